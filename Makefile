@@ -1,0 +1,38 @@
+# kinerja: `make demo` runs the ceremony on the bundled example, `make test` runs the tests.
+# Each installs what is missing: the Debian packages (as root), a venv and the Python packages.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   ?= demo
+
+.PHONY: demo test lint bench system clean
+
+system:
+	@tools/ensure-system.sh
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "kinerja needs Python 3.11 or newer"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null
+	@$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+demo: system $(STAMP)
+	$(BIN)/kinerja demo -o $(DEMO)
+
+test: system $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: system $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) build *.egg-info .pytest_cache .ruff_cache

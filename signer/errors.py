@@ -1,0 +1,67 @@
+"""Errors a user sees, with the exit code each one maps to.
+
+Every error that reaches the command line is one of these: one message that says what is wrong
+and where, never a traceback. Exit codes: 1 verification or evaluation failed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+class KinerjaError(Exception):
+    """Base of every error with a message meant for the user."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class InputError(KinerjaError):
+    """The input is unusable: a missing or malformed file, a wrong passphrase, a bad option."""
+
+
+class NotBuiltYet(InputError):
+    """A command that a later release will provide."""
+
+
+class VerificationFailed(KinerjaError):
+    """A document or an evaluation did not pass its checks."""
+
+    exit_code = EXIT_FAILED
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a workbook, located by sheet, row and column (1-based, as Excel shows)."""
+
+    sheet: str
+    row: int | None
+    column: str | None  # the column letter, e.g. "G"
+    header: str | None  # the column's header text, e.g. "Target"
+    message: str  # what is wrong and what was expected
+
+    def __str__(self) -> str:
+        where = [self.sheet]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}" + (f" ({self.header})" if self.header else ""))
+        elif self.header is not None:
+            where.append(f"column '{self.header}'")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class WorkbookError(InputError):
+    """A workbook with problems; carries every problem found, not only the first."""
+
+    def __init__(self, path: object, problems: Iterable[Problem]):
+        self.path = path
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        lines = [f"{path}: {count} problem{'s' if count != 1 else ''} found, nothing was written"]
+        lines += [f"  {p}" for p in self.problems]
+        super().__init__("\n".join(lines))

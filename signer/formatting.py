@@ -1,0 +1,51 @@
+"""Indonesian formatting of dates, numbers, rupiah and targets, through Babel.
+
+One place for it, because the pages print these strings and the verifier later looks for the same
+strings in the pages' text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from .model import Nip, Predikat, Rentang, Target
+
+LOCALE = "id_ID"
+
+
+def tanggal(d: dt.date) -> str:
+    """'13 Februari 2023'."""
+    return format_date(d, format="d MMMM y", locale=LOCALE)
+
+
+def angka(n: Decimal | int) -> str:
+    """'1.234.567', '75,5', '0,25': every significant decimal kept, none added."""
+    return format_decimal(n, format="#,##0.###", locale=LOCALE, decimal_quantization=False)
+
+
+def rupiah(n: int) -> str:
+    """'Rp 1.234.567.890'."""
+    return format_currency(n, "IDR", format="¤ #,##0", locale=LOCALE, currency_digits=False)
+
+
+def target(t: Target) -> str:
+    """A target as the lampiran prints it, without the satuan: '75,5', '69,1–69,5', 'WTP'."""
+    if isinstance(t, Rentang):
+        return f"{angka(t.bawah)}–{angka(t.atas)}"
+    if isinstance(t, Predikat):
+        return t.nilai
+    return angka(t)
+
+
+def nip(n: Nip | None) -> str:
+    """'19780226 199703 1 002', or '' for a kepala daerah."""
+    return n.formatted() if n else ""
+
+
+def digest_grouped(hexdigest: str, group: int = 4) -> str:
+    """A SHA-256 hex digest grouped for reading aloud: '3f2a 9c1d ...'."""
+    return " ".join(hexdigest[i : i + group] for i in range(0, len(hexdigest), group))

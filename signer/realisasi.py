@@ -1,0 +1,159 @@
+"""The realisasi workbook: what each unit achieved, filled in during and after the year.
+
+Sheets:
+  Petunjuk   how to fill it
+  Realisasi  one row per unit and indikator kode: cumulative realisasi per triwulan and the year
+  Anggaran   one row per program: realisasi anggaran (budget spent), for budget absorption
+
+Only the unit and indikator kode link a row to a signed target; the other columns (uraian,
+satuan, target) are there for the person filling it in and are never read as targets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from . import fsio
+from .formatting import target as format_target
+from .model import Agreement
+
+REALISASI = "Realisasi"
+ANGGARAN = "Anggaran"
+PETUNJUK = "Petunjuk"
+
+H_KODE_UNIT = "Kode Unit"
+H_NAMA_UNIT = "Nama Unit"
+H_KODE_INDIKATOR = "Kode Indikator"
+H_INDIKATOR = "Indikator Kinerja"
+H_SATUAN = "Satuan"
+H_ARAH = "Arah"
+H_TARGET = "Target"
+H_REALISASI_TW = ("Realisasi TW I", "Realisasi TW II", "Realisasi TW III", "Realisasi TW IV")
+H_REALISASI = "Realisasi Tahunan"
+H_KODE_PROGRAM = "Kode Program"
+H_PROGRAM = "Program"
+H_ANGGARAN = "Anggaran (Rp)"
+H_REALISASI_ANGGARAN = "Realisasi Anggaran (Rp)"
+
+COLUMNS_REALISASI = (
+    H_KODE_UNIT,
+    H_NAMA_UNIT,
+    H_KODE_INDIKATOR,
+    H_INDIKATOR,
+    H_SATUAN,
+    H_ARAH,
+    H_TARGET,
+    *H_REALISASI_TW,
+    H_REALISASI,
+)
+COLUMNS_ANGGARAN = (H_KODE_UNIT, H_KODE_PROGRAM, H_PROGRAM, H_ANGGARAN, H_REALISASI_ANGGARAN)
+
+PETUNJUK_TEXT = (
+    "Petunjuk pengisian realisasi kinerja",
+    "",
+    "1. Realisasi: satu baris per indikator. Isi realisasi kumulatif per triwulan dan realisasi "
+    "tahunan. Angka diketik sebagai angka; indikator predikat diisi dengan predikatnya (mis. WTP); "
+    "indikator rentang diisi dengan satu angka.",
+    "2. Anggaran: isi realisasi anggaran (rupiah penuh) per program.",
+    "3. Kolom Indikator, Satuan, Arah dan Target hanya untuk membantu pengisian: target selalu "
+    "dibaca dari perjanjian yang telah ditandatangani, bukan dari buku kerja ini.",
+    "",
+    "Lalu jalankan: kinerja evaluate keluaran/ --realisasi realisasi.xlsx -o evaluasi/",
+)
+
+_FILL = PatternFill("solid", fgColor="1F4E78")
+_INPUT = PatternFill("solid", fgColor="FFF2CC")
+
+Value = Decimal | str | None  # a number, a predikat, or nothing yet
+
+
+@dataclass(frozen=True)
+class RealisasiIndikator:
+    triwulan: tuple[Value, Value, Value, Value]
+    tahunan: Value
+
+
+def _cell(v: Value) -> object:
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    return v
+
+
+def write_realisasi(
+    agreements: list[Agreement],
+    path: Path,
+    values: Mapping[tuple[str, str], RealisasiIndikator] | None = None,
+    anggaran: Mapping[tuple[str, str], int] | None = None,
+) -> None:
+    """Write a realisasi workbook for ``agreements``: blank, or filled with ``values``."""
+    values = values or {}
+    anggaran = anggaran or {}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = PETUNJUK
+    for line in PETUNJUK_TEXT:
+        ws.append([line])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.column_dimensions["A"].width = 140
+
+    widths = {
+        H_NAMA_UNIT: 36,
+        H_INDIKATOR: 56,
+        H_KODE_INDIKATOR: 14,
+        H_PROGRAM: 60,
+        H_ANGGARAN: 20,
+        H_REALISASI_ANGGARAN: 24,
+        H_REALISASI: 17,
+    }
+
+    def header(ws, headers):  # type: ignore[no-untyped-def]
+        ws.append(list(headers))
+        for i, h in enumerate(headers, 1):
+            c = ws.cell(row=1, column=i)
+            c.fill, c.font = _FILL, Font(bold=True, color="FFFFFF")
+            c.alignment = Alignment(wrap_text=True, vertical="center")
+            ws.column_dimensions[get_column_letter(i)].width = widths.get(h, 14)
+        ws.freeze_panes = "A2"
+
+    ws = wb.create_sheet(REALISASI)
+    header(ws, COLUMNS_REALISASI)
+    for a in agreements:
+        if not a.jenis.has_targets:
+            continue
+        for i in a.indikator:
+            r = values.get((a.unit.kode, i.kode))
+            tw = r.triwulan if r else (None, None, None, None)
+            tahunan = r.tahunan if r else None
+            ws.append(
+                [
+                    a.unit.kode,
+                    a.unit.nama,
+                    i.kode,
+                    i.uraian,
+                    i.satuan,
+                    i.arah.value,
+                    format_target(i.target),
+                    *(_cell(v) for v in tw),
+                    _cell(tahunan),
+                ]
+            )
+            for col in range(8, 13):
+                ws.cell(row=ws.max_row, column=col).fill = _INPUT
+
+    ws = wb.create_sheet(ANGGARAN)
+    header(ws, COLUMNS_ANGGARAN)
+    for a in agreements:
+        for p in a.program:
+            spent = anggaran.get((a.unit.kode, p.kode or p.uraian))
+            ws.append([a.unit.kode, p.kode, p.uraian, p.anggaran, spent])
+            for col in (4, 5):
+                ws.cell(row=ws.max_row, column=col).number_format = "#,##0"
+            ws.cell(row=ws.max_row, column=5).fill = _INPUT
+    fsio.write_with(Path(path), wb.save)

@@ -1,0 +1,134 @@
+"""The canonical JSON: deterministic bytes, shipped schema, lossless round trip, strict reads."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import jsonschema
+import pytest
+
+from signer import canonical
+from signer.canonical import CanonicalError, decimal_text
+from signer.example import ceremony
+from signer.model import JenisDokumen
+
+
+@pytest.fixture(scope="module")
+def agreements():  # type: ignore[no-untyped-def]
+    return ceremony().agreements
+
+
+def test_every_example_agreement_round_trips_and_validates(agreements) -> None:  # type: ignore[no-untyped-def]
+    validator = jsonschema.Draft202012Validator(canonical.schema())
+    for a in agreements:
+        data = canonical.to_json(a)
+        validator.validate(json.loads(data))
+        assert canonical.from_json(data) == a
+        assert canonical.to_json(canonical.from_json(data)) == data
+
+
+def test_bytes_are_deterministic_and_sorted(agreements) -> None:  # type: ignore[no-untyped-def]
+    a = agreements[0]
+    data = canonical.to_json(a)
+    assert data == canonical.to_json(ceremony().agreements[0])
+    obj = json.loads(data)
+    assert list(obj) == sorted(obj)
+    assert b" " not in data.split(b'"')[0]
+    assert obj["schema"] == canonical.SCHEMA_ID
+    assert obj["schema_version"] == canonical.SCHEMA_VERSION
+    assert canonical.digest(data) == canonical.digest(bytes(data))
+    assert len(canonical.digest(data)) == 64
+
+
+def test_no_floats_anywhere(agreements) -> None:  # type: ignore[no-untyped-def]
+    def walk(x):  # type: ignore[no-untyped-def]
+        assert not isinstance(x, float)
+        if isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    for a in agreements:
+        walk(json.loads(canonical.to_json(a)))
+
+
+def test_utf8_not_escaped() -> None:
+    a = ceremony().agreements[0]
+    from dataclasses import replace
+
+    b = replace(a, tempat="Kota Contoh – Pusat")
+    assert "–".encode() in canonical.to_json(b)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("75.50", "75.5"),
+        ("1E+2", "100"),
+        ("0.000", "0"),
+        ("-0", "0"),
+        ("12", "12"),
+        ("0.25", "0.25"),
+        ("1250000000000", "1250000000000"),
+    ],
+)
+def test_decimal_text(value: str, text: str) -> None:
+    assert decimal_text(Decimal(value)) == text
+
+
+def _mutated(agreements, change) -> bytes:  # type: ignore[no-untyped-def]
+    pk = next(a for a in agreements if a.jenis is JenisDokumen.PERJANJIAN_KINERJA)
+    obj = json.loads(canonical.to_json(pk))
+    change(obj)
+    return canonical.dumps(obj)
+
+
+def test_strict_reading(agreements) -> None:  # type: ignore[no-untyped-def]
+    good = canonical.to_json(agreements[0])
+    with pytest.raises(CanonicalError, match="duplicate key"):
+        canonical.from_json(good[:-1] + b',"tahun":2026}')
+    with pytest.raises(CanonicalError, match="decimals are written as strings"):
+        canonical.from_json(good.replace(b'"tahun":2026', b'"tahun":2026.0'))
+    with pytest.raises(CanonicalError, match="not allowed"):
+        canonical.from_json(good.replace(b'"tahun":2026', b'"tahun":NaN'))
+    with pytest.raises(CanonicalError, match="malformed"):
+        canonical.from_json(good[:-5])
+    with pytest.raises(CanonicalError, match="UTF-8"):
+        canonical.from_json(b"\xff" + good)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda o: o.update(schema_version=2), "schema"),
+        (lambda o: o.update(extra=1), "schema"),
+        (lambda o: o.update(jumlah_anggaran=o["jumlah_anggaran"] + 1), "not the sum"),
+        (lambda o: o.update(id="pk-2026-lain"), "does not match"),
+        (lambda o: o["pihak"]["pihak-pertama"].update(nip="123"), "schema"),
+        (lambda o: o["pihak"]["pihak-pertama"].update(nip="197405122001123003"), "sex digit"),
+        (lambda o: o["pihak"]["pihak-pertama"].update(pangkat="Juru"), "does not belong"),
+        (lambda o: o["sasaran"][0]["indikator"][0]["target"].update(nilai="1e5"), "schema"),
+        (lambda o: o["sasaran"][0]["indikator"][0].update(arah="rentang"), "needs a Rentang"),
+    ],
+)
+def test_invalid_agreements_are_refused(agreements, change, message) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(CanonicalError, match=message):
+        canonical.from_json(_mutated(agreements, change))
+
+
+def test_non_canonical_bytes_are_detected(agreements) -> None:  # type: ignore[no-untyped-def]
+    data = canonical.to_json(agreements[0])
+    pretty = json.dumps(json.loads(data), indent=2, ensure_ascii=False).encode()
+    assert canonical.from_json(pretty) == agreements[0]
+    assert canonical.is_canonical(data)
+    assert not canonical.is_canonical(pretty)
+
+
+def test_schema_ships_inside_the_package() -> None:
+    from importlib import resources
+
+    text = resources.files("signer").joinpath("data", canonical.SCHEMA_FILE).read_text()
+    assert json.loads(text)["$id"] == f"{canonical.SCHEMA_ID}:{canonical.SCHEMA_VERSION}"

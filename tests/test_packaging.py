@@ -1,0 +1,58 @@
+"""`pip install .` gives a `kinerja` command that works from any folder, with the templates,
+the schema and the example data inside the installed package."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out),
+                    str(ROOT)], check=True, capture_output=True, timeout=600)
+    [built] = out.glob("kinerja-*.whl")
+    return built
+
+
+def test_wheel_carries_package_data(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "cli.py" in names
+    assert "signer/data/agreement-1.schema.json" in names
+    assert "signer/example_data.py" in names
+    templates = sorted(ROOT.glob("templates/*.docx"))
+    for t in templates:
+        assert f"signer/templates/{t.name}" in names
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "kinerja = cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
+
+
+def test_installed_command_works_from_any_folder(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    py = venv / "bin" / "python"
+    site = subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", site,
+                    str(wheel)], check=True, capture_output=True, timeout=600)
+    # dependencies come from the test venv; the package itself only from the wheel
+    (Path(site) / "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    where = subprocess.run([py, "-c", "import signer, cli; print(signer.__file__, cli.__file__)"],
+                           capture_output=True, text=True, cwd="/", check=True).stdout
+    assert str(ROOT) not in where and site in where
+    folder = tmp_path / "ws"
+    result = subprocess.run([py, "-m", "cli", "init", str(folder)], capture_output=True,
+                            text=True, cwd="/")
+    assert result.returncode == 0, result.stderr
+    result = subprocess.run([py, "-m", "cli", "check", str(folder / "kinerja.xlsx")],
+                            capture_output=True, text=True, cwd="/")
+    assert result.returncode == 0, result.stderr
+    assert "no problems" in result.stdout
