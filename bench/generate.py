@@ -1,0 +1,164 @@
+"""Benchmark: generate the whole example ceremony, against one `soffice` per file.
+
+kinerja's way: `generate()` with warm LibreOffice workers (render + convert + prepare, end to
+end). The naive way, in the same run, on the same .docx files: `soffice --convert-to pdf` once
+per file (conversion only, so the comparison flatters the naive way). Also a second kinerja run
+with nothing changed, and the peak memory of the whole process tree.
+
+    .venv/bin/python bench/generate.py [--jobs N] [--naive-sample K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from signer.batch import Status, default_jobs
+from signer.example import write_workspace
+from signer.generate import GenerateOptions, generate
+from signer.render import builtin_template, render
+from signer.workbook import read_workbook
+
+
+class TreeMemory:
+    """Peak resident memory of this process and all its descendants, sampled every 50 ms."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _tree_rss(self) -> int:
+        children: dict[int, list[int]] = {}
+        rss: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                ppid, pages = int(fields[1]), int(fields[21])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+            rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
+        total, todo = 0, [os.getpid()]
+        while todo:
+            pid = todo.pop()
+            total += rss.get(pid, 0)
+            todo.extend(children.get(pid, []))
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._tree_rss())
+            time.sleep(0.05)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", type=int, default=default_jobs())
+    parser.add_argument(
+        "--naive-sample",
+        type=int,
+        default=0,
+        help="convert only this many files the naive way (0: all)",
+    )
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="kinerja-bench-"))
+    try:
+        write_workspace(work)
+        workbook = work / "kinerja.xlsx"
+        ceremony = read_workbook(workbook)
+        n = len(ceremony.agreements)
+        pk = sum(1 for a in ceremony.agreements if a.jenis.has_targets)
+        options = GenerateOptions(out=work / "out", jobs=args.jobs, progress=False)
+
+        with TreeMemory() as memory:
+            start = time.perf_counter()
+            outcomes = generate(ceremony, workbook, options)
+            first = time.perf_counter() - start
+        failed = [o for o in outcomes if o.status is Status.FAILED]
+        assert not failed, failed[:3]
+
+        start = time.perf_counter()
+        again = generate(ceremony, workbook, options)
+        second = time.perf_counter() - start
+        assert all(o.status is Status.SKIPPED for o in again)
+
+        # the naive way, on the same .docx files
+        docx_dir, pdf_dir = work / "docx", work / "naive"
+        docx_dir.mkdir()
+        pdf_dir.mkdir()
+        logo = (work / "logo.png").read_bytes()
+        templates = {
+            k: builtin_template(k).read_bytes() for k in {a.jenis for a in ceremony.agreements}
+        }
+        files = []
+        for a in ceremony.agreements:
+            path = docx_dir / f"{a.id}.docx"
+            path.write_bytes(render(a, templates[a.jenis], logo).docx)
+            files.append(path)
+        if args.naive_sample:
+            files = files[: args.naive_sample]
+        profile = work / "naive-profile"
+        times = []
+        for path in files:
+            t = time.perf_counter()
+            subprocess.run(
+                [
+                    "soffice",
+                    f"-env:UserInstallation=file://{profile}",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(pdf_dir),
+                    str(path),
+                ],
+                capture_output=True,
+                check=True,
+                timeout=300,
+            )
+            times.append(time.perf_counter() - t)
+        naive_per_doc = statistics.mean(times)
+
+        per_doc = first / n
+        result = {
+            "documents": n,
+            "perjanjian_kinerja": pk,
+            "pakta_integritas": n - pk,
+            "jobs": args.jobs,
+            "kinerja_total_s": round(first, 2),
+            "kinerja_per_document_ms": round(per_doc * 1000, 1),
+            "kinerja_second_run_s": round(second, 3),
+            "naive_files": len(files),
+            "naive_per_document_ms": round(naive_per_doc * 1000, 1),
+            "naive_median_ms": round(statistics.median(times) * 1000, 1),
+            "speedup": round(naive_per_doc / per_doc, 1),
+            "peak_memory_mib": round(memory.peak / 2**20, 1),
+        }
+        print(json.dumps(result, indent=1))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,300 @@
+"""Convert Word documents to PDF/A-3b with warm LibreOffice workers.
+
+Each worker is one unoserver (a LibreOffice kept running and driven over UNO) with its own
+profile folder and ports: two LibreOffice processes on one profile fail silently. unoserver's
+server needs LibreOffice's ``uno`` module, which only the system Python has, so it runs there; we
+talk to it over XML-RPC on 127.0.0.1. A conversion that hangs past its timeout kills the worker,
+which is restarted and tried once more. LibreOffice can report success without writing anything,
+so every result is checked to exist and to be a PDF.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import xmlrpc.client
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from .errors import InputError, KinerjaError
+
+PDF_FILTER = "writer_pdf_Export"
+DOCX_FILTER = "MS Word 2007 XML"  # without it a text file named .docx converts "fine"
+PDF_OPTIONS = (
+    "SelectPdfVersion=3",  # PDF/A-3b: attachments (the agreement JSON) are allowed
+    "ExportBookmarksToPDFDestination=true",  # Word bookmarks locate the signature blocks
+    "UseLosslessCompression=true",
+)
+START_TIMEOUT = 90.0
+UNO_PYTHONS = ("/usr/bin/python3", "/usr/lib/libreoffice/program/python")
+
+
+class ConversionError(KinerjaError):
+    """LibreOffice could not turn a document into a PDF."""
+
+
+class OfficeMissing(InputError):
+    """LibreOffice or its Python UNO bridge is not installed."""
+
+
+@cache
+def uno_python() -> str:
+    """The Python interpreter that can ``import uno`` (Debian: python3-uno for /usr/bin/python3)."""
+    if shutil.which("soffice") is None:
+        raise OfficeMissing(
+            "LibreOffice is not installed (soffice not found); run `make demo` as "
+            "root, or: apt-get install libreoffice-writer-nogui python3-uno"
+        )
+    for candidate in UNO_PYTHONS:
+        if (
+            os.path.exists(candidate)
+            and subprocess.run(
+                [candidate, "-c", "import uno"], capture_output=True, timeout=60
+            ).returncode
+            == 0
+        ):
+            return candidate
+    raise OfficeMissing("LibreOffice's Python bridge is missing; apt-get install python3-uno")
+
+
+@cache
+def _unoserver_path() -> str:
+    """A folder holding only the unoserver package (pure Python) for the system interpreter."""
+    dist = metadata.distribution("unoserver")
+    folder = Path(tempfile.mkdtemp(prefix="kinerja-unoserver-"))
+    package = Path(str(dist.locate_file("unoserver")))
+    (folder / "unoserver").symlink_to(package, target_is_directory=True)
+    info = Path(str(dist._path))  # type: ignore[attr-defined]  # its dist-info, for its version
+    (folder / info.name).symlink_to(info, target_is_directory=True)
+    return str(folder)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _TimeoutTransport(xmlrpc.client.Transport):
+    def __init__(self, timeout: float):
+        super().__init__()
+        self._timeout = timeout
+
+    def make_connection(self, host: str) -> http.client.HTTPConnection:  # type: ignore[override]
+        conn = super().make_connection(host)
+        conn.timeout = self._timeout
+        return conn
+
+
+@dataclass
+class OfficeWorker:
+    """One warm LibreOffice behind a unoserver, with its own profile and ports."""
+
+    folder: Path
+    timeout: float = 60.0
+    process: subprocess.Popen[bytes] | None = None
+    port: int = 0
+    conversions: int = 0
+    restarts: int = 0
+
+    def start(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.port, uno_port = _free_port(), _free_port()
+        env = {**os.environ, "PYTHONPATH": _unoserver_path(), "HOME": str(self.folder)}
+        log = open(self.folder / "unoserver.log", "ab")  # noqa: SIM115 - lives with the process
+        self.process = subprocess.Popen(
+            [
+                uno_python(),
+                "-m",
+                "unoserver.server",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--uno-port",
+                str(uno_port),
+                "--user-installation",
+                str(self.folder / "profile"),
+                "--conversion-timeout",
+                str(int(self.timeout)),
+                "--quiet",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            env=env,
+            start_new_session=True,  # its own process group, so a hung soffice dies with it
+        )
+        log.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            with contextlib.suppress(OSError, xmlrpc.client.Error, http.client.HTTPException):
+                self._proxy(5.0).info()
+                return
+            time.sleep(0.1)
+        tail = (self.folder / "unoserver.log").read_text(errors="replace")[-400:]
+        self.stop()
+        raise ConversionError(f"LibreOffice did not start within {START_TIMEOUT:.0f} s: {tail}")
+
+    def _proxy(self, timeout: float) -> xmlrpc.client.ServerProxy:
+        return xmlrpc.client.ServerProxy(
+            f"http://127.0.0.1:{self.port}", allow_none=True, transport=_TimeoutTransport(timeout)
+        )
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
+        # whatever is left of the group (a frozen soffice, its oosplash parent) goes for good
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(5)
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.restarts += 1
+        self.start()
+
+    def convert(self, docx: Path, pdf: Path) -> None:
+        """Convert ``docx`` to the PDF/A-3b file ``pdf``; raise ConversionError if it fails."""
+        if self.process is None or self.process.poll() is not None:
+            self.restart()
+        pdf.unlink(missing_ok=True)
+        try:
+            # unoserver's own XML-RPC call, without the client's extra info() round trip
+            self._proxy(self.timeout + 10).convert(
+                str(docx.resolve()),
+                None,
+                str(pdf.resolve()),
+                "pdf",
+                PDF_FILTER,
+                list(PDF_OPTIONS),
+                False,
+                DOCX_FILTER,
+                None,
+            )
+        except xmlrpc.client.Fault as e:
+            if "TimeoutError" in (e.faultString or ""):
+                raise TimeoutError(f"{docx.name}: conversion timed out") from None
+            reason = e.faultString.strip().splitlines()[-1] if e.faultString else "unknown"
+            reason = reason.split(">:", 1)[-1].strip()  # drop unoserver's "<class '...'>:"
+            raise ConversionError(
+                f"{docx.name}: LibreOffice could not convert it ({reason})"
+            ) from None
+        finally:
+            self.conversions += 1
+        _check_pdf(docx, pdf)
+
+
+def _check_pdf(docx: Path, pdf: Path) -> None:
+    try:
+        with open(pdf, "rb") as f:
+            head = f.read(5)
+    except FileNotFoundError:
+        raise ConversionError(f"{docx.name}: LibreOffice wrote no PDF") from None
+    if head != b"%PDF-":
+        raise ConversionError(f"{docx.name}: LibreOffice wrote something that is not a PDF")
+
+
+class OfficePool:
+    """Warm LibreOffice workers, started on first use, one conversion at a time each."""
+
+    def __init__(self, workers: int, timeout: float = 60.0, folder: Path | None = None):
+        self.size = max(1, workers)
+        self.timeout = timeout
+        self._own_folder = folder is None
+        self.folder = folder or Path(tempfile.mkdtemp(prefix="kinerja-office-"))
+        self._idle: queue.Queue[OfficeWorker] = queue.Queue()
+        self._workers: list[OfficeWorker] = []
+        self._lock = threading.Lock()
+        self._started = False
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            uno_python()  # fail early and clearly if LibreOffice is missing
+            self._workers = [
+                OfficeWorker(self.folder / f"worker{i}", self.timeout) for i in range(self.size)
+            ]
+            errors: list[BaseException] = []
+
+            def boot(w: OfficeWorker) -> None:
+                try:
+                    w.start()
+                except BaseException as e:
+                    errors.append(e)
+
+            threads = [threading.Thread(target=boot, args=(w,)) for w in self._workers]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if errors:
+                self.close()
+                raise errors[0]
+            for w in self._workers:
+                self._idle.put(w)
+            self._started = True
+
+    @contextlib.contextmanager
+    def _worker(self) -> Iterator[OfficeWorker]:
+        self._start()
+        w = self._idle.get()
+        try:
+            yield w
+        finally:
+            self._idle.put(w)
+
+    def convert(self, docx: Path, pdf: Path) -> None:
+        """Convert one document; a worker that hangs or dies is restarted and tried once more."""
+        with self._worker() as w:
+            try:
+                w.convert(docx, pdf)
+            except ConversionError:
+                raise
+            except (OSError, xmlrpc.client.ProtocolError, http.client.HTTPException):
+                w.restart()  # timed out (unoserver killed LibreOffice) or died: fresh start
+                try:
+                    w.convert(docx, pdf)
+                except (OSError, xmlrpc.client.ProtocolError, http.client.HTTPException):
+                    raise ConversionError(
+                        f"{docx.name}: LibreOffice hung or crashed twice "
+                        f"(timeout {self.timeout:.0f} s)"
+                    ) from None
+
+    @property
+    def restarts(self) -> int:
+        return sum(w.restarts for w in self._workers)
+
+    def close(self) -> None:
+        for w in self._workers:
+            w.stop()
+        self._workers = []
+        self._started = False
+        if self._own_folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> OfficePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
