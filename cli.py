@@ -17,7 +17,8 @@ import click
 from rich.console import Console
 
 from signer import __version__
-from signer.errors import KinerjaError, NotBuiltYet
+from signer.errors import InputError, KinerjaError, NotBuiltYet
+from signer.model import JenisDokumen
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -137,15 +138,166 @@ def _placeholder(
     main.command(name=name, help=help_text)(fn)
 
 
-_placeholder(
-    "generate",
-    "Generate one ready-to-sign PDF/A-3b per agreement of WORKBOOK.",
-    "the generate stage",
-    out_option,
-    jobs_option,
-    json_option,
-    args=("workbook",),
+def _parse_templates(values: tuple[str, ...], kinds: set[JenisDokumen]) -> dict[JenisDokumen, Path]:
+    """--template FILE (for every selected kind) or --template KIND=FILE."""
+    chosen: dict[JenisDokumen, Path] = {}
+    for value in values:
+        kind_text, sep, file = value.partition("=")
+        if sep and kind_text in {k.value for k in JenisDokumen}:
+            chosen[JenisDokumen(kind_text)] = Path(file)
+        else:
+            for k in kinds:
+                chosen[k] = Path(value)
+    for path in chosen.values():
+        if not path.is_file():
+            raise InputError(f"--template {path}: no such file")
+    return chosen
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for the PDFs (one per agreement, named after its id).",
 )
+@click.option("--only", multiple=True, metavar="UNIT", help="Only this unit (kode); repeatable.")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice([k.value for k in JenisDokumen]),
+    help="Only this kind of document; repeatable.",
+)
+@click.option(
+    "--template",
+    "templates",
+    multiple=True,
+    metavar="[KIND=]FILE",
+    help="Your own Word template, for every kind or for KIND only; repeatable.",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "f4"]),
+    default="a4",
+    show_default=True,
+    help="Paper size: A4, or F4/folio (215 x 330 mm).",
+)
+@click.option("--docx", is_flag=True, help="Also keep the rendered Word document of each PDF.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds LibreOffice may take per document before it is restarted.",
+)
+@jobs_option
+@json_option
+@user_errors
+def generate(
+    workbook: Path,
+    out: Path,
+    only: tuple[str, ...],
+    kinds: tuple[str, ...],
+    templates: tuple[str, ...],
+    paper: str,
+    docx: bool,
+    timeout: float,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Generate one ready-to-sign PDF/A-3b per agreement of WORKBOOK."""
+    from signer.batch import default_jobs
+    from signer.generate import GenerateOptions, generate, select
+    from signer.render import Kertas
+    from signer.workbook import read_workbook
+
+    ceremony = select(read_workbook(workbook), only, [JenisDokumen(k) for k in kinds])
+    if not ceremony.agreements:
+        raise InputError("nothing to generate: no agreement matches --only/--kind")
+    options = GenerateOptions(
+        out=out,
+        templates=_parse_templates(templates, {a.jenis for a in ceremony.agreements}),
+        kertas=Kertas(paper),
+        docx=docx,
+        jobs=jobs or default_jobs(),
+        timeout=timeout,
+        progress=not as_json,
+    )
+    outcomes = generate(ceremony, workbook, options)
+    _report(outcomes, as_json, verb="generated", folder=out)
+
+
+def _report(outcomes: list[Any], as_json: bool, verb: str, folder: Path | None = None) -> None:
+    """Print a batch's outcomes; exit 2 when any file failed."""
+    from signer.batch import Status, summary
+
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "file": o.name,
+                        "status": o.status.value,
+                        "detail": o.detail,
+                        "seconds": round(o.seconds, 3),
+                        **o.extra,
+                    }
+                    for o in outcomes
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+    else:
+        from rich.table import Table
+
+        unusual = [o for o in outcomes if o.status not in (Status.DONE, Status.SKIPPED)]
+        if unusual:
+            table = Table(show_header=True, header_style="bold")
+            for column in ("file", "status", "detail"):
+                table.add_column(column, overflow="fold")
+            for o in unusual:
+                table.add_row(o.name, o.status.value, o.detail)
+            console.print(table)
+        counts = summary(outcomes)
+        parts = [f"{counts[s]} {s.value}" for s in Status if counts[s]]
+        where = f" in {folder}" if folder else ""
+        console.print(f"{verb} {len(outcomes)} documents{where}: {', '.join(parts)}")
+    if any(o.status is Status.FAILED for o in outcomes):
+        sys.exit(2)
+
+
+@main.group()
+def template() -> None:
+    """Inspect Word templates."""
+
+
+@template.command("check")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in JenisDokumen]),
+    default=JenisDokumen.PERJANJIAN_KINERJA.value,
+    show_default=True,
+    help="The kind of document the template is for (used for a trial render).",
+)
+@user_errors
+def template_check(file: Path, kind: str) -> None:
+    """List the variables FILE uses and report any that kinerja does not provide."""
+    from signer.render import check_template, load_template
+
+    report = check_template(load_template(file), JenisDokumen(kind))
+    console.print(f"{file} uses {len(report.used)} variables: {', '.join(sorted(report.used))}")
+    if report.unknown:
+        raise InputError(f"{file}: kinerja does not provide {', '.join(sorted(report.unknown))}")
+    if report.render_error:
+        raise InputError(f"{file}: a trial render of the example failed: {report.render_error}")
+    console.print("every variable is provided; the example renders")
+
+
 _placeholder(
     "sign",
     "Sign prepared agreements as pihak pertama or pihak kedua.",

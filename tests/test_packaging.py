@@ -17,8 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out),
-                    str(ROOT)], check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     [built] = out.glob("kinerja-*.whl")
     return built
 
@@ -39,20 +43,38 @@ def test_installed_command_works_from_any_folder(wheel: Path, tmp_path: Path) ->
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     py = venv / "bin" / "python"
-    site = subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", site,
-                    str(wheel)], check=True, capture_output=True, timeout=600)
+    site = subprocess.run(
+        [py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", site, str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     # dependencies come from the test venv; the package itself only from the wheel
     (Path(site) / "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    where = subprocess.run([py, "-c", "import signer, cli; print(signer.__file__, cli.__file__)"],
-                           capture_output=True, text=True, cwd="/", check=True).stdout
+    where = subprocess.run(
+        [py, "-c", "import signer, cli; print(signer.__file__, cli.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=True,
+    ).stdout
     assert str(ROOT) not in where and site in where
     folder = tmp_path / "ws"
-    result = subprocess.run([py, "-m", "cli", "init", str(folder)], capture_output=True,
-                            text=True, cwd="/")
+    result = subprocess.run(
+        [py, "-m", "cli", "init", str(folder)], capture_output=True, text=True, cwd="/"
+    )
     assert result.returncode == 0, result.stderr
-    result = subprocess.run([py, "-m", "cli", "check", str(folder / "kinerja.xlsx")],
-                            capture_output=True, text=True, cwd="/")
+    result = subprocess.run(
+        [py, "-m", "cli", "check", str(folder / "kinerja.xlsx")],
+        capture_output=True,
+        text=True,
+        cwd="/",
+    )
     assert result.returncode == 0, result.stderr
     assert "no problems" in result.stdout
