@@ -1,27 +1,27 @@
 """Convert Word documents to PDF/A-3b with warm LibreOffice workers.
 
-Each worker is one unoserver (a LibreOffice kept running and driven over UNO) with its own
-profile folder and ports: two LibreOffice processes on one profile fail silently. unoserver's
-server needs LibreOffice's ``uno`` module, which only the system Python has, so it runs there; we
-talk to it over XML-RPC on 127.0.0.1. A conversion that hangs past its timeout kills the worker,
-which is restarted and tried once more. LibreOffice can report success without writing anything,
-so every result is checked to exist and to be a PDF.
+Each worker is one LibreOffice kept running and driven over UNO by unoserver's converter, with
+its own profile folder and port: two LibreOffice processes on one profile fail silently. UNO
+needs LibreOffice's ``uno`` module, which only the system Python has, so the worker
+(:mod:`signer.office_worker`) runs there and takes requests over a pipe. A conversion that hangs
+past its timeout kills the worker's whole process group; it is restarted and tried once more.
+LibreOffice can report success without writing anything, so every result is checked to exist
+and to be a PDF.
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.client
+import json
 import os
 import queue
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
 import threading
-import time
-import xmlrpc.client
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -87,85 +87,69 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class _TimeoutTransport(xmlrpc.client.Transport):
-    def __init__(self, timeout: float):
-        super().__init__()
-        self._timeout = timeout
-
-    def make_connection(self, host: str) -> http.client.HTTPConnection:  # type: ignore[override]
-        conn = super().make_connection(host)
-        conn.timeout = self._timeout
-        return conn
+class WorkerDied(OSError):
+    """The worker process is gone or stopped answering."""
 
 
 @dataclass
 class OfficeWorker:
-    """One warm LibreOffice behind a unoserver, with its own profile and ports."""
+    """One warm LibreOffice behind :mod:`signer.office_worker`, with its own profile and port."""
 
     folder: Path
     timeout: float = 60.0
     process: subprocess.Popen[bytes] | None = None
-    port: int = 0
     conversions: int = 0
     restarts: int = 0
 
     def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.port, uno_port = _free_port(), _free_port()
         env = {**os.environ, "PYTHONPATH": _unoserver_path(), "HOME": str(self.folder)}
-        log = open(self.folder / "unoserver.log", "ab")  # noqa: SIM115 - lives with the process
         self.process = subprocess.Popen(
             [
                 uno_python(),
-                "-m",
-                "unoserver.server",
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--uno-port",
-                str(uno_port),
-                "--user-installation",
-                str(self.folder / "profile"),
-                "--conversion-timeout",
-                str(int(self.timeout)),
-                "--quiet",
+                str(Path(__file__).with_name("office_worker.py")),
+                str(_free_port()),
+                (self.folder / "profile").as_uri(),
+                DOCX_FILTER,
             ],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             env=env,
             start_new_session=True,  # its own process group, so a hung soffice dies with it
         )
-        log.close()
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            with contextlib.suppress(OSError, xmlrpc.client.Error, http.client.HTTPException):
-                self._proxy(5.0).info()
-                return
-            time.sleep(0.1)
-        tail = (self.folder / "unoserver.log").read_text(errors="replace")[-400:]
-        self.stop()
-        raise ConversionError(f"LibreOffice did not start within {START_TIMEOUT:.0f} s: {tail}")
+        try:
+            answer = self._read(START_TIMEOUT)
+        except WorkerDied as e:
+            self.stop()
+            raise ConversionError(f"LibreOffice did not start: {e}") from None
+        if not answer.get("ready"):
+            self.stop()
+            raise ConversionError(f"LibreOffice did not start: {answer.get('error')}")
 
-    def _proxy(self, timeout: float) -> xmlrpc.client.ServerProxy:
-        return xmlrpc.client.ServerProxy(
-            f"http://127.0.0.1:{self.port}", allow_none=True, transport=_TimeoutTransport(timeout)
-        )
+    def _read(self, timeout: float) -> dict[str, object]:
+        assert self.process is not None and self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        if not ready:
+            raise WorkerDied(f"no answer within {timeout:.0f} s")
+        line = self.process.stdout.readline()
+        if not line:
+            raise WorkerDied("the worker exited")
+        return json.loads(line)
 
     def stop(self) -> None:
         if self.process is None:
             return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGTERM)
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()  # type: ignore[union-attr]  # asks it to stop soffice
         with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(5)
+            self.process.wait(2)
         # whatever is left of the group (a frozen soffice, its oosplash parent) goes for good
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(5)
+        with contextlib.suppress(OSError):
+            self.process.stdout.close()  # type: ignore[union-attr]
         self.process = None
 
     def restart(self) -> None:
@@ -177,30 +161,25 @@ class OfficeWorker:
         """Convert ``docx`` to the PDF/A-3b file ``pdf``; raise ConversionError if it fails."""
         if self.process is None or self.process.poll() is not None:
             self.restart()
+        assert self.process is not None and self.process.stdin is not None
         pdf.unlink(missing_ok=True)
+        request = {
+            "docx": str(docx.resolve()),
+            "pdf": str(pdf.resolve()),
+            "filter": PDF_FILTER,
+            "options": list(PDF_OPTIONS),
+        }
         try:
-            # unoserver's own XML-RPC call, without the client's extra info() round trip
-            self._proxy(self.timeout + 10).convert(
-                str(docx.resolve()),
-                None,
-                str(pdf.resolve()),
-                "pdf",
-                PDF_FILTER,
-                list(PDF_OPTIONS),
-                False,
-                DOCX_FILTER,
-                None,
-            )
-        except xmlrpc.client.Fault as e:
-            if "TimeoutError" in (e.faultString or ""):
-                raise TimeoutError(f"{docx.name}: conversion timed out") from None
-            reason = e.faultString.strip().splitlines()[-1] if e.faultString else "unknown"
-            reason = reason.split(">:", 1)[-1].strip()  # drop unoserver's "<class '...'>:"
+            self.process.stdin.write(json.dumps(request).encode() + b"\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            raise WorkerDied("the worker exited") from None
+        answer = self._read(self.timeout)
+        self.conversions += 1
+        if "error" in answer:
             raise ConversionError(
-                f"{docx.name}: LibreOffice could not convert it ({reason})"
-            ) from None
-        finally:
-            self.conversions += 1
+                f"{docx.name}: LibreOffice could not convert it ({answer['error']})"
+            )
         _check_pdf(docx, pdf)
 
 
@@ -271,11 +250,11 @@ class OfficePool:
                 w.convert(docx, pdf)
             except ConversionError:
                 raise
-            except (OSError, xmlrpc.client.ProtocolError, http.client.HTTPException):
-                w.restart()  # timed out (unoserver killed LibreOffice) or died: fresh start
+            except OSError:
+                w.restart()  # hung past the timeout, or died: a fresh LibreOffice
                 try:
                     w.convert(docx, pdf)
-                except (OSError, xmlrpc.client.ProtocolError, http.client.HTTPException):
+                except OSError:
                     raise ConversionError(
                         f"{docx.name}: LibreOffice hung or crashed twice "
                         f"(timeout {self.timeout:.0f} s)"

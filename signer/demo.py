@@ -1,15 +1,20 @@
 """The demo ceremony: every stage that exists, run on the example workspace, offline.
 
-Grows with each stage; today it writes the example workspace and reads the ceremony from it.
+Grows with each stage; today: the example workspace, the ceremony read from it, and every
+agreement generated as a ready-to-sign PDF/A-3b.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .batch import Status
+from .errors import InputError
 from .example import WORKBOOK, write_workspace
+from .generate import GenerateOptions, generate
 from .workbook import read_workbook
 
 
@@ -36,5 +41,18 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
         "read",
         f"{len(ceremony.agreements)} agreements ({pk} with targets) of "
         f"{ceremony.instansi.nama}, {ceremony.tahun}",
+    )
+    out = folder / "keluaran"
+    start = time.perf_counter()
+    outcomes = generate(ceremony, folder / WORKBOOK, GenerateOptions(out=out))
+    failed = [o for o in outcomes if o.status is Status.FAILED]
+    if failed:
+        raise InputError(
+            f"generate failed for {len(failed)} documents, e.g. {failed[0].name}: "
+            f"{failed[0].detail}"
+        )
+    done(
+        "generate",
+        f"{len(outcomes)} ready-to-sign PDF/A-3b in {out} ({time.perf_counter() - start:.1f} s)",
     )
     return steps
