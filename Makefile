@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "kinerja needs Python 3.11 or newer"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null
-	@$(BIN)/python -m pip install -q -e '.[test]'
+	@echo "installing Python packages into $(VENV)"
+	@$(BIN)/python -m pip install -q --upgrade pip >$(VENV)/pip.log 2>&1 || \
+		{ cat $(VENV)/pip.log; exit 1; }
+	@$(BIN)/python -m pip install -q -e '.[test]' >>$(VENV)/pip.log 2>&1 || \
+		{ cat $(VENV)/pip.log; exit 1; }
 	@touch $@
 
 demo: system $(STAMP)

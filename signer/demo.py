@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .batch import Status
+from .batch import Status, summary
 from .errors import InputError
 from .example import WORKBOOK, write_workspace
 from .generate import GenerateOptions, generate
@@ -51,8 +51,11 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
             f"generate failed for {len(failed)} documents, e.g. {failed[0].name}: "
             f"{failed[0].detail}"
         )
+    counts = summary(outcomes)
     done(
         "generate",
-        f"{len(outcomes)} ready-to-sign PDF/A-3b in {out} ({time.perf_counter() - start:.1f} s)",
+        f"{len(outcomes)} ready-to-sign PDF/A-3b in {out}: "
+        f"{counts[Status.DONE]} made, {counts[Status.SKIPPED]} already up to date, "
+        f"{counts[Status.KEPT]} signed and kept ({time.perf_counter() - start:.1f} s)",
     )
     return steps
