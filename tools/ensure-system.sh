@@ -12,6 +12,7 @@ declare -A NEED=(
   [softhsm2-util]=softhsm2
   [pkcs11-tool]=opensc
   [certutil]=libnss3-tools
+  [zbarimg]=zbar-tools
 )
 # fonts LibreOffice needs for metric-compatible output, and UNO for warm workers
 FILES=(
