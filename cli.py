@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from rich.console import Console
 
 from signer import __version__
 from signer.errors import InputError, KinerjaError, NotBuiltYet
-from signer.model import JenisDokumen
+from signer.model import JenisDokumen, Peran
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,11 +68,16 @@ def jobs_option(fn: F) -> F:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kinerja")
-def main() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Show the libraries' log messages.")
+def main(verbose: bool) -> None:
     """Perjanjian Kinerja and Pakta Integritas for Indonesian local governments.
 
     init -> generate -> sign (pihak pertama, then pihak kedua) -> verify -> evaluate
     """
+    # pyHanko logs tracebacks for conditions we report ourselves, in one line each
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.CRITICAL, format="%(name)s: %(message)s"
+    )
 
 
 @main.command()
@@ -85,6 +91,12 @@ def init(folder: Path, force: bool) -> None:
     written = write_workspace(folder, force=force)
     for path in written:
         console.print(f"wrote {path}")
+    from signer.pki import make_demo_store
+
+    make_demo_store(folder / "keys", written[0], force=force)
+    console.print(
+        f"wrote {folder / 'keys'} (demo PKI; passphrase from $KINERJA_PASSPHRASE, default: demo)"
+    )
     console.print(f"next: kinerja generate {written[0]} -o {folder / 'keluaran'}")
 
 
@@ -298,15 +310,228 @@ def template_check(file: Path, kind: str) -> None:
     console.print("every variable is provided; the example renders")
 
 
-_placeholder(
-    "sign",
-    "Sign prepared agreements as pihak pertama or pihak kedua.",
-    "the sign stage",
-    out_option,
-    jobs_option,
-    json_option,
-    args=("files",),
+def _pdf_paths(paths: tuple[Path, ...]) -> list[Path]:
+    """Files as given, and the PDFs inside any folder given."""
+    found: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found += sorted(p.glob("*.pdf"))
+        elif p.exists():
+            found.append(p)
+        else:
+            raise InputError(f"{p}: no such file or folder")
+    if not found:
+        raise InputError("no PDF files given")
+    return found
+
+
+def _secret(env: str, what: str) -> bytes:
+    """A passphrase or PIN: from the environment variable, else a hidden prompt (never argv)."""
+    from signer.keys import secret_from_env
+
+    interactive = sys.stdin.isatty()
+    return secret_from_env(
+        env,
+        what,
+        prompt=(lambda w: click.prompt(w.capitalize(), hide_input=True, err=True))
+        if interactive
+        else None,
+    )
+
+
+def key_options(fn: F) -> F:
+    for option in reversed(
+        [
+            click.option(
+                "--keys",
+                "keys_dir",
+                type=click.Path(path_type=Path),
+                help="Key store folder: the PKCS#12 of each document's party.",
+            ),
+            click.option(
+                "--p12",
+                type=click.Path(path_type=Path),
+                help="One PKCS#12 file (passphrase from $KINERJA_PASSPHRASE or a prompt).",
+            ),
+            click.option("--pkcs11-module", metavar="LIB", help="PKCS#11 module of a token."),
+            click.option("--token-label", metavar="LABEL", help="The token's label."),
+            click.option(
+                "--key-label",
+                metavar="LABEL",
+                help="The key's label on the token (PIN from $KINERJA_PIN or a prompt).",
+            ),
+            click.option("--tsa-url", metavar="URL", help="RFC 3161 timestamp authority."),
+            click.option(
+                "--trust",
+                multiple=True,
+                type=click.Path(path_type=Path),
+                help="Trust anchor certificate or folder; repeatable.",
+            ),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in Peran]),
+    help="Which party signs: pihak-pertama first, then pihak-kedua.",
 )
+@click.option(
+    "--level",
+    type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]),
+    default="B-LTA",
+    show_default=True,
+    help="PAdES baseline level.",
+)
+@key_options
+@out_option
+@jobs_option
+@json_option
+@user_errors
+def sign(
+    files: tuple[Path, ...],
+    role: str,
+    level: str,
+    keys_dir: Path | None,
+    p12: Path | None,
+    pkcs11_module: str | None,
+    token_label: str | None,
+    key_label: str | None,
+    tsa_url: str | None,
+    trust: tuple[Path, ...],
+    out: Path | None,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Sign prepared agreements as pihak pertama or pihak kedua (in place, or into --out)."""
+    from signer.batch import default_jobs
+    from signer.sign import KeySource, Level, SignOptions, setup, sign_files
+
+    paths = _pdf_paths(files)
+    source = KeySource(keys_dir, p12, pkcs11_module, token_label, key_label)
+    ready = setup(source, secret=_secret, tsa_url=tsa_url, trust=trust)
+    try:
+        options = SignOptions(
+            Peran(role),
+            Level(level),
+            out,
+            1 if ready.single_threaded else jobs or default_jobs(),
+            progress=not as_json,
+        )
+        outcomes = sign_files(paths, ready.credential_for, ready.services, options)
+    finally:
+        ready.close()
+    _report(outcomes, as_json, verb="signed", folder=out)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--keys",
+    "keys_dir",
+    type=click.Path(path_type=Path),
+    help="A demo key store: its in-process TSA and revocation answers.",
+)
+@click.option("--tsa-url", metavar="URL", help="RFC 3161 timestamp authority.")
+@click.option(
+    "--trust",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Trust anchor certificate or folder; repeatable.",
+)
+@jobs_option
+@json_option
+@user_errors
+def extend(
+    files: tuple[Path, ...],
+    keys_dir: Path | None,
+    tsa_url: str | None,
+    trust: tuple[Path, ...],
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Add a fresh archival timestamp to signed agreements (before the last one expires)."""
+    from signer.batch import default_jobs
+    from signer.sign import extend_files, services_for_extend
+
+    services = services_for_extend(keys_dir, tsa_url, trust)
+    outcomes = extend_files(
+        _pdf_paths(files), services, jobs or default_jobs(), progress=not as_json
+    )
+    _report(outcomes, as_json, verb="extended")
+
+
+@main.group()
+def keys() -> None:
+    """Key stores: `kinerja keys demo DIR` makes an offline demo PKI."""
+
+
+@keys.command("demo")
+@click.argument("folder", type=click.Path(path_type=Path), default=Path("keys"))
+@click.option(
+    "--workbook",
+    type=click.Path(path_type=Path),
+    help="Make a certificate for every party of this workbook (default: the example).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing demo key store.")
+@user_errors
+def keys_demo(folder: Path, workbook: Path | None, force: bool) -> None:
+    """A complete offline demo PKI in FOLDER: CAs, TSA, OCSP, CRLs, one PKCS#12 per party.
+
+    The PKCS#12 files are protected by $KINERJA_PASSPHRASE (default: demo).
+    """
+    from signer.pki import make_demo_store
+
+    manifest = make_demo_store(folder, workbook, force=force)
+    console.print(
+        f"demo PKI in {folder}: {len(manifest['parties'])} parties, trust anchor "
+        f"{folder / str(manifest['trust_anchor'])}"
+    )
+
+
+@keys.command("list")
+@click.argument("folder", type=click.Path(path_type=Path), default=Path("keys"))
+@json_option
+@user_errors
+def keys_list(folder: Path, as_json: bool) -> None:
+    """List the certificates of a key store: holder, issuer, validity."""
+    from signer.keys import KeyStore
+    from signer.pki import PASSPHRASE_ENV, is_demo_store, passphrase_from_env
+
+    passphrase = (
+        passphrase_from_env()
+        if is_demo_store(folder)
+        else _secret(PASSPHRASE_ENV, "key store passphrase")
+    )
+    store = KeyStore(folder, passphrase)
+    rows = [
+        {
+            "holder": c.holder,
+            "file": c.source,
+            "issuer": c.certificate.issuer.native.get("common_name"),
+            "not_before": c.not_before.isoformat(),
+            "not_after": c.not_after.isoformat(),
+        }
+        for c in store.credentials
+    ]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    from rich.table import Table
+
+    table = Table()
+    for column in ("holder", "file", "issuer", "not_after"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["holder"], r["file"], str(r["issuer"]), r["not_after"][:10])
+    console.print(table)
+
+
 _placeholder(
     "verify",
     "Verify signed agreements: a fail-closed verdict per document.",
@@ -345,14 +570,6 @@ def demo(out: Path) -> None:
 
 def _out_line(text: str) -> None:
     console.print(text, markup=True)
-
-
-_placeholder(
-    "keys",
-    "Manage key stores (`kinerja keys demo DIR` makes an offline demo PKI).",
-    "the sign stage",
-    args=("what",),
-)
 
 
 def run() -> None:  # pragma: no cover - for `python -m`
