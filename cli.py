@@ -264,16 +264,12 @@ def _report(outcomes: list[Any], as_json: bool, verb: str, folder: Path | None =
             )
         )
     else:
-        from rich.table import Table
-
-        unusual = [o for o in outcomes if o.status not in (Status.DONE, Status.SKIPPED)]
-        if unusual:
-            table = Table(show_header=True, header_style="bold")
-            for column in ("file", "status", "detail"):
-                table.add_column(column, overflow="fold")
-            for o in unusual:
-                table.add_row(o.name, o.status.value, o.detail)
-            console.print(table)
+        # one line per file that needs attention, unwrapped, so it can be read and grepped
+        for o in outcomes:
+            if o.status is Status.FAILED:
+                console_err.print(f"error: {o.detail}", markup=False, highlight=False)
+            elif o.status is Status.KEPT:
+                console.print(f"kept: {o.name}: {o.detail}", markup=False, highlight=False)
         counts = summary(outcomes)
         parts = [f"{counts[s]} {s.value}" for s in Status if counts[s]]
         where = f" in {folder}" if folder else ""

@@ -7,15 +7,23 @@ and the stage itself decides what to skip when it runs again.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -45,49 +53,81 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+# The work of a process batch: inherited by the forked workers, never pickled (it may hold keys,
+# open services and closures). One process batch runs at a time.
+_FORKED_WORK: Callable[[Any], Outcome] | None = None
+
+
+def _forked_call(item: Any) -> Outcome:
+    assert _FORKED_WORK is not None
+    return _FORKED_WORK(item)
+
+
+def _nothing() -> None:
+    return None
+
+
 @dataclass
 class Batch(Generic[T]):
-    """Run ``work`` over items with ``jobs`` threads, showing progress on stderr."""
+    """Run ``work`` over items with ``jobs`` workers, showing progress on stderr.
+
+    Threads by default; ``processes=True`` forks workers that inherit everything already loaded
+    (keys, services), for CPU-bound Python work such as signing that threads cannot spread.
+    """
 
     label: str
     work: Callable[[T], Outcome]
     name: Callable[[T], str]
     jobs: int = field(default_factory=default_jobs)
     progress: bool = True
-    executor: Callable[[int], Executor] = ThreadPoolExecutor
+    processes: bool = False
+
+    def _pool(self) -> tuple[Executor, Callable[[T], Future[Outcome]]]:
+        jobs = max(1, self.jobs)
+        if not self.processes or jobs == 1:
+            threads = ThreadPoolExecutor(jobs)
+            return threads, lambda item: threads.submit(self._one, item)
+        global _FORKED_WORK
+        _FORKED_WORK = self._one
+        forks = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        forks.submit(_nothing).result()  # fork every worker now, before the progress thread
+        return forks, lambda item: forks.submit(_forked_call, item)
 
     def run(self, items: Sequence[T] | Iterable[T]) -> list[Outcome]:
         items = list(items)
         results: dict[int, Outcome] = {}
         show = self.progress and sys.stderr.isatty() and len(items) > 1
         console = Console(stderr=True)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            disable=not show,
-            transient=False,
-        ) as bar:
+        pool, submit = self._pool()
+        with (
+            pool,
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                disable=not show,
+                transient=False,
+            ) as bar,
+        ):
             task = bar.add_task(self.label, total=len(items))
-            with self.executor(max(1, self.jobs)) as pool:
-                pending: dict[Future[Outcome], int] = {}
-                queue = list(enumerate(items))
-                try:
-                    while queue or pending:
-                        # keep a bounded window in flight so an interrupt stops quickly
-                        while queue and len(pending) < 2 * max(1, self.jobs):
-                            index, item = queue.pop(0)
-                            pending[pool.submit(self._one, item)] = index
-                        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in done:
-                            results[pending.pop(future)] = future.result()
-                            bar.advance(task)
-                except KeyboardInterrupt:
-                    for future in pending:
-                        future.cancel()
-                    raise
+            pending: dict[Future[Outcome], int] = {}
+            queue = list(enumerate(items))
+            try:
+                while queue or pending:
+                    # keep a bounded window in flight so an interrupt stops quickly
+                    while queue and len(pending) < 2 * max(1, self.jobs):
+                        index, item = queue.pop(0)
+                        pending[submit(item)] = index
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        results[pending.pop(future)] = future.result()
+                        bar.advance(task)
+            except KeyboardInterrupt:
+                for future in pending:
+                    future.cancel()
+                raise
         return [results[i] for i in sorted(results)]
 
     def _one(self, item: T) -> Outcome:

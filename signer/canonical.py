@@ -56,6 +56,11 @@ def schema() -> dict[str, Any]:
     return json.loads(text)
 
 
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema())
+
+
 def schema_path() -> str:
     return str(resources.files("signer").joinpath("data", SCHEMA_FILE))
 
@@ -183,8 +188,7 @@ def parse(data: bytes) -> dict[str, Any]:
         )
     except json.JSONDecodeError as e:
         raise CanonicalError(f"the agreement JSON is malformed: {e.msg} at char {e.pos}") from None
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(obj), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator().iter_errors(obj), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(top)"

@@ -176,8 +176,13 @@ def open_pkcs11(
         label = key_label or _only_key_label(session)
         # raw ECDSA (hash in software): tokens like SoftHSM2 lack combined ECDSA-SHA256;
         # other_certs_to_pull=None brings the token's CA certificates into the signature
-        signer = p11.PKCS11Signer(session, key_label=label, cert_label=label,
-                                  other_certs_to_pull=None, use_raw_mechanism=True)
+        signer = p11.PKCS11Signer(
+            session,
+            key_label=label,
+            cert_label=label,
+            other_certs_to_pull=None,
+            use_raw_mechanism=True,
+        )
         try:
             _ = signer.signing_cert
         except Exception as e:

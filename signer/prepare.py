@@ -216,7 +216,7 @@ def prepare(
         pdf.save(
             buf,
             min_version="1.7",
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            object_stream_mode=pikepdf.ObjectStreamMode.disable,
             fix_metadata_version=True,
         )
     return _fields(buf.getvalue(), boxes), boxes

@@ -148,6 +148,14 @@ class Checked:
     already: bool  # this role already signed it with this very certificate: nothing to do
 
 
+def read_prepared(reader: PdfFileReader, source: str) -> EmbeddedAgreement:
+    """The embedded agreement, or a refusal: the file was not prepared by `kinerja generate`."""
+    try:
+        return read_embedded(reader.root)
+    except NotPrepared as e:
+        raise SignRefused(f"{source}: not prepared by `kinerja generate` ({e})") from None
+
+
 def check(
     reader: PdfFileReader,
     source: str,
@@ -155,17 +163,17 @@ def check(
     credential: Credential,
     trust: list[asn1_x509.Certificate],
     now: dt.datetime,
+    embedded: EmbeddedAgreement | None = None,
 ) -> Checked:
     """Apply every signing rule; raise :class:`SignRefused` with the reason if one fails."""
-    try:
-        embedded = read_embedded(reader.root)
-    except NotPrepared as e:
-        raise SignRefused(f"{source}: not prepared by `kinerja generate` ({e})") from None
+    embedded = embedded or read_prepared(reader, source)
     sig_fields = signature_fields(reader)
     missing = {r.value for r in Peran} - set(sig_fields)
     if missing:
-        raise SignRefused(f"{source}: no signature field {', '.join(sorted(missing))}; not "
-                          "prepared by `kinerja generate`")
+        raise SignRefused(
+            f"{source}: no signature field {', '.join(sorted(missing))}; not "
+            "prepared by `kinerja generate`"
+        )
     timestamps = {es.field_name for es in reader.embedded_timestamp_signatures}
     others = set(sig_fields) - {r.value for r in Peran} - timestamps
     if others:
@@ -216,12 +224,9 @@ def sign_bytes(
     """Sign one document's bytes; None when this role already signed it with this certificate."""
     now = now or dt.datetime.now(dt.UTC)
     reader = _read(data, source)
-    try:
-        embedded = read_embedded(reader.root)
-    except NotPrepared as e:
-        raise SignRefused(f"{source}: not prepared by `kinerja generate` ({e})") from None
+    embedded = read_prepared(reader, source)
     credential = credential_for(embedded.agreement, role)
-    checked = check(reader, source, role, credential, services.trust_roots, now)
+    checked = check(reader, source, role, credential, services.trust_roots, now, embedded)
     if checked.already:
         return None
     a = embedded.agreement
@@ -294,6 +299,7 @@ def sign_files(
         lambda p: p.name,
         jobs=options.jobs,
         progress=options.progress,
+        processes=True,  # pyHanko is pure Python: only processes use both cores
     )
     return batch.run(paths)
 
