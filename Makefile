@@ -35,6 +35,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 bench: system $(STAMP)
+	@$(BIN)/python -m pip install -q -e '.[test,bench]' >>$(VENV)/pip.log 2>&1 || \
+		{ cat $(VENV)/pip.log; exit 1; }
 	$(BIN)/python bench/run.py
 
 clean:

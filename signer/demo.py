@@ -1,7 +1,8 @@
 """The demo ceremony: every stage that exists, run on the example workspace, offline.
 
-Grows with each stage; today: the example workspace, the ceremony read from it, and every
-agreement generated as a ready-to-sign PDF/A-3b.
+Grows with each stage; today: the example workspace, the ceremony read from it, every
+agreement generated as a ready-to-sign PDF/A-3b, a demo PKI, and both parties' signatures at
+PAdES B-LTA (timestamps and revocation answers in-process, no network).
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import pki
 from .batch import Status, summary
 from .errors import InputError
 from .example import WORKBOOK, write_workspace
 from .generate import GenerateOptions, generate
+from .model import Peran
+from .sign import KeySource, Level, SignOptions, setup, sign_files
 from .workbook import read_workbook
 
 
@@ -58,4 +62,29 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
         f"{counts[Status.DONE]} made, {counts[Status.SKIPPED]} already up to date, "
         f"{counts[Status.KEPT]} signed and kept ({time.perf_counter() - start:.1f} s)",
     )
+    keys = folder / "keys"
+    if not pki.is_demo_store(keys):
+        pki.make_demo_store(keys, folder / WORKBOOK)
+    ready = setup(
+        KeySource(keys=keys), secret=lambda env, what: pki.passphrase_from_env(), tsa_url=None
+    )
+    pdfs = sorted(out.glob("*.pdf"))
+    for role in Peran:
+        start = time.perf_counter()
+        signed = sign_files(
+            pdfs, ready.credential_for, ready.services, SignOptions(role, Level.B_LTA)
+        )
+        failed = [o for o in signed if o.status is Status.FAILED]
+        if failed:
+            raise InputError(
+                f"signing as {role.value} failed for {len(failed)} documents, "
+                f"e.g. {failed[0].detail}"
+            )
+        counts = summary(signed)
+        done(
+            f"sign {role.value}",
+            f"{counts[Status.DONE]} signed at PAdES B-LTA, "
+            f"{counts[Status.SKIPPED]} already signed "
+            f"({time.perf_counter() - start:.1f} s)",
+        )
     return steps

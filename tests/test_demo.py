@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from tests.conftest import run_kinerja
@@ -11,10 +12,13 @@ def test_demo_runs_the_ceremony(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     result = run_kinerja("demo", "-o", str(folder))
     assert result.returncode == 0, result.stderr
-    for step in ("init:", "read:", "generate:"):
+    for step in ("init:", "read:", "generate:", "sign pihak-pertama:", "sign pihak-kedua:"):
         assert step in result.stdout
+    assert "88 signed at PAdES B-LTA" in result.stdout
     pdfs = sorted((folder / "keluaran").glob("*.pdf"))
     assert len(pdfs) == 88
+    report = subprocess.run(["pdfsig", str(pdfs[0])], capture_output=True, text=True).stdout
+    assert report.count("Signature is Valid.") == 2
     again = run_kinerja("demo", "-o", str(folder))
     assert again.returncode == 0, again.stderr
-    assert "88 already up to date" in again.stdout
+    assert "88 signed and kept" in again.stdout and "88 already signed" in again.stdout

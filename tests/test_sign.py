@@ -510,3 +510,25 @@ def test_key_store_picks_each_documents_party(demo_store: Path, example_workspac
     assert store.for_party(spaced).holder == rina.nama, "case and spacing do not matter"
     with pytest.raises(Exception, match="no certificate for"):
         store.for_party(replace(rina, nama="dr. Rina Kartika, M.Kes."))
+
+
+def test_keys_demo_command(tmp_path: Path) -> None:
+    import json
+    import stat
+
+    folder = tmp_path / "keys"
+    result = run_kinerja("keys", "demo", str(folder))
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((folder / pki.MANIFEST).read_text())
+    assert len(manifest["parties"]) >= 45
+    secrets = [*(folder / "pihak").glob("*.p12"), *(folder / "ca").glob("*.key")]
+    assert secrets and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in secrets)
+    assert not any(
+        b"PRIVATE KEY-----\n" in p.read_bytes() and b"ENCRYPTED" not in p.read_bytes()
+        for p in (folder / "ca").glob("*.key")
+    ), "CA keys are encrypted"
+    again = run_kinerja("keys", "demo", str(folder))
+    assert again.returncode == 2 and "--force" in again.stderr
+    listing = run_kinerja("keys", "list", str(folder), "--json")
+    holders = {r["holder"] for r in json.loads(listing.stdout)}
+    assert "H. Arif Wicaksono, S.E., M.Si." in holders

@@ -1,0 +1,171 @@
+"""Benchmark: sign the example ceremony with both roles, against the pyHanko CLI per file.
+
+kinerja's way: `sign_files` for pihak pertama then pihak kedua over all 88 prepared agreements
+(forked workers, keys loaded once), at B-B and at B-LTA, in the same process (a batch). The
+naive way, in the same run: `pyhanko sign addsig ... pkcs12` once per file and role, at B-B and
+at B-T (timestamps from the demo TSA served on 127.0.0.1; B-LT and B-LTA need the demo OCSP and
+CRL URLs, which the pyHanko CLI cannot reach offline).
+
+    .venv/bin/python bench/sign.py [--jobs N] [--naive-sample K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import json
+import logging
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from asn1crypto import tsp
+
+from signer import pki
+from signer.batch import Status, default_jobs
+from signer.example import write_workspace
+from signer.generate import GenerateOptions, generate
+from signer.keys import KeyStore
+from signer.model import Peran
+from signer.services import DemoTimeStamper
+from signer.sign import KeySource, Level, SignOptions, setup, sign_files
+from signer.workbook import read_workbook
+
+PYHANKO = str(Path(sys.executable).with_name("pyhanko"))
+
+
+def serve_tsa(stamper: DemoTimeStamper) -> str:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            answer = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def ours(files: Path, store: Path, level: Level, jobs: int) -> float:
+    """Seconds per signature over both roles, keys and services loaded once before."""
+    ready = setup(KeySource(keys=store), secret=lambda env, what: b"demo", tsa_url=None)
+    start = time.perf_counter()
+    count = 0
+    for role in (Peran.PIHAK_PERTAMA, Peran.PIHAK_KEDUA):
+        paths = sorted(files.glob("*.pdf"))
+        outcomes = sign_files(
+            paths,
+            ready.credential_for,
+            ready.services,
+            SignOptions(role, level, jobs=jobs, progress=False),
+        )
+        bad = [o for o in outcomes if o.status is not Status.DONE]
+        assert not bad, bad[:2]
+        count += len(outcomes)
+    return (time.perf_counter() - start) / count
+
+
+def naive(files: list[Path], store: Path, work: Path, tsa_url: str | None) -> float:
+    """Seconds per signature with the pyHanko CLI, one process per file and role."""
+    keys = KeyStore(store, b"demo")
+    passfile = work / "pass"
+    passfile.write_text("demo")
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from signer.embedded import read_embedded
+
+    times = []
+    for path in files:
+        with open(path, "rb") as f:
+            agreement = read_embedded(PdfFileReader(f).root).agreement
+        current = path
+        for n, role in enumerate(Peran):
+            p12 = keys.folder / "pihak" / keys.for_party(agreement.pihak(role)).source
+            target = work / f"{path.stem}-{n}.pdf"
+            args = [
+                PYHANKO,
+                "sign",
+                "addsig",
+                "--field",
+                role.value,
+                "--existing-only",
+                "--use-pades",
+            ]
+            if role is Peran.PIHAK_PERTAMA:
+                args.append("--certify")
+            if tsa_url:
+                args += ["--timestamp-url", tsa_url]
+            args += ["pkcs12", "--passfile", str(passfile), str(current), str(target), str(p12)]
+            t = time.perf_counter()
+            subprocess.run(args, check=True, capture_output=True, timeout=120)
+            times.append(time.perf_counter() - t)
+            current = target
+    return statistics.mean(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", type=int, default=default_jobs())
+    parser.add_argument(
+        "--naive-sample",
+        type=int,
+        default=20,
+        help="documents signed the naive way (both roles each)",
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.CRITICAL)
+    if not Path(PYHANKO).exists():
+        sys.exit("the pyHanko CLI is missing: pip install 'kinerja[bench]'")
+
+    work = Path(tempfile.mkdtemp(prefix="kinerja-bench-sign-"))
+    try:
+        write_workspace(work)
+        ceremony = read_workbook(work / "kinerja.xlsx")
+        prepared = work / "prepared"
+        generate(ceremony, work / "kinerja.xlsx", GenerateOptions(out=prepared, progress=False))
+        store = work / "keys"
+        pki.make_demo_store(store, work / "kinerja.xlsx")
+        results: dict[str, object] = {"documents": len(ceremony.agreements), "jobs": args.jobs}
+        for level in (Level.B_B, Level.B_LTA):
+            copy = work / f"ours-{level}"
+            shutil.copytree(prepared, copy)
+            per = ours(copy, store, level, args.jobs)
+            results[f"kinerja_{level}_per_signature_ms"] = round(per * 1000, 1)
+
+        sample = sorted(prepared.glob("*.pdf"))[: args.naive_sample]
+        tsa = serve_tsa(DemoTimeStamper(pki.load_demo_pki(store, b"demo")))
+        for label, url in (("B-B", None), ("B-T", tsa)):
+            folder = work / f"naive-{label}"
+            folder.mkdir()
+            per = naive(sample, store, folder, url)
+            results[f"pyhanko_cli_{label}_per_signature_ms"] = round(per * 1000, 1)
+        results["naive_signatures_each"] = 2 * len(sample)
+        results["speedup_B-B"] = round(
+            results["pyhanko_cli_B-B_per_signature_ms"]  # type: ignore[operator]
+            / results["kinerja_B-B_per_signature_ms"],
+            1,
+        )  # type: ignore[operator]
+        results["speedup_B-LTA_vs_cli_B-T"] = round(
+            results["pyhanko_cli_B-T_per_signature_ms"]  # type: ignore[operator]
+            / results["kinerja_B-LTA_per_signature_ms"],
+            1,
+        )  # type: ignore[operator]
+        print(json.dumps(results, indent=1))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
