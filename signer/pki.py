@@ -152,7 +152,7 @@ def build_crl(
     revoked: Iterable[tuple[int, dt.datetime]] = (),
     *,
     now: dt.datetime | None = None,
-    days: int = 7,
+    days: int = 3650,
     number: int = 1,
 ) -> x509.CertificateRevocationList:
     now = now or dt.datetime.now(dt.UTC)

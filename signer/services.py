@@ -76,8 +76,14 @@ DER = serialization.Encoding.DER
 OCSP_VALIDITY = dt.timedelta(days=7)
 """nextUpdate of an OCSP answer, counted from its thisUpdate."""
 
-CRL_VALIDITY_DAYS = 7
-"""nextUpdate of a CRL, in days (what :func:`signer.pki.build_crl` takes)."""
+CRL_VALIDITY_DAYS = 3650
+"""nextUpdate of a CRL, in days (what :func:`signer.pki.build_crl` takes).
+
+Long on purpose, like the CRLs of an offline root: the newest archive timestamp of a B-LTA
+document is judged at verification time, which needs revocation data for its TSA chain that is
+still current then. With week-long CRLs an offline verification would turn INDETERMINATE after a
+week unless `kinerja extend` ran; real PKIs with short CRLs need exactly that (or verifying online).
+"""
 
 REVINFO_BACKDATE = dt.timedelta(minutes=5)
 """How far thisUpdate of an OCSP answer lies before the moment it is made.
