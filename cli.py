@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 verification or evaluation failed, 2 bad input or usage.
 from __future__ import annotations
 
 import functools
+import datetime as dt
 import json
 import logging
 import os
@@ -528,14 +529,135 @@ def keys_list(folder: Path, as_json: bool) -> None:
     console.print(table)
 
 
-_placeholder(
-    "verify",
-    "Verify signed agreements: a fail-closed verdict per document.",
-    "the verify stage",
-    jobs_option,
-    json_option,
-    args=("paths",),
+def _parse_at(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"--at {value}: expected a date or date and time, e.g. 2031-06-30 or "
+            "2031-06-30T09:00+07:00"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--trust",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Trust anchor certificate, folder of them, or a demo key store; repeatable "
+    "(also $KINERJA_TRUST).",
 )
+@click.option(
+    "--at", "at", metavar="DATETIME", help="Validate at this time, from the proofs inside the file."
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Never fetch current revocation data; use only what the file carries.",
+)
+@click.option(
+    "--pin",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Accept only signers with these certificates; repeatable.",
+)
+@jobs_option
+@json_option
+@user_errors
+def verify(
+    paths: tuple[Path, ...],
+    trust: tuple[Path, ...],
+    at: str | None,
+    offline: bool,
+    pin: tuple[Path, ...],
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Verify signed agreements: a fail-closed verdict per document.
+
+    Exit 0 when every document is VALID, 1 when any is INVALID or INDETERMINATE, 2 for
+    unusable input.
+    """
+    from signer.batch import default_jobs
+    from signer.verify import (
+        Verdict,
+        VerifyOptions,
+        load_trust_config,
+        pdf_paths,
+        verify_paths,
+    )
+
+    options = VerifyOptions(load_trust_config(trust, online=not offline, pinned=pin), _parse_at(at))
+    files = pdf_paths(paths)
+    if not files:
+        raise InputError("no PDF files found")
+    results = verify_paths(files, options, jobs or default_jobs(), progress=not as_json)
+    unusable = [r for r in results if isinstance(r, InputError)]
+    reports = [r for r in results if not isinstance(r, InputError)]
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "schema": "kinerja.verify/1",
+                    "at": options.at.isoformat() if options.at else None,
+                    "documents": [r.as_dict() for r in reports],
+                    "unusable": [str(e) for e in unusable],
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+    else:
+        _print_reports(reports, unusable)
+    if unusable:
+        sys.exit(2)
+    if any(r.verdict is not Verdict.VALID for r in reports):
+        sys.exit(1)
+
+
+def _print_reports(reports: list[Any], unusable: list[InputError]) -> None:
+    from signer.verify import Verdict
+
+    colour = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.INDETERMINATE: "yellow"}
+    many = len(reports) + len(unusable) > 3
+    for r in reports:
+        if many and r.verdict is Verdict.VALID:
+            continue
+        console.print(
+            f"[bold {colour[r.verdict]}]{r.verdict.value}[/] {r.file}"
+            + (f"  ({r.agreement_id}, data {r.sha256[:16]}…)" if r.agreement_id else ""),
+            markup=True,
+        )
+        for s in r.signatures:
+            when = f"{s.signing_time} ({s.time_source})" if s.signing_time else "no time"
+            console.print(
+                f"  {s.role or s.field}: {s.signer}, issued by {s.issuer}, {when}, "
+                f"{s.level or '?'}",
+                markup=False,
+            )
+        for c in r.failures:
+            console.print(
+                f"  [{colour[c.verdict]}]✗[/] {c.name}: {c.reason}", markup=True, highlight=False
+            )
+    for e in unusable:
+        console_err.print(f"error: {e}", markup=False)
+    if many:
+        from rich.table import Table
+
+        table = Table(title="verification")
+        table.add_column("verdict")
+        table.add_column("documents", justify="right")
+        for v in Verdict:
+            table.add_row(v.value, str(sum(1 for r in reports if r.verdict is v)))
+        if unusable:
+            table.add_row("unusable", str(len(unusable)))
+        console.print(table)
+
+
 _placeholder(
     "evaluate",
     "Evaluate realisasi against the signed targets.",

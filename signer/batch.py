@@ -7,6 +7,7 @@ and the stage itself decides what to skip when it runs again.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -89,6 +90,8 @@ class Batch(Generic[T]):
             return threads, lambda item: threads.submit(self._one, item)
         global _FORKED_WORK
         _FORKED_WORK = self._one
+        # objects inherited from the parent are never garbage; keep the collector off them
+        gc.freeze()
         forks = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
         forks.submit(_nothing).result()  # fork every worker now, before the progress thread
         return forks, lambda item: forks.submit(_forked_call, item)
