@@ -5,8 +5,8 @@ Exit codes: 0 ok, 1 verification or evaluation failed, 2 bad input or usage.
 
 from __future__ import annotations
 
-import functools
 import datetime as dt
+import functools
 import json
 import logging
 import os
