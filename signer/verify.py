@@ -110,6 +110,7 @@ class SignatureEvidence:
     ades: Any = None  # AdESLTAValidationResult
     ades_error: str | None = None
     integrity: dict[str, Any] = field(default_factory=dict)  # coverage, diff_result, docmdp_ok
+    intact: bool | None = None  # the byte ranges hash to the signed message digest
     level: str | None = None
     timestamp_time: dt.datetime | None = None
 
@@ -177,6 +178,14 @@ def _raw(d: generic.DictionaryObject, key: str) -> Any:
     return d.raw_get(key) if key in d else None
 
 
+def _intact(es: EmbeddedPdfSignature) -> bool:
+    """Do the signed byte ranges still hash to the digest the signer signed?"""
+    from pyhanko.sign.general import find_unique_cms_attribute
+
+    signed = find_unique_cms_attribute(es.signer_info["signed_attrs"], "message_digest").native
+    return bool(es.compute_digest() == signed)
+
+
 def _dss_revisions(reader: PdfFileReader) -> list[int]:
     """The revisions that write the /DSS dictionary."""
     out = []
@@ -241,9 +250,13 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
         )
         item.level = _level(es, doc_ts_revisions, any(rev > es.signed_revision for rev in dss_revs))
         try:
-            es.compute_integrity_info(DEFAULT_DIFF_POLICY)
-            item.integrity = es.summarise_integrity_info()
-            item.ades = asyncio.run(ades_lta_validation(es, spec, timing_info=timing))
+            item.intact = _intact(es)
+            if item.intact:  # a changed signature is INVALID already; skip the costly rest
+                es.compute_integrity_info(DEFAULT_DIFF_POLICY)
+                item.integrity = es.summarise_integrity_info()
+                item.ades = asyncio.run(ades_lta_validation(es, spec, timing_info=timing))
+            else:
+                item.ades_error = "the signed bytes were changed"
         except Exception as e:
             item.ades_error = f"{e.__class__.__name__}: {str(e)[:200]}"
         if item.ades is not None and item.ades.api_status is not None:
@@ -411,7 +424,9 @@ def check_signature(
     st = s.status
     es = s.es
     # integrity: digest and signature value, canonical ByteRange and /Contents, coverage
-    if st is None:
+    if s.intact is False:
+        out.append(fail("signature-integrity", "the signed bytes were changed (digest mismatch)"))
+    elif st is None:
         out.append(fail("signature-integrity", f"cannot be validated ({s.ades_error})"))
     elif not (st.intact and st.valid):
         out.append(
@@ -508,12 +523,43 @@ def _trust_result(s: SignatureEvidence, options: VerifyOptions) -> CheckResult:
             "B-B signature has no timestamp to prove it was made earlier",
             Verdict.INDETERMINATE,
         )
-    reason = (s.ades.failure_msg or sub).strip()
     if st is not None and st.revoked:
         return fail(name, f"the signer's certificate was revoked ({sub})")
-    if status == "FAILED":
-        return fail(name, f"{sub}: {reason}")
-    return fail(name, f"{sub}: {reason}", Verdict.INDETERMINATE)
+    reason = PLAIN.get(sub, (s.ades.failure_msg or sub).strip())
+    if s.level == "B-B" and sub in ("CERTIFICATE_CHAIN_GENERAL_FAILURE", "OUT_OF_BOUNDS_NO_POE"):
+        reason = ("the certificate cannot be trusted at the validation time (expired, or no "
+                  "revocation data), and a B-B signature has no timestamp proving it is older")
+    return fail(name, f"{reason} ({sub})",
+                Verdict.INVALID if status == "FAILED" else Verdict.INDETERMINATE)
+
+
+# ETSI EN 319 102-1 sub-indications in plain words
+PLAIN = {
+    "NO_POE": "nothing in the file proves the signature existed while its certificates were "
+              "valid and unrevoked (no archive timestamp reaching the validation time)",
+    "NO_CERTIFICATE_CHAIN_FOUND": "no chain from the signer's certificate to a trusted anchor",
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "the certificate chain cannot be validated (not "
+                                         "trusted, expired, or without revocation data)",
+    "OUT_OF_BOUNDS_NO_POE": "a certificate is expired or not yet valid at the validation time "
+                            "and nothing proves the signature is older",
+    "OUT_OF_BOUNDS_NOT_REVOKED": "a certificate is outside its validity at the validation time",
+    "REVOKED_NO_POE": "a certificate was revoked and nothing proves the signature predates it",
+    "REVOKED_CA_NO_POE": "a CA certificate was revoked and nothing proves the signature "
+                         "predates it",
+    "REVOKED": "the signer's certificate is revoked",
+    "TRY_LATER": "revocation data for the validation time is not available",
+    "REVOCATION_OUT_OF_BOUNDS_NO_POE": "the revocation data cannot be placed in time",
+    "HASH_FAILURE": "the signed bytes were changed",
+    "SIG_CRYPTO_FAILURE": "the signature value does not verify",
+    "FORMAT_FAILURE": "the signature is malformed",
+    "EXPIRED": "the certificate had expired when the signature was made",
+    "NOT_YET_VALID": "the certificate was not yet valid when the signature was made",
+    "CRYPTO_CONSTRAINTS_FAILURE": "an algorithm or key size is not acceptable",
+    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "an algorithm or key size is no longer acceptable and "
+                                         "nothing proves the signature is older",
+    "CHAIN_CONSTRAINTS_FAILURE": "the certificate chain breaks a constraint",
+    "SIG_CONSTRAINTS_FAILURE": "the signature breaks a validation constraint",
+}
 
 
 _WEAK_DIGESTS = {"md5", "sha1", "md2", "sha224"}
