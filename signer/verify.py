@@ -715,8 +715,8 @@ def check_changes_after_signing(ev: Evidence, options: VerifyOptions) -> list[Ch
     return [ok(name, "after the last signature only DSS updates and document timestamps")]
 
 
-def _reachable(start: list[Any]) -> set[tuple[int, int]]:
-    """Indirect objects reachable from ``start`` (direct or indirect objects)."""
+def _reachable(resolver: Any, start: list[Any]) -> set[tuple[int, int]]:
+    """Indirect objects reachable from ``start`` in the revision ``resolver`` shows."""
     seen: set[tuple[int, int]] = set()
     stack = list(start)
     while stack:
@@ -727,7 +727,7 @@ def _reachable(start: list[Any]) -> set[tuple[int, int]]:
                 continue
             seen.add(key)
             try:
-                obj = obj.get_object()
+                obj = resolver(obj.reference)  # as of that revision, not the latest
             except Exception:
                 continue
         if isinstance(obj, generic.DictionaryObject):
@@ -742,7 +742,7 @@ def _outside_dss(reader: PdfFileReader, rev: int) -> list[str]:
     resolver = reader.get_historical_resolver(rev)
     root_ref = resolver.trailer_view.raw_get("/Root")
     dss = _raw(resolver.root, "/DSS")
-    inside = _reachable([dss]) if dss is not None else set()
+    inside = _reachable(resolver, [dss]) if dss is not None else set()
     written = {(r.idnum, r.generation) for r in reader.xrefs.explicit_refs_in_revision(rev)}
     allowed = inside | {(root_ref.idnum, root_ref.generation)}
     previous = reader.get_historical_resolver(rev - 1)
@@ -804,16 +804,28 @@ def _metadata(reader: PdfFileReader, revision: int) -> tuple[Any, bytes | None]:
 
 
 def _orphans(reader: PdfFileReader, first_signed: int) -> list[str]:
-    """Objects written in a revision after the first signature that the final file does not
-    reach from its catalog or trailer."""
-    start = [reader.trailer_view.raw_get("/Root")]
-    if "/Info" in reader.trailer_view:
-        start.append(reader.trailer_view.raw_get("/Info"))
-    reachable = _reachable(start)
-    later: set[tuple[int, int]] = set()
+    """Objects written after the first signature that nothing referenced in the revision that
+    wrote them (stashed shadow content). Objects a later DSS update superseded are fine."""
+
+    def roots(trailer: Any) -> list[Any]:
+        return [trailer.raw_get(k) for k in ("/Root", "/Info") if k in trailer]
+
+    last = reader.get_historical_resolver(reader.xrefs.total_revisions - 1)
+    reachable_now = _reachable(last, roots(last.trailer_view))
+    written_in: dict[tuple[int, int], int] = {}
     for rev in range(first_signed + 1, reader.xrefs.total_revisions):
-        later |= {(r.idnum, r.generation) for r in reader.xrefs.explicit_refs_in_revision(rev)}
-    return [f"{i} {g} R" for i, g in sorted(later - reachable)]
+        for r in reader.xrefs.explicit_refs_in_revision(rev):
+            written_in[(r.idnum, r.generation)] = rev
+    orphans = []
+    reachable_then: dict[int, set[tuple[int, int]]] = {}
+    for ref in sorted(set(written_in) - reachable_now):
+        rev = written_in[ref]
+        if rev not in reachable_then:
+            resolver = reader.get_historical_resolver(rev)
+            reachable_then[rev] = _reachable(resolver, roots(resolver.trailer_view))
+        if ref not in reachable_then[rev]:
+            orphans.append(f"{ref[0]} {ref[1]} R")
+    return orphans
 
 
 def check_embedded_agreement(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:

@@ -1,0 +1,191 @@
+"""Verify for real on agreements signed by the demo parties: controls, time, trust, the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from signer import pki
+from signer.batch import Status
+from signer.generate import GenerateOptions, generate
+from signer.model import Ceremony, Peran
+from signer.sign import KeySource, Level, setup, sign_bytes
+from signer.workbook import read_workbook
+from tests.conftest import run_kinerja
+
+
+@pytest.fixture(scope="session")
+def store(example_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("vstore") / "keys"
+    pki.make_demo_store(folder, example_workspace / "kinerja.xlsx")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def signed(
+    example_workspace: Path, store: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """pk-2026-dinkes prepared, signed by pihak pertama only, by both at B-B, by both at B-LTA."""
+    ceremony = read_workbook(example_workspace / "kinerja.xlsx")
+    pk = next(a for a in ceremony.agreements if a.id == "pk-2026-dinkes")
+    out = tmp_path_factory.mktemp("vsigned")
+    [outcome] = generate(
+        Ceremony(ceremony.instansi, ceremony.tahun, (pk,)),
+        example_workspace / "kinerja.xlsx",
+        GenerateOptions(out=out / "prepared", jobs=1, progress=False),
+    )
+    assert outcome.status is Status.DONE
+    prepared = (out / "prepared" / "pk-2026-dinkes.pdf").read_bytes()
+    ready = setup(KeySource(keys=store), secret=lambda env, what: b"demo", tsa_url=None)
+
+    def signed_by(*roles: Peran, level: Level) -> bytes:
+        data = prepared
+        for role in roles:
+            result = sign_bytes(data, "pk", ready.credential_for, ready.services, role, level)
+            assert result is not None
+            data = result
+        return data
+
+    files = {
+        "prepared": prepared,
+        "pertama": signed_by(Peran.PIHAK_PERTAMA, level=Level.B_LTA),
+        "b-b": signed_by(Peran.PIHAK_PERTAMA, Peran.PIHAK_KEDUA, level=Level.B_B),
+        "b-lta": signed_by(Peran.PIHAK_PERTAMA, Peran.PIHAK_KEDUA, level=Level.B_LTA),
+    }
+    paths = {}
+    for name, data in files.items():
+        paths[name] = out / f"{name}.pdf"
+        paths[name].write_bytes(data)
+    return paths
+
+
+def verify(*args: str, env: dict[str, str] | None = None) -> tuple[int, dict]:  # type: ignore[type-arg]
+    result = run_kinerja("verify", "--json", *args, env={**os.environ, **(env or {})})
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, json.loads(result.stdout) if result.stdout.strip() else {}
+
+
+def failed(doc: dict) -> set[str]:  # type: ignore[type-arg]
+    names = {c["name"] for c in doc["checks"] if not c["passed"]}
+    for s in doc["signatures"]:
+        names |= {c["name"] for c in s["checks"] if not c["passed"]}
+    return names
+
+
+def test_signed_agreement_is_valid_with_a_full_report(signed: dict[str, Path], store: Path) -> None:
+    code, report = verify(str(signed["b-lta"]), "--trust", str(store))
+    assert code == 0
+    [doc] = report["documents"]
+    assert doc["verdict"] == "VALID"
+    assert doc["agreement"]["id"] == "pk-2026-dinkes" and len(doc["agreement"]["sha256"]) == 64
+    roles = [s["role"] for s in doc["signatures"]]
+    assert roles == ["pihak-pertama", "pihak-kedua"]
+    first = doc["signatures"][0]
+    assert first["signer"] == "dr. Rina Kartikasari, M.Kes."
+    assert first["issuer"] == "CA Penandatangan Demo kinerja"
+    assert first["level"] == "B-LTA" and doc["signatures"][1]["level"] == "B-LTA"
+    assert first["time_source"] == "timestamp" and first["signing_time"]
+    check_names = {c["name"] for c in doc["checks"]} | {c["name"] for c in first["checks"]}
+    assert check_names >= {
+        "pdf-structure",
+        "expected-signatures",
+        "signature-integrity",
+        "signature-trust",
+        "signature-algorithms",
+        "signer-key-usage",
+        "signer-identity",
+        "modifications",
+        "changes-after-signing",
+        "embedded-agreement",
+        "verification-code",
+        "visible-content",
+        "document-profile",
+        "trust-anchor",
+    }
+    assert all(c["passed"] for c in doc["checks"])
+
+
+def test_no_trust_anchor_is_indeterminate(signed: dict[str, Path]) -> None:
+    code, report = verify(str(signed["b-lta"]), env={"KINERJA_TRUST": ""})
+    assert code == 1
+    [doc] = report["documents"]
+    assert doc["verdict"] == "INDETERMINATE"
+    assert "trust-anchor" in failed(doc)
+
+
+def test_long_term_proofs_survive_expired_certificates(
+    signed: dict[str, Path], store: Path
+) -> None:
+    later = (dt.date.today() + dt.timedelta(days=5 * 365)).isoformat()
+    code, report = verify(str(signed["b-lta"]), "--trust", str(store), "--at", later)
+    assert code == 0, report
+    assert report["documents"][0]["verdict"] == "VALID"
+    code, report = verify(str(signed["b-b"]), "--trust", str(store), "--at", later)
+    assert code == 1
+    [doc] = report["documents"]
+    assert doc["verdict"] == "INDETERMINATE"
+    reasons = " ".join(
+        c["reason"] for s in doc["signatures"] for c in s["checks"] if not c["passed"]
+    )
+    assert "B-B" in reasons and "timestamp" in reasons
+
+
+def test_b_b_is_valid_now(signed: dict[str, Path], store: Path) -> None:
+    code, report = verify(str(signed["b-b"]), "--trust", str(store))
+    assert code == 0, report
+    assert [s["level"] for s in report["documents"][0]["signatures"]] == ["B-B", "B-B"]
+
+
+@pytest.mark.parametrize("name", ["prepared", "pertama"])
+def test_missing_signatures_are_invalid(signed: dict[str, Path], store: Path, name: str) -> None:
+    code, report = verify(str(signed[name]), "--trust", str(store))
+    assert code == 1
+    [doc] = report["documents"]
+    assert doc["verdict"] == "INVALID"
+    assert "expected-signatures" in failed(doc)
+
+
+def test_extended_file_stays_valid(signed: dict[str, Path], store: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "extended.pdf"
+    shutil.copy(signed["b-lta"], copy)
+    assert run_kinerja("extend", str(copy), "--keys", str(store)).returncode == 0
+    code, report = verify(str(copy), "--trust", str(store))
+    assert code == 0, report
+
+
+def test_unusable_input_exits_2(tmp_path: Path, store: Path) -> None:
+    text = tmp_path / "surat.pdf"
+    text.write_text("bukan pdf")
+    result = run_kinerja("verify", str(text), str(tmp_path / "hilang.pdf"), "--trust", str(store))
+    assert result.returncode == 2
+    assert "not a PDF file" in result.stderr and "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_folder_gives_a_summary(signed: dict[str, Path], store: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "arsip"
+    folder.mkdir()
+    for name in ("b-lta", "pertama", "b-b", "prepared"):
+        shutil.copy(signed[name], folder / f"{name}.pdf")
+    result = run_kinerja("verify", str(folder), "--trust", str(store))
+    assert result.returncode == 1
+    assert re.search(r"VALID\s.*\s2\s", result.stdout) and "INVALID" in result.stdout
+
+
+def test_pinned_certificates(signed: dict[str, Path], store: Path) -> None:
+    root_only = store / "ca" / "root.crt"
+    code, report = verify(str(signed["b-lta"]), "--trust", str(store), "--pin", str(root_only))
+    assert code == 1
+    assert "signer-identity" in failed(report["documents"][0])
+
+
+def test_pdfsig_agrees_the_file_is_intact(signed: dict[str, Path]) -> None:
+    out = subprocess.run(["pdfsig", str(signed["b-lta"])], capture_output=True, text=True).stdout
+    assert out.count("Signature is Valid.") == 2
