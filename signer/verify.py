@@ -130,6 +130,7 @@ class Evidence:
     embedded: EmbeddedAgreement | None = None
     embedded_error: str | None = None
     signed_text: str | None = None  # the visible text of the last signed revision
+    second_parser: list[str] = field(default_factory=list)  # what qpdf objects to
     text_error: str | None = None
 
     @property
@@ -200,8 +201,21 @@ def _dss_revisions(reader: PdfFileReader) -> list[int]:
     return out
 
 
+def _qpdf_problems(data: bytes) -> list[str]:
+    """A second, independent parser (qpdf): any disagreement is a parser differential."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
+            problems = list(pdf.check_pdf_syntax())
+            return problems + [str(w) for w in pdf.get_warnings()]
+    except Exception as e:
+        return [f"qpdf cannot open it: {str(e)[:200]}"]
+
+
 def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
     ev = Evidence(path, data)
+    ev.second_parser = _qpdf_problems(data)
     try:
         ev.reader = PdfFileReader(io.BytesIO(data), strict=True)
         _ = ev.reader.root
@@ -355,6 +369,8 @@ def check_structure(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
     tail = ev.data[eofs[-1].end() :]
     if tail.strip(b"\r\n \t\x00"):
         return [fail(name, f"{len(tail)} bytes after the last %%EOF that no revision explains")]
+    if ev.second_parser:
+        return [fail(name, f"qpdf reads the file differently: {ev.second_parser[0]}")]
     revisions = reader.xrefs.total_revisions
     if len(eofs) != revisions:
         return [
@@ -650,7 +666,11 @@ def check_signatures(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
             for r in check_signature(ev, options, s)
         ]
     for es, status in ev.timestamps:
-        if isinstance(status, Exception) or not (status.intact and status.valid):
+        problem = _canonical_problem(ev, es) if not isinstance(status, Exception) else None
+        if problem:
+            out.append(fail("signature-integrity", f"document timestamp {es.field_name}: "
+                            f"{problem}"))
+        elif isinstance(status, Exception) or not (status.intact and status.valid):
             out.append(
                 fail("signature-integrity", f"document timestamp {es.field_name} does not verify")
             )
@@ -684,6 +704,9 @@ def check_changes_after_signing(ev: Evidence, options: VerifyOptions) -> list[Ch
     # nothing but the DSS (pyHanko's last DSS update, for the newest TSA, is covered by nothing)
     ts_revisions = {es.signed_revision for es, _ in ev.timestamps}
     for rev in range(last.revision + 1, total):
+        trailer = _trailer_changes(reader, rev)
+        if trailer:
+            return [fail(name, f"revision {rev + 1} changes the trailer ({', '.join(trailer)})")]
         root = reader.get_historical_root(rev)
         before = reader.get_historical_root(rev - 1)
         allowed = {"/DSS", "/AcroForm"} if rev in ts_revisions else {"/DSS"}
@@ -767,16 +790,25 @@ def _same_object(a: Any, b: Any) -> bool:
 
 
 def _info(reader: PdfFileReader, revision: int) -> dict[str, str]:
-    trailer = (
-        reader.xrefs.get_historical_trailer(revision)
-        if hasattr(reader.xrefs, "get_historical_trailer")
-        else reader.trailer_view
-    )
-    info = trailer.get("/Info") if hasattr(trailer, "get") else None
-    if info is None:
+    """The document information dictionary as of ``revision``, without the signing clock."""
+    resolver = reader.get_historical_resolver(revision)
+    ref = _raw(resolver.trailer_view, "/Info")
+    if ref is None:
         return {}
-    info = info.get_object()
+    info = resolver(ref.reference) if isinstance(ref, generic.IndirectObject) else ref
     return {str(k): str(v) for k, v in info.items() if k not in ("/ModDate", "/Producer")}
+
+
+def _trailer_changes(reader: PdfFileReader, rev: int) -> list[str]:
+    """Trailer entries a revision changes beyond what every save changes."""
+    now = reader.get_historical_resolver(rev).trailer_view
+    before = reader.get_historical_resolver(rev - 1).trailer_view
+    changed = [k for k in set(now.keys()) | set(before.keys())
+               if k not in ("/Prev", "/Size", "/ID") and _raw(now, k) != _raw(before, k)]
+    ids = (_raw(now, "/ID"), _raw(before, "/ID"))
+    if ids[0] is not None and ids[1] is not None and ids[0][0] != ids[1][0]:
+        changed.append("/ID")
+    return sorted(changed)
 
 
 _XMP_CLOCK = re.compile(
@@ -1065,7 +1097,10 @@ def verify_bytes(
 ) -> Report:
     if not data.startswith(b"%PDF-"):
         raise InputError(f"{name}: not a PDF file")
-    ev = gather(name, data, options)
+    try:
+        ev = gather(name, data, options)
+    except Exception as e:  # whatever the bytes: a file we cannot take apart is not valid
+        ev = Evidence(name, data, parse_error=f"{e.__class__.__name__}: {str(e)[:200]}")
     results: list[CheckResult] = []
     for check in policy:
         try:
