@@ -2,7 +2,8 @@
 
 Grows with each stage; today: the example workspace, the ceremony read from it, every
 agreement generated as a ready-to-sign PDF/A-3b, a demo PKI, and both parties' signatures at
-PAdES B-LTA (timestamps and revocation answers in-process, no network).
+PAdES B-LTA (timestamps and revocation answers in-process, no network), and a fail-closed
+verification of every signed document.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import pki
-from .batch import Status, summary
-from .errors import InputError
+from .batch import Status, default_jobs, summary
+from .errors import InputError, VerificationFailed
 from .example import WORKBOOK, write_workspace
 from .generate import GenerateOptions, generate
 from .model import Peran
 from .sign import KeySource, Level, SignOptions, setup, sign_files
+from .verify import Verdict, VerifyOptions, load_trust_config, verify_paths
 from .workbook import read_workbook
 
 
@@ -87,4 +89,16 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
             f"{counts[Status.SKIPPED]} already signed "
             f"({time.perf_counter() - start:.1f} s)",
         )
+    start = time.perf_counter()
+    reports = verify_paths(pdfs, VerifyOptions(load_trust_config([keys])), default_jobs())
+    valid = sum(1 for r in reports if not isinstance(r, InputError) and r.verdict is Verdict.VALID)
+    if valid != len(pdfs):
+        bad = next(
+            r for r in reports if isinstance(r, InputError) or r.verdict is not Verdict.VALID
+        )
+        raise VerificationFailed(f"verify: {len(pdfs) - valid} documents not VALID, e.g. {bad}")
+    done(
+        "verify",
+        f"{valid} of {len(pdfs)} VALID against the demo root ({time.perf_counter() - start:.1f} s)",
+    )
     return steps

@@ -12,9 +12,17 @@ def test_demo_runs_the_ceremony(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     result = run_kinerja("demo", "-o", str(folder))
     assert result.returncode == 0, result.stderr
-    for step in ("init:", "read:", "generate:", "sign pihak-pertama:", "sign pihak-kedua:"):
+    for step in (
+        "init:",
+        "read:",
+        "generate:",
+        "sign pihak-pertama:",
+        "sign pihak-kedua:",
+        "verify:",
+    ):
         assert step in result.stdout
     assert "88 signed at PAdES B-LTA" in result.stdout
+    assert "88 of 88 VALID" in result.stdout
     pdfs = sorted((folder / "keluaran").glob("*.pdf"))
     assert len(pdfs) == 88
     report = subprocess.run(["pdfsig", str(pdfs[0])], capture_output=True, text=True).stdout
