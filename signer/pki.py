@@ -382,7 +382,17 @@ def load_demo_pki(folder: Path, passphrase: bytes) -> DemoPki:
         assert isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey))
         return Issued(cert, key)
 
-    return DemoPki(issued("root"), issued("intermediate"), issued("tsa"), issued("ocsp"), {}, {})
+    revoked: dict[int, dt.datetime] = {}
+    for crl_file in sorted((folder / "crl").glob("*.crl")):
+        # revocations written into the store's CRLs are what its services answer from now on
+        try:
+            crl = x509.load_der_x509_crl(crl_file.read_bytes())
+        except ValueError:
+            raise InputError(f"{crl_file}: not a DER CRL") from None
+        for entry in crl:
+            revoked[entry.serial_number] = entry.revocation_date_utc
+    return DemoPki(issued("root"), issued("intermediate"), issued("tsa"), issued("ocsp"), {},
+                   revoked)
 
 
 def make_demo_store(

@@ -775,13 +775,15 @@ def _outside_dss(reader: PdfFileReader, rev: int) -> list[str]:
         ref = generic.Reference(idnum, gen)
         if ref == metadata_ref and xmp == _metadata(reader, rev - 1)[1]:
             continue  # pyHanko rewrites the XMP packet at every save, moving only its clock
-        if not _same_object(resolver(ref), previous(ref)):
+        if not _same_object(resolver, previous, ref):
             stray.append(f"{idnum} {gen} R")
     return stray
 
 
-def _same_object(a: Any, b: Any) -> bool:
+def _same_object(now: Any, before: Any, ref: generic.Reference) -> bool:
+    """Is ``ref`` the same object in two revisions? (A new object is not.)"""
     try:
+        a, b = now(ref), before(ref)
         if isinstance(a, generic.StreamObject) and isinstance(b, generic.StreamObject):
             return a.data == b.data and dict(a.items()) == dict(b.items())
         return bool(a == b)
@@ -1108,7 +1110,7 @@ def verify_bytes(
         except Exception as e:  # a check that cannot decide fails closed
             results.append(
                 fail(
-                    getattr(check, "__name__", "check").replace("check_", ""),
+                    getattr(check, "__name__", "check").replace("check_", "").replace("_", "-"),
                     f"could not be evaluated ({e.__class__.__name__}: {e})",
                 )
             )
