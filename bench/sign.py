@@ -12,7 +12,6 @@ CRL URLs, which the pyHanko CLI cannot reach offline).
 from __future__ import annotations
 
 import argparse
-import http.server
 import json
 import logging
 import shutil
@@ -20,11 +19,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-
-from asn1crypto import tsp
 
 from signer import pki
 from signer.batch import Status, default_jobs
@@ -32,30 +28,11 @@ from signer.example import write_workspace
 from signer.generate import GenerateOptions, generate
 from signer.keys import KeyStore
 from signer.model import Peran
-from signer.services import DemoTimeStamper
+from signer.services import DemoTimeStamper, loopback_tsa
 from signer.sign import KeySource, Level, SignOptions, setup, sign_files
 from signer.workbook import read_workbook
 
 PYHANKO = str(Path(sys.executable).with_name("pyhanko"))
-
-
-def serve_tsa(stamper: DemoTimeStamper) -> str:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            answer = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args: object) -> None:
-            return None
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 def ours(files: Path, store: Path, level: Level, jobs: int) -> float:
@@ -145,12 +122,12 @@ def main() -> None:
             results[f"kinerja_{level}_per_signature_ms"] = round(per * 1000, 1)
 
         sample = sorted(prepared.glob("*.pdf"))[: args.naive_sample]
-        tsa = serve_tsa(DemoTimeStamper(pki.load_demo_pki(store, b"demo")))
-        for label, url in (("B-B", None), ("B-T", tsa)):
-            folder = work / f"naive-{label}"
-            folder.mkdir()
-            per = naive(sample, store, folder, url)
-            results[f"pyhanko_cli_{label}_per_signature_ms"] = round(per * 1000, 1)
+        with loopback_tsa(DemoTimeStamper(pki.load_demo_pki(store, b"demo"))) as tsa:
+            for label, url in (("B-B", None), ("B-T", tsa)):
+                folder = work / f"naive-{label}"
+                folder.mkdir()
+                per = naive(sample, store, folder, url)
+                results[f"pyhanko_cli_{label}_per_signature_ms"] = round(per * 1000, 1)
         results["naive_signatures_each"] = 2 * len(sample)
         results["speedup_B-B"] = round(
             results["pyhanko_cli_B-B_per_signature_ms"]  # type: ignore[operator]

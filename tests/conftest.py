@@ -25,6 +25,16 @@ def example_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def demo_store(example_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo key store for the example's parties, shared read-only by the tests."""
+    from signer import pki
+
+    folder = tmp_path_factory.mktemp("store") / "keys"
+    pki.make_demo_store(folder, example_workspace / "kinerja.xlsx")
+    return folder
+
+
 @pytest.fixture()
 def workspace(example_workspace: Path, tmp_path: Path) -> Path:
     """A private copy of the example workspace that a test may change."""

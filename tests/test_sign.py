@@ -3,18 +3,15 @@ SoftHSM2, and poppler's pdfsig as a second opinion."""
 
 from __future__ import annotations
 
-import http.server
 import os
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
 import pytest
-from asn1crypto import tsp
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from cryptography.hazmat.primitives.serialization import pkcs12 as pyca_pkcs12
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -26,17 +23,11 @@ from signer.generate import GenerateOptions, generate
 from signer.keys import KeyStore
 from signer.model import Ceremony
 from signer.services import DemoTimeStamper, demo_validation_context
+from signer.services import loopback_tsa as services_loopback_tsa
 from signer.workbook import read_workbook
 from tests.conftest import run_kinerja
 
 SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
-
-
-@pytest.fixture(scope="session")
-def demo_store(example_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("store") / "keys"
-    pki.make_demo_store(folder, example_workspace / "kinerja.xlsx")
-    return folder
 
 
 @pytest.fixture(scope="session")
@@ -429,26 +420,8 @@ def token(demo_store: Path, tmp_path: Path) -> Iterator[dict[str, str]]:
 @pytest.fixture()
 def loopback_tsa(demo_store: Path) -> Iterator[str]:
     """The demo TSA over HTTP on 127.0.0.1, for the real --tsa-url code path."""
-    stamper = DemoTimeStamper(pki.load_demo_pki(demo_store, b"demo"))
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            answer = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args: object) -> None:
-            return None
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
-    server.shutdown()
+    with services_loopback_tsa(DemoTimeStamper(pki.load_demo_pki(demo_store, b"demo"))) as url:
+        yield url
 
 
 def test_pkcs11_token_signs(

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from signer import pki
 from signer.batch import Status
 from signer.generate import GenerateOptions, generate
 from signer.model import Ceremony, Peran
@@ -22,10 +21,8 @@ from tests.conftest import run_kinerja
 
 
 @pytest.fixture(scope="session")
-def store(example_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("vstore") / "keys"
-    pki.make_demo_store(folder, example_workspace / "kinerja.xlsx")
-    return folder
+def store(demo_store: Path) -> Path:
+    return demo_store
 
 
 @pytest.fixture(scope="session")
