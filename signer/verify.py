@@ -276,7 +276,7 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
             continue
         name = es.field_name
         item = SignatureEvidence(
-            es, name if name in {r.value for r in Peran} else None, es.signed_revision
+            es, str(name) if name in {r.value for r in Peran} else None, es.signed_revision
         )
         item.level = _level(es, doc_ts_revisions, any(rev > es.signed_revision for rev in dss_revs))
         try:
@@ -1099,9 +1099,10 @@ def _summary(s: SignatureEvidence) -> SignatureSummary:
     when, source = s.timestamp_time, "timestamp"
     if when is None:
         when, source = s.es.self_reported_timestamp, "claimed"
+    # plain str: pyHanko's text objects carry their reader along, which would be pickled whole
     return SignatureSummary(
-        s.role,
-        s.es.field_name,
+        str(s.role) if s.role else None,
+        str(s.es.field_name),
         holder(cert),
         str(cert.issuer.native.get("common_name", "")),
         when.isoformat() if when else None,
