@@ -18,23 +18,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import fsio
-from .errors import InputError, Problem, WorkbookError
+from .errors import Problem, WorkbookError
 from .model import (
     PANGKAT_GOLONGAN,
     SATUAN_UMUM,
@@ -58,6 +56,7 @@ from .model import (
     ZonaWaktu,
     normalise_text,
 )
+from .sheet import SheetRows, open_workbook, read_sheet, show
 
 # Sheet names
 PETUNJUK = "Petunjuk"
@@ -137,161 +136,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 OPTIONAL_COLUMNS = {H_PERUBAHAN_KE, H_ALASAN, H_SKALA, *H_TW}
 
-_KODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _RANGE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:-|–|—|s\.?\s*d\.?)\s*(\d+(?:[.,]\d+)?)\s*$")
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading
-
-
-@dataclass
-class _Sheet:
-    """Rows of one sheet with its columns found by header; records problems as it goes."""
-
-    name: str
-    columns: dict[str, int]  # header -> 0-based column index
-    rows: list[tuple[int, tuple[Any, ...]]]  # (Excel row number, values)
-    problems: list[Problem]
-    missing: set[str] = field(default_factory=set)  # required columns reported missing once
-
-    def problem(self, row: int | None, header: str | None, message: str) -> None:
-        if header in self.missing:
-            return  # the missing column is one problem, not one per row
-        letter = get_column_letter(self.columns[header] + 1) if header in self.columns else None
-        self.problems.append(Problem(self.name, row, letter, header, message))
-
-    def raw(self, values: tuple[Any, ...], header: str) -> Any:
-        idx = self.columns.get(header)
-        if idx is None or idx >= len(values):
-            return None
-        v = values[idx]
-        return None if isinstance(v, str) and not v.strip() else v
-
-    def text(
-        self, row: int, values: tuple[Any, ...], header: str, *, required: bool = True
-    ) -> str | None:
-        v = self.raw(values, header)
-        if v is None:
-            if required:
-                self.problem(row, header, "empty, expected a text")
-            return None
-        if isinstance(v, (dt.date, dt.datetime)):
-            self.problem(row, header, f"a date ({v:%Y-%m-%d}) where a text belongs")
-            return None
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        return normalise_text(str(v))
-
-    def kode(
-        self, row: int, values: tuple[Any, ...], header: str, *, required: bool = True
-    ) -> str | None:
-        v = self.text(row, values, header, required=required)
-        if v is not None and not _KODE.match(v):
-            self.problem(
-                row,
-                header,
-                f"{v!r} is not a code, expected letters, digits, '.', '-' or '_' without spaces",
-            )
-            return None
-        return v
-
-    def number(
-        self, row: int, values: tuple[Any, ...], header: str, *, required: bool = True
-    ) -> Decimal | None:
-        v = self.raw(values, header)
-        if v is None:
-            if required:
-                self.problem(row, header, "empty, expected a number")
-            return None
-        if isinstance(v, bool) or not isinstance(v, (int, float, Decimal)):
-            self.problem(
-                row,
-                header,
-                f"{_show(v)} where a number belongs, expected a number "
-                "typed as a number (e.g. 75,5)",
-            )
-            return None
-        # repr() of a float is its shortest exact form: 75.5, not 75.5000000000000001
-        return Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
-
-    def choice(
-        self,
-        row: int,
-        values: tuple[Any, ...],
-        header: str,
-        allowed: dict[str, Any],
-        *,
-        required: bool = True,
-    ) -> Any:
-        v = self.text(row, values, header, required=required)
-        if v is None:
-            return None
-        found = allowed.get(v.lower())
-        if found is None:
-            options = ", ".join(sorted({str(k) for k in allowed}))
-            self.problem(row, header, f"unknown value {v!r}, expected one of: {options}")
-        return found
-
-
-def _show(v: Any) -> str:
-    if isinstance(v, str):
-        return f"text {v!r}"
-    if isinstance(v, (dt.date, dt.datetime)):
-        return f"a date ({v:%Y-%m-%d})"
-    return repr(v)
-
-
-def _open(path: Path) -> Any:
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, expected an Excel workbook (.xlsx)")
-    try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        reason = "not a zip archive" if isinstance(e, zipfile.BadZipFile) else str(e).split("\n")[0]
-        raise InputError(f"{path}: not an Excel workbook (.xlsx) ({reason})") from None
-
-
-def _read_sheet(wb: Any, name: str, problems: list[Problem]) -> _Sheet | None:
-    if name not in wb.sheetnames:
-        problems.append(Problem(name, None, None, None, "sheet is missing"))
-        return None
-    ws = wb[name]
-    headers = COLUMNS[name]
-    all_rows = list(ws.iter_rows(min_row=1, values_only=True))
-    # the header row is the first row that holds any of the expected headers
-    header_row = None
-    for i, values in enumerate(all_rows[:10]):
-        texts = {normalise_text(str(v)).lower() for v in values if v is not None}
-        if any(h.lower() in texts for h in headers):
-            header_row = i
-            break
-    if header_row is None:
-        problems.append(
-            Problem(
-                name, 1, None, None, f"no header row, expected the headers {', '.join(headers)}"
-            )
-        )
-        return None
-    columns: dict[str, int] = {}
-    for idx, v in enumerate(all_rows[header_row]):
-        if v is None:
-            continue
-        text = normalise_text(str(v)).lower()
-        for h in headers:
-            if h.lower() == text and h not in columns:
-                columns[h] = idx
-    sheet = _Sheet(name, columns, [], problems)
-    for h in headers:
-        if h not in columns and h not in OPTIONAL_COLUMNS:
-            problems.append(Problem(name, header_row + 1, None, h, "column is missing"))
-            sheet.missing.add(h)
-    for i, values in enumerate(all_rows[header_row + 1 :], start=header_row + 2):
-        if any(v is not None and not (isinstance(v, str) and not v.strip()) for v in values):
-            sheet.rows.append((i, values))
-    return sheet
 
 
 @dataclass
@@ -342,8 +191,7 @@ def _read_instansi(wb: Any, problems: list[Problem]) -> _Instansi:
                 out.tahun = int(value)
             else:
                 bad(
-                    f"{_show(value) if value is not None else 'empty'}, expected a year such as "
-                    "2026"
+                    f"{show(value) if value is not None else 'empty'}, expected a year such as 2026"
                 )
         elif key == K_TANGGAL:
             if isinstance(value, dt.datetime):
@@ -354,9 +202,9 @@ def _read_instansi(wb: Any, problems: list[Problem]) -> _Instansi:
                 try:
                     out.tanggal = dt.date.fromisoformat(value)
                 except ValueError:
-                    bad(f"{_show(value)}, expected a date (a date cell, or text as 2026-01-15)")
+                    bad(f"{show(value)}, expected a date (a date cell, or text as 2026-01-15)")
             else:
-                bad(f"{_show(value) if value is not None else 'empty'}, expected a date")
+                bad(f"{show(value) if value is not None else 'empty'}, expected a date")
         elif key == K_ZONA:
             try:
                 out.zona = ZonaWaktu(str(value).upper()) if value is not None else None
@@ -405,7 +253,7 @@ def _read_scales(wb: Any) -> dict[str, tuple[str, ...]]:
 
 
 def _parse_target(
-    sheet: _Sheet,
+    sheet: SheetRows,
     row: int,
     values: tuple[Any, ...],
     header: str,
@@ -424,7 +272,7 @@ def _parse_target(
     if arah is Arah.RENTANG:
         m = _RANGE.match(str(v)) if isinstance(v, str) else None
         if not m:
-            sheet.problem(row, header, f"{_show(v)}, expected a range such as 69,1 - 69,5")
+            sheet.problem(row, header, f"{show(v)}, expected a range such as 69,1 - 69,5")
             return None
         lo, hi = (Decimal(x.replace(",", ".")) for x in m.groups())
         if lo > hi:
@@ -448,7 +296,7 @@ def _parse_target(
 def read_workbook(path: str | Path) -> Ceremony:
     """Read a ceremony workbook. Raises :class:`WorkbookError` listing every problem found."""
     path = Path(path)
-    wb = _open(path)
+    wb = open_workbook(path)
     problems: list[Problem] = []
     try:
         ceremony = _read(wb, problems)
@@ -475,7 +323,9 @@ def _read(wb: Any, problems: list[Problem]) -> Ceremony | None:
         return None
     info = _read_instansi(wb, problems)
     scales = _read_scales(wb)
-    sheets = {name: _read_sheet(wb, name, problems) for name in COLUMNS}
+    sheets = {
+        name: read_sheet(wb, name, COLUMNS[name], OPTIONAL_COLUMNS, problems) for name in COLUMNS
+    }
 
     pejabat = _read_pejabat(sheets[PEJABAT])
     units, known = _read_units(sheets[UNIT], pejabat)
@@ -538,7 +388,7 @@ def _read(wb: Any, problems: list[Problem]) -> Ceremony | None:
     return Ceremony(instansi, info.tahun, tuple(agreements))
 
 
-def _read_pejabat(sheet: _Sheet | None) -> dict[str, Pihak | None]:
+def _read_pejabat(sheet: SheetRows | None) -> dict[str, Pihak | None]:
     """kode -> Pihak (None when the row had problems, so references to it stay quiet)."""
     out: dict[str, Pihak | None] = {}
     if sheet is None:
@@ -593,7 +443,7 @@ _UnitRow = tuple[int, Unit, JenisDokumen, Pihak, Pihak, int | None, str | None]
 
 
 def _ref_pejabat(
-    sheet: _Sheet,
+    sheet: SheetRows,
     row: int,
     values: tuple[Any, ...],
     header: str,
@@ -618,7 +468,7 @@ def _ref_pejabat(
 
 
 def _read_units(
-    sheet: _Sheet | None, pejabat: dict[str, Pihak | None]
+    sheet: SheetRows | None, pejabat: dict[str, Pihak | None]
 ) -> tuple[dict[str, _UnitRow], set[str]]:
     """The units that read without problems, and every kode seen (so broken units do not
     cascade into "unknown unit" problems on other sheets)."""
@@ -683,7 +533,7 @@ def _read_units(
 
 
 def _unit_ref(
-    sheet: _Sheet, row: int, values: tuple[Any, ...], units: dict[str, Any], known: set[str]
+    sheet: SheetRows, row: int, values: tuple[Any, ...], units: dict[str, Any], known: set[str]
 ) -> str | None:
     kode = sheet.kode(row, values, H_KODE_UNIT)
     if kode is not None and kode not in units:
@@ -696,7 +546,7 @@ def _unit_ref(
 
 
 def _read_indikator(
-    sheet: _Sheet | None,
+    sheet: SheetRows | None,
     units: dict[str, _UnitRow],
     known: set[str],
     scales: dict[str, tuple[str, ...]],
@@ -791,7 +641,7 @@ def _read_indikator(
 
 
 def _read_programs(
-    sheet: _Sheet | None, units: dict[str, _UnitRow], known: set[str]
+    sheet: SheetRows | None, units: dict[str, _UnitRow], known: set[str]
 ) -> dict[str, list[Program]]:
     out: dict[str, list[Program]] = {}
     if sheet is None:
@@ -812,7 +662,7 @@ def _read_programs(
 
 
 def _read_pakta(
-    sheet: _Sheet | None,
+    sheet: SheetRows | None,
     units: dict[str, _UnitRow],
     known: set[str],
     pejabat: dict[str, Pihak | None],
