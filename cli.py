@@ -19,7 +19,8 @@ import click
 from rich.console import Console
 
 from signer import __version__
-from signer.errors import InputError, KinerjaError, NotBuiltYet
+from signer.errors import InputError, KinerjaError
+from signer.evaluate import Periode
 from signer.model import JenisDokumen, Peran
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -130,25 +131,6 @@ def check(workbook: Path, as_json: bool) -> None:
         )
     console.print(table)
     console.print(f"{len(ceremony.agreements)} documents, no problems")
-
-
-def _not_built(name: str, issue: str) -> Callable[..., None]:
-    def command(**_: Any) -> None:
-        console_err.print(f"error: `kinerja {name}` is not built yet ({issue})", markup=False)
-        sys.exit(NotBuiltYet.exit_code)
-
-    return command
-
-
-def _placeholder(
-    name: str, help_text: str, issue: str, *options: Callable[[F], F], args: tuple[str, ...] = ()
-) -> None:
-    fn: Any = _not_built(name, issue)
-    for opt in reversed(options):
-        fn = opt(fn)
-    for arg in reversed(args):
-        fn = click.argument(arg, nargs=-1)(fn)
-    main.command(name=name, help=help_text)(fn)
 
 
 def _parse_templates(values: tuple[str, ...], kinds: set[JenisDokumen]) -> dict[JenisDokumen, Path]:
@@ -658,15 +640,123 @@ def _print_reports(reports: list[Any], unusable: list[InputError]) -> None:
         console.print(table)
 
 
-_placeholder(
-    "evaluate",
-    "Evaluate realisasi against the signed targets.",
-    "the evaluate stage",
-    out_option,
-    jobs_option,
-    json_option,
-    args=("paths",),
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--realisasi",
+    "realisasi_book",
+    type=click.Path(path_type=Path),
+    help="The filled realisasi workbook.",
 )
+@click.option(
+    "--periode",
+    type=click.Choice([p.value for p in Periode]),
+    default="tahunan",
+    show_default=True,
+    help="The year, or a triwulan (cumulative realisasi against the triwulan target).",
+)
+@click.option(
+    "--trust",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Trust anchors for verifying the agreements first (as for verify).",
+)
+@click.option(
+    "--cap",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Cap each capaian at this percent when averaging (e.g. 100 or 120).",
+)
+@click.option(
+    "--template",
+    "template_out",
+    type=click.Path(path_type=Path),
+    help="Instead: write a blank realisasi workbook for the verified agreements.",
+)
+@out_option
+@jobs_option
+@json_option
+@user_errors
+def evaluate(
+    paths: tuple[Path, ...],
+    realisasi_book: Path | None,
+    periode: str,
+    trust: tuple[Path, ...],
+    cap: float | None,
+    template_out: Path | None,
+    out: Path | None,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Evaluate realisasi against the targets of agreements that verify.
+
+    Each agreement is verified first; only VALID ones are evaluated (exit 1 if any is not).
+    """
+    from decimal import Decimal
+
+    from signer.batch import default_jobs
+    from signer.capaian import Rules
+    from signer.evaluate import EvaluateOptions, evaluate, verify_for_evaluation, write_outputs
+    from signer.realisasi import read_realisasi, write_realisasi
+    from signer.verify import load_trust_config, pdf_paths
+
+    files = pdf_paths(paths)
+    if not files:
+        raise InputError("no PDF files found")
+    rules = Rules(cap_for_average=Decimal(str(cap)) if cap else None)
+    options = EvaluateOptions(
+        load_trust_config(trust),
+        Periode(periode),
+        rules,
+        jobs or default_jobs(),
+        progress=not as_json,
+    )
+    if template_out is None and realisasi_book is None:
+        raise InputError("give --realisasi WORKBOOK (or --template OUT.xlsx for a blank one)")
+    if template_out is None and out is None and not as_json:
+        raise InputError("give -o OUT for the evaluation files (or --json)")
+    verified = verify_for_evaluation(files, options)
+    for message in verified.unusable:
+        console_err.print(f"error: {message}", markup=False)
+    if template_out is not None:
+        write_realisasi([a for _, a, _ in verified.agreements], template_out)
+        console.print(f"wrote {template_out} for {len(verified.agreements)} verified agreements")
+    else:
+        assert realisasi_book is not None
+        data = read_realisasi(realisasi_book, [a for _, a, _ in verified.agreements])
+        evaluation = evaluate(verified, data, options)
+        written = write_outputs(evaluation, out) if out is not None else []
+        if as_json:
+            print(evaluation.to_json())
+        else:
+            _print_evaluation(evaluation, written)
+    if verified.unusable:
+        sys.exit(2)
+    if any(r.status.value == "ditolak" for r in verified.results):
+        sys.exit(1)
+
+
+def _print_evaluation(evaluation: Any, written: list[Path]) -> None:
+    from rich.table import Table
+
+    from signer import formatting
+
+    table = Table(title=f"Capaian kinerja {evaluation.periode.label} {evaluation.tahun or ''}")
+    for column in ("unit", "status", "capaian", "kategori", "serapan anggaran"):
+        table.add_column(
+            column, justify="right" if column in ("capaian", "serapan anggaran") else "left"
+        )
+    for r in evaluation.results:
+        table.add_row(
+            r.unit_nama or r.file,
+            r.status.value,
+            f"{formatting.angka(r.capaian)} %" if r.capaian is not None else "",
+            r.kategori or (r.reason or "")[:60],
+            f"{formatting.angka(r.serapan)} %" if r.serapan is not None else "",
+        )
+    console.print(table)
+    for path in written:
+        console.print(f"wrote {path}")
 
 
 @main.command()

@@ -24,10 +24,6 @@ class InputError(KinerjaError):
     """The input is unusable: a missing or malformed file, a wrong passphrase, a bad option."""
 
 
-class NotBuiltYet(InputError):
-    """A command that a later release will provide."""
-
-
 class VerificationFailed(KinerjaError):
     """A document or an evaluation did not pass its checks."""
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from . import canonical, formatting
 from .capaian import DEFAULT_RULES, Rules, kategori, mean, of_indikator
@@ -221,3 +223,86 @@ def write_json(evaluation: Evaluation, path: Path) -> None:
     from . import fsio
 
     fsio.write_bytes(path, evaluation.to_json().encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The stage: verify, read the realisasi, compute, write
+
+
+@dataclass(frozen=True)
+class EvaluateOptions:
+    trust: Any  # verify.TrustConfig
+    periode: Periode = Periode.TAHUNAN
+    rules: Rules = DEFAULT_RULES
+    jobs: int = 1
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class Verified:
+    """The outcome of verifying the given files, split the way evaluation needs it."""
+
+    agreements: tuple[tuple[str, Agreement, str], ...]  # (file, agreement, sha256), VALID only
+    results: tuple[AgreementResult, ...]  # not applicable and refused, in file order
+    unusable: tuple[str, ...]
+
+
+def verify_for_evaluation(paths: Sequence[Path], options: EvaluateOptions) -> Verified:
+    """Verify every file; keep the VALID agreements with targets, list the others."""
+    from .errors import InputError
+    from .verify import Verdict, VerifyOptions, verify_paths
+
+    reports = verify_paths(list(paths), VerifyOptions(options.trust), options.jobs,
+                           progress=options.progress)
+    valid: list[tuple[str, Agreement, str]] = []
+    others: list[AgreementResult] = []
+    unusable: list[str] = []
+    for path, report in zip(paths, reports, strict=True):
+        if isinstance(report, InputError):
+            unusable.append(str(report))
+            continue
+        a = canonical.from_json(report.agreement_json) if report.agreement_json else None
+        unit = (a.unit.kode, a.unit.nama, a.jenis.value) if a else (None, None, None)
+        if report.verdict is not Verdict.VALID:
+            reasons = "; ".join(f"{c.name}: {c.reason}" for c in report.failures[:3])
+            others.append(AgreementResult(str(path), Status.REFUSED,
+                                          f"{report.verdict.value}: {reasons}", report.agreement_id,
+                                          report.sha256, *unit))
+        elif a is not None and not a.jenis.has_targets:
+            others.append(AgreementResult(str(path), Status.NOT_APPLICABLE,
+                                          "Pakta Integritas: tanpa target", a.id, report.sha256,
+                                          *unit))
+        elif a is not None and report.sha256:
+            valid.append((str(path), a, report.sha256))
+    return Verified(tuple(valid), tuple(others), tuple(unusable))
+
+
+def evaluate(verified: Verified, realisasi: Any, options: EvaluateOptions) -> Evaluation:
+    """Capaian of every verified agreement from the realisasi read for them."""
+    results: list[AgreementResult] = list(verified.results)
+    index = options.periode.triwulan
+    for file, a, sha256 in verified.agreements:
+        values = {}
+        for i in a.indikator:
+            row = realisasi.values.get((a.unit.kode, i.kode))
+            values[i.kode] = None if row is None else (
+                row.tahunan if index is None else row.triwulan[index - 1])
+        spent = {p: v for (u, p), v in realisasi.anggaran.items() if u == a.unit.kode}
+        results.append(evaluate_agreement(a, sha256, file, options.periode, values, spent,
+                                          options.rules))
+    first = verified.agreements[0][1] if verified.agreements else None
+    return Evaluation(options.periode, first.instansi.nama if first else None,
+                      first.tahun if first else None,
+                      tuple(sorted(results, key=lambda r: r.file)), options.rules)
+
+
+def write_outputs(evaluation: Evaluation, out: Path) -> list[Path]:
+    """evaluasi.json, evaluasi.xlsx and evaluasi.pdf in ``out``, each written atomically."""
+    from .report import write_pdf, write_xlsx
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "evaluasi.json", out / "evaluasi.xlsx", out / "evaluasi.pdf"]
+    write_json(evaluation, paths[0])
+    write_xlsx(evaluation, paths[1])
+    write_pdf(evaluation, paths[2])
+    return paths

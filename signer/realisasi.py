@@ -11,7 +11,7 @@ satuan, target) are there for the person filling it in and are never read as tar
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +22,8 @@ from openpyxl.utils import get_column_letter
 
 from . import fsio
 from .formatting import target as format_target
-from .model import Agreement
+from .model import Agreement, Arah, Indikator
+from .sheet import SheetRows
 
 REALISASI = "Realisasi"
 ANGGARAN = "Anggaran"
@@ -157,3 +158,142 @@ def write_realisasi(
                 ws.cell(row=ws.max_row, column=col).number_format = "#,##0"
             ws.cell(row=ws.max_row, column=5).fill = _INPUT
     fsio.write_with(Path(path), wb.save)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a filled realisasi workbook against the agreements being evaluated
+
+
+@dataclass(frozen=True)
+class RealisasiData:
+    values: dict[tuple[str, str], RealisasiIndikator]  # (unit kode, indikator kode)
+    anggaran: dict[tuple[str, str], int | None]  # (unit kode, program kode or uraian)
+    skipped_units: frozenset[str]  # rows of units not being evaluated
+
+
+def read_realisasi(path: Path, agreements: Sequence[Agreement]) -> RealisasiData:
+    """Read realisasi for ``agreements``; every problem at once, as a WorkbookError."""
+    from .errors import Problem, WorkbookError
+    from .sheet import open_workbook, read_sheet
+
+    by_unit = {a.unit.kode: a for a in agreements if a.jenis.has_targets}
+    problems: list[Problem] = []
+    wb = open_workbook(Path(path))
+    try:
+        sheet = read_sheet(wb, REALISASI, COLUMNS_REALISASI, _INFORMATIONAL, problems)
+        money = (
+            read_sheet(wb, ANGGARAN, COLUMNS_ANGGARAN, {H_PROGRAM, H_ANGGARAN}, [])
+            if ANGGARAN in wb.sheetnames
+            else None
+        )
+    finally:
+        wb.close()
+    values: dict[tuple[str, str], RealisasiIndikator] = {}
+    rows_of: dict[tuple[str, str], int] = {}
+    skipped: set[str] = set()
+    if sheet is not None:
+        for row, cells in sheet.rows:
+            unit = sheet.kode(row, cells, H_KODE_UNIT)
+            kode = sheet.kode(row, cells, H_KODE_INDIKATOR)
+            if unit is None or kode is None:
+                continue
+            if unit not in by_unit:
+                skipped.add(unit)
+                continue
+            indikator = {i.kode: i for i in by_unit[unit].indikator}.get(kode)
+            if indikator is None:
+                sheet.problem(
+                    row,
+                    H_KODE_INDIKATOR,
+                    f"unknown indikator {kode!r} for unit "
+                    f"{unit}, expected one of its signed agreement's kode",
+                )
+                continue
+            if (unit, kode) in rows_of:
+                sheet.problem(
+                    row,
+                    H_KODE_INDIKATOR,
+                    f"{unit} {kode} again (first on row "
+                    f"{rows_of[unit, kode]}), expected one row per indikator",
+                )
+                continue
+            rows_of[unit, kode] = row
+            cells_of = [
+                _value(sheet, row, cells, h, indikator) for h in (*H_REALISASI_TW, H_REALISASI)
+            ]
+            values[unit, kode] = RealisasiIndikator(tuple(cells_of[:4]), cells_of[4])  # type: ignore[arg-type]
+        for unit, a in by_unit.items():
+            for i in a.indikator:
+                if (unit, i.kode) not in values and (unit, i.kode) not in rows_of:
+                    problems.append(
+                        Problem(
+                            REALISASI,
+                            None,
+                            None,
+                            H_KODE_INDIKATOR,
+                            f"no row for {unit} {i.kode} ({i.uraian[:60]}), "
+                            "expected one row per indikator (values may be "
+                            "left empty)",
+                        )
+                    )
+    spent: dict[tuple[str, str], int | None] = {}
+    if money is not None:
+        for row, cells in money.rows:
+            unit = money.kode(row, cells, H_KODE_UNIT)
+            if unit is None or unit not in by_unit:
+                continue
+            program = money.text(row, cells, H_KODE_PROGRAM, required=False) or money.text(
+                row, cells, H_PROGRAM, required=False
+            )
+            known = {p.kode or p.uraian for p in by_unit[unit].program}
+            if program not in known:
+                money.problem(
+                    row,
+                    H_KODE_PROGRAM,
+                    f"unknown program {program!r} for unit "
+                    f"{unit}, expected one of its signed agreement's programs",
+                )
+                continue
+            amount = money.number(row, cells, H_REALISASI_ANGGARAN, required=False)
+            if amount is not None and (amount < 0 or amount != amount.to_integral_value()):
+                money.problem(
+                    row, H_REALISASI_ANGGARAN, f"{amount}, expected whole rupiah, not negative"
+                )
+                continue
+            spent[unit, program] = int(amount) if amount is not None else None
+        problems += money.problems
+    if problems:
+        raise WorkbookError(path, problems)
+    return RealisasiData(values, spent, frozenset(skipped))
+
+
+# columns that help the person filling in, never read
+_INFORMATIONAL = {
+    H_NAMA_UNIT,
+    H_INDIKATOR,
+    H_SATUAN,
+    H_ARAH,
+    H_TARGET,
+    *H_REALISASI_TW,
+    H_REALISASI,
+}
+
+
+def _value(
+    sheet: SheetRows, row: int, cells: tuple[object, ...], header: str, indikator: Indikator
+) -> Value:
+    if indikator.arah is Arah.PREDIKAT:
+        text = sheet.text(row, cells, header, required=False)
+        if text is None:
+            return None
+        scale = {s.lower(): s for s in indikator.skala or ()}
+        if text.lower() not in scale:
+            sheet.problem(
+                row,
+                header,
+                f"{text!r} is not on the scale of {indikator.kode}, "
+                f"expected one of {', '.join(indikator.skala or ())}",
+            )
+            return None
+        return scale[text.lower()]
+    return sheet.number(row, cells, header, required=False)

@@ -1050,6 +1050,7 @@ class Report:
     signatures: tuple[SignatureSummary, ...]
     agreement_id: str | None
     sha256: str | None
+    agreement_json: bytes | None = None  # the embedded data as read from the signed revision
 
     @property
     def failures(self) -> list[CheckResult]:
@@ -1144,6 +1145,7 @@ def verify_bytes(
         tuple(sigs),
         ev.agreement.id if ev.agreement else None,
         ev.embedded.sha256 if ev.embedded else None,
+        ev.embedded.data if ev.embedded else None,
     )
 
 
