@@ -1,0 +1,246 @@
+"""Evaluate end to end: verified agreements only, realisasi matched by unit and kode, outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from signer.batch import Status
+from signer.generate import GenerateOptions, generate
+from signer.model import Ceremony, Peran
+from signer.sign import KeySource, Level, SignOptions, setup, sign_files
+from signer.workbook import read_workbook
+from tests.conftest import edit_workbook, run_kinerja
+
+UNITS = ("DINKES", "SETDA", "INSPEKTORAT")
+
+
+@pytest.fixture(scope="session")
+def signed_folder(
+    example_workspace: Path, demo_store: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The PKs and Pakta Integritas of three units, signed by both parties (B-B)."""
+    ceremony = read_workbook(example_workspace / "kinerja.xlsx")
+    picked = tuple(a for a in ceremony.agreements if a.unit.kode in UNITS)
+    out = tmp_path_factory.mktemp("evaluate") / "signed"
+    outcomes = generate(
+        Ceremony(ceremony.instansi, ceremony.tahun, picked),
+        example_workspace / "kinerja.xlsx",
+        GenerateOptions(out=out, jobs=2, progress=False),
+    )
+    assert {o.status for o in outcomes} == {Status.DONE}
+    (out / ".kinerja-generate.json").unlink()
+    ready = setup(KeySource(keys=demo_store), secret=lambda env, what: b"demo", tsa_url=None)
+    files = sorted(out.glob("*.pdf"))
+    for role in Peran:
+        done = sign_files(
+            files,
+            ready.credential_for,
+            ready.services,
+            SignOptions(role, Level.B_B, jobs=2, progress=False),
+        )
+        assert {o.status for o in done} == {Status.DONE}
+    return out
+
+
+def evaluate(*args: str) -> tuple[int, str, str]:
+    result = run_kinerja("evaluate", *args)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_evaluates_verified_agreements(
+    signed_folder: Path, demo_store: Path, example_workspace: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "evaluasi"
+    code, stdout, stderr = evaluate(
+        str(signed_folder),
+        "--realisasi",
+        str(example_workspace / "realisasi.xlsx"),
+        "--trust",
+        str(demo_store),
+        "-o",
+        str(out),
+    )
+    assert code == 0, stdout + stderr
+    report = json.loads((out / "evaluasi.json").read_text())
+    by_id = {p["id"]: p for p in report["perjanjian"]}
+    assert {p["status"] for p in by_id.values()} == {"dievaluasi", "tidak berlaku"}
+    assert by_id["pi-2026-dinkes"]["status"] == "tidak berlaku"
+    dinkes = by_id["pk-2026-dinkes"]
+    assert dinkes["sha256"] and [s["nama"] for s in dinkes["penandatangan"]] == [
+        "dr. Rina Kartikasari, M.Kes.",
+        "H. Arif Wicaksono, S.E., M.Si.",
+    ]
+    for row in dinkes["indikator"]:
+        assert set(row) >= {
+            "kode",
+            "indikator",
+            "satuan",
+            "arah",
+            "target",
+            "realisasi",
+            "capaian",
+            "kategori",
+        }
+        assert isinstance(row["capaian"], (int, float))
+    aki = next(r for r in dinkes["indikator"] if r["kode"] == "DINKES.01")
+    assert aki["arah"] == "turun"
+    assert aki["capaian"] == pytest.approx(
+        (2 * aki["target"] - aki["realisasi"]) / aki["target"] * 100, abs=0.01
+    )
+    opini = next(r for r in by_id["pk-2026-setda"]["indikator"] if r["kode"] == "SETDA.01")
+    assert opini["arah"] == "predikat" and opini["target"] == "WTP"
+    assert 0 < dinkes["serapan_anggaran"] <= 100
+    for name in ("evaluasi.json", "evaluasi.xlsx", "evaluasi.pdf"):
+        assert (out / name).stat().st_size > 0
+    sheets = load_workbook(out / "evaluasi.xlsx").sheetnames
+    assert "DINKES" in sheets
+
+
+def test_missing_realisasi_is_noted_not_fatal(
+    signed_folder: Path, demo_store: Path, example_workspace: Path, tmp_path: Path
+) -> None:
+    book = tmp_path / "realisasi.xlsx"
+    shutil.copy(example_workspace / "realisasi.xlsx", book)
+    ws = load_workbook(book)["Realisasi"]
+    row = next(c.row for c in ws["C"] if c.value == "INSP.02")
+    edit_workbook(book, {("Realisasi", f"L{row}"): None})
+    code, stdout, _ = evaluate(
+        str(signed_folder), "--realisasi", str(book), "--trust", str(demo_store), "--json"
+    )
+    assert code == 0
+    inspektorat = next(
+        p for p in json.loads(stdout)["perjanjian"] if p["id"] == "pk-2026-inspektorat"
+    )
+    insp02 = next(r for r in inspektorat["indikator"] if r["kode"] == "INSP.02")
+    assert insp02["capaian"] is None and "belum diisi" in insp02["catatan"]
+    assert inspektorat["capaian"] is not None
+
+
+def test_triwulan_compares_cumulative_realisasi(
+    signed_folder: Path, demo_store: Path, example_workspace: Path
+) -> None:
+    code, stdout, _ = evaluate(
+        str(signed_folder / "pk-2026-dinkes.pdf"),
+        "--realisasi",
+        str(example_workspace / "realisasi.xlsx"),
+        "--trust",
+        str(demo_store),
+        "--periode",
+        "tw2",
+        "--json",
+    )
+    assert code == 0
+    [dinkes] = json.loads(stdout)["perjanjian"]
+    aki = next(r for r in dinkes["indikator"] if r["kode"] == "DINKES.01")
+    assert aki["target"] == 92  # the triwulan II target, not the year's 85
+    without = next(r for r in dinkes["indikator"] if r["kode"] == "DINKES.02")
+    assert without["capaian"] is None and "triwulan" in without["catatan"]
+
+
+def test_tampered_agreement_is_refused(
+    signed_folder: Path, demo_store: Path, example_workspace: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "arsip"
+    shutil.copytree(signed_folder, folder)
+    tampered = folder / "pk-2026-setda.pdf"
+    data = bytearray(tampered.read_bytes())
+    at = data.index(b"/CreationDate (D:") + 20
+    data[at] = ord("1") if data[at] != ord("1") else ord("2")
+    tampered.write_bytes(bytes(data))
+    code, stdout, _ = evaluate(
+        str(folder),
+        "--realisasi",
+        str(example_workspace / "realisasi.xlsx"),
+        "--trust",
+        str(demo_store),
+        "--json",
+    )
+    assert code == 1
+    by_id = {p["id"]: p for p in json.loads(stdout)["perjanjian"]}
+    assert by_id["pk-2026-setda"]["status"] == "ditolak"
+    assert "INVALID" in by_id["pk-2026-setda"]["alasan"]
+    assert by_id["pk-2026-setda"]["indikator"] == []
+    assert by_id["pk-2026-dinkes"]["status"] == "dievaluasi"
+
+
+def test_untrusted_agreements_are_not_evaluated(
+    signed_folder: Path, example_workspace: Path
+) -> None:
+    code, stdout, _ = evaluate(
+        str(signed_folder), "--realisasi", str(example_workspace / "realisasi.xlsx"), "--json"
+    )
+    assert code == 1
+    assert {p["status"] for p in json.loads(stdout)["perjanjian"]} == {"ditolak"}
+
+
+@pytest.mark.parametrize(
+    ("column", "kode", "value", "message"),
+    [
+        ("C", "DINKES.02", "DINKES.99", "unknown indikator 'DINKES.99' for unit DINKES"),
+        ("L", "DINKES.02", "delapan", "text 'delapan' where a number belongs"),
+        ("L", "SETDA.01", "BAGUS", "'BAGUS' is not on the scale of SETDA.01"),
+    ],
+)
+def test_realisasi_problems_exit_2_and_write_nothing(
+    signed_folder: Path,
+    demo_store: Path,
+    example_workspace: Path,
+    tmp_path: Path,
+    column: str,
+    kode: str,
+    value: str,
+    message: str,
+) -> None:
+    book = tmp_path / "realisasi.xlsx"
+    shutil.copy(example_workspace / "realisasi.xlsx", book)
+    ws = load_workbook(book)["Realisasi"]
+    row = next(c.row for c in ws["C"] if c.value == kode)
+    edit_workbook(book, {("Realisasi", f"{column}{row}"): value})
+    out = tmp_path / "evaluasi"
+    code, _, stderr = evaluate(
+        str(signed_folder), "--realisasi", str(book), "--trust", str(demo_store), "-o", str(out)
+    )
+    assert code == 2
+    assert f"Realisasi, row {row}, column {column}" in stderr and message in stderr
+    assert not out.exists()
+
+
+def test_missing_indikator_row(
+    signed_folder: Path, demo_store: Path, example_workspace: Path, tmp_path: Path
+) -> None:
+    book = tmp_path / "realisasi.xlsx"
+    shutil.copy(example_workspace / "realisasi.xlsx", book)
+
+    def drop(wb):  # type: ignore[no-untyped-def]
+        ws = wb["Realisasi"]
+        row = next(c.row for c in ws["C"] if c.value == "DINKES.03")
+        ws.delete_rows(row)
+
+    edit_workbook(book, change=drop)
+    code, _, stderr = evaluate(
+        str(signed_folder), "--realisasi", str(book), "--trust", str(demo_store), "--json"
+    )
+    assert code == 2
+    assert "no row for DINKES DINKES.03" in stderr
+
+
+def test_template_lists_every_verified_indikator(
+    signed_folder: Path, demo_store: Path, tmp_path: Path
+) -> None:
+    template = tmp_path / "blank.xlsx"
+    code, stdout, _ = evaluate(
+        str(signed_folder), "--trust", str(demo_store), "--template", str(template)
+    )
+    assert code == 0, stdout
+    ws = load_workbook(template)["Realisasi"]
+    rows = [(r[0].value, r[2].value, r[11].value) for r in ws.iter_rows(min_row=2)]
+    units = {u for u, _, _ in rows}
+    assert units == set(UNITS)
+    assert all(value is None for _, _, value in rows), "blank"
+    assert ("DINKES", "DINKES.01", None) in rows
