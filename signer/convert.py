@@ -69,11 +69,12 @@ def uno_python() -> str:
     raise OfficeMissing("LibreOffice's Python bridge is missing; apt-get install python3-uno")
 
 
-@cache
-def _unoserver_path() -> str:
+def _unoserver_path(folder: Path) -> str:
     """A folder holding only the unoserver package (pure Python) for the system interpreter."""
     dist = metadata.distribution("unoserver")
-    folder = Path(tempfile.mkdtemp(prefix="kinerja-unoserver-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    if (folder / "unoserver").exists():
+        return str(folder)
     package = Path(str(dist.locate_file("unoserver")))
     (folder / "unoserver").symlink_to(package, target_is_directory=True)
     info = Path(str(dist._path))  # type: ignore[attr-defined]  # its dist-info, for its version
@@ -103,7 +104,11 @@ class OfficeWorker:
 
     def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "PYTHONPATH": _unoserver_path(), "HOME": str(self.folder)}
+        env = {
+            **os.environ,
+            "PYTHONPATH": _unoserver_path(self.folder / "python"),
+            "HOME": str(self.folder),
+        }
         self.process = subprocess.Popen(
             [
                 uno_python(),

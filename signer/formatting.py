@@ -27,6 +27,11 @@ def angka(n: Decimal | int) -> str:
     return format_decimal(n, format="#,##0.###", locale=LOCALE, decimal_quantization=False)
 
 
+def persen(n: Decimal) -> str:
+    """A percentage with two decimals, as evaluations print them: '95,62', '100,00'."""
+    return format_decimal(n, format="#,##0.00", locale=LOCALE)
+
+
 def rupiah(n: int) -> str:
     """'Rp 1.234.567.890'."""
     return format_currency(n, "IDR", format="¤ #,##0", locale=LOCALE, currency_digits=False)

@@ -69,7 +69,7 @@ PETUNJUK_TEXT = (
     "Lalu jalankan: kinerja evaluate keluaran/ --realisasi realisasi.xlsx -o evaluasi/",
 )
 
-_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _INPUT = PatternFill("solid", fgColor="FFF2CC")
 
 Value = Decimal | str | None  # a number, a predikat, or nothing yet
@@ -118,7 +118,7 @@ def write_realisasi(
         ws.append(list(headers))
         for i, h in enumerate(headers, 1):
             c = ws.cell(row=1, column=i)
-            c.fill, c.font = _FILL, Font(bold=True, color="FFFFFF")
+            c.fill, c.font = HEADER_FILL, Font(bold=True, color="FFFFFF")
             c.alignment = Alignment(wrap_text=True, vertical="center")
             ws.column_dimensions[get_column_letter(i)].width = widths.get(h, 14)
         ws.freeze_panes = "A2"

@@ -21,6 +21,7 @@ from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import QRStampStyle
 
+from . import fsio
 from .errors import InputError
 from .formatting import LOCALE
 from .model import Pihak, ZonaWaktu
@@ -91,17 +92,25 @@ def _font_factory(path: str) -> GlyphAccumulatorFactory:
 
 @cache
 def _latin_subset(path: str) -> str:
-    """The font cut to the Latin letters a stamp uses, once per process: pyHanko parses the
-    font at every signature, and a small font parses in half the time."""
-    import tempfile
+    """The font cut to the Latin letters a stamp uses: pyHanko parses the font at every
+    signature, and a small font parses in half the time. Kept in the user's cache folder, one
+    file per source font, so processes share it and nothing piles up in /tmp."""
+    import hashlib
+    import io
+    import os
 
     from fontTools import subset
 
+    source = Path(path).read_bytes()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kinerja"
+    target = cache / f"stamp-{hashlib.sha256(source).hexdigest()[:16]}.otf"
+    if target.exists():
+        return str(target)
     options = subset.Options()
     options.layout_features = ["kern"]
     options.name_IDs = ["*"]
     options.notdef_outline = True
-    font = TTFont(path)
+    font = TTFont(io.BytesIO(source))
     subsetter = subset.Subsetter(options)
     subsetter.populate(
         unicodes=[
@@ -116,9 +125,10 @@ def _latin_subset(path: str) -> str:
         ]
     )
     subsetter.subset(font)
-    with tempfile.NamedTemporaryFile(prefix="kinerja-stamp-", suffix=".otf", delete=False) as f:
-        font.save(f)
-    return f.name
+    out = io.BytesIO()
+    font.save(out)
+    fsio.write_bytes(target, out.getvalue())
+    return str(target)
 
 
 def stamp(
