@@ -2,8 +2,9 @@
 
 Grows with each stage; today: the example workspace, the ceremony read from it, every
 agreement generated as a ready-to-sign PDF/A-3b, a demo PKI, and both parties' signatures at
-PAdES B-LTA (timestamps and revocation answers in-process, no network), and a fail-closed
-verification of every signed document.
+PAdES B-LTA (timestamps and revocation answers in-process, no network), a fail-closed
+verification of every signed document, and the evaluation of the example realisasi against the
+signed targets (evaluasi.json, .xlsx, .pdf).
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from pathlib import Path
 from . import pki
 from .batch import Status, default_jobs, summary
 from .errors import InputError, VerificationFailed
-from .example import WORKBOOK, write_workspace
+from .evaluate import EvaluateOptions, evaluate, verify_for_evaluation, write_outputs
+from .evaluate import Status as EvalStatus
+from .example import REALISASI, WORKBOOK, write_workspace
 from .generate import GenerateOptions, generate
 from .model import Peran
+from .realisasi import read_realisasi
 from .sign import KeySource, Level, SignOptions, setup, sign_files
-from .verify import Verdict, VerifyOptions, load_trust_config, verify_paths
+from .verify import load_trust_config
 from .workbook import read_workbook
 
 
@@ -89,16 +93,31 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
             f"{counts[Status.SKIPPED]} already signed "
             f"({time.perf_counter() - start:.1f} s)",
         )
+    # verify once; the evaluation uses exactly these verdicts
     start = time.perf_counter()
-    reports = verify_paths(pdfs, VerifyOptions(load_trust_config([keys])), default_jobs())
-    valid = sum(1 for r in reports if not isinstance(r, InputError) and r.verdict is Verdict.VALID)
-    if valid != len(pdfs):
-        bad = next(
-            r for r in reports if isinstance(r, InputError) or r.verdict is not Verdict.VALID
+    options = EvaluateOptions(load_trust_config([keys]), jobs=default_jobs())
+    verified = verify_for_evaluation(pdfs, options)
+    refused = [r for r in verified.results if r.status is EvalStatus.REFUSED]
+    if refused or verified.unusable:
+        raise VerificationFailed(
+            f"verify: not every document is VALID, e.g. "
+            f"{(refused[0].reason if refused else verified.unusable[0])}"
         )
-        raise VerificationFailed(f"verify: {len(pdfs) - valid} documents not VALID, e.g. {bad}")
     done(
         "verify",
-        f"{valid} of {len(pdfs)} VALID against the demo root ({time.perf_counter() - start:.1f} s)",
+        f"{len(pdfs)} of {len(pdfs)} VALID against the demo root "
+        f"({time.perf_counter() - start:.1f} s)",
+    )
+    start = time.perf_counter()
+    data = read_realisasi(folder / REALISASI, [a for _, a, _ in verified.agreements])
+    evaluation = evaluate(verified, data, options)
+    written = write_outputs(evaluation, folder / "evaluasi")
+    units = evaluation.evaluated
+    short = sum(1 for r in units if r.capaian is not None and r.capaian < 76)
+    done(
+        "evaluate",
+        f"{len(units)} units' capaian against their signed targets "
+        f"({short} below 'tinggi'), written to {', '.join(str(p) for p in written)} "
+        f"({time.perf_counter() - start:.1f} s)",
     )
     return steps

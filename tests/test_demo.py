@@ -23,6 +23,8 @@ def test_demo_runs_the_ceremony(tmp_path: Path) -> None:
         assert step in result.stdout
     assert "88 signed at PAdES B-LTA" in result.stdout
     assert "88 of 88 VALID" in result.stdout
+    for name in ("evaluasi.json", "evaluasi.xlsx", "evaluasi.pdf"):
+        assert (folder / "evaluasi" / name).stat().st_size > 0
     pdfs = sorted((folder / "keluaran").glob("*.pdf"))
     assert len(pdfs) == 88
     report = subprocess.run(["pdfsig", str(pdfs[0])], capture_output=True, text=True).stdout
