@@ -668,6 +668,14 @@ def _print_reports(reports: list[Any], unusable: list[InputError]) -> None:
     help="Cap each capaian at this percent when averaging (e.g. 100 or 120).",
 )
 @click.option(
+    "--rentang-above",
+    type=click.Choice(["symmetric", "ratio"]),
+    default="symmetric",
+    show_default=True,
+    help="Above a target range: symmetric (2 x upper - realisasi) / upper, or upper / realisasi.",
+)
+@click.option("--allow-negative", is_flag=True, help="Keep negative capaian instead of 0.")
+@click.option(
     "--template",
     "template_out",
     type=click.Path(path_type=Path),
@@ -683,6 +691,8 @@ def evaluate(
     periode: str,
     trust: tuple[Path, ...],
     cap: float | None,
+    rentang_above: str,
+    allow_negative: bool,
     template_out: Path | None,
     out: Path | None,
     jobs: int | None,
@@ -703,7 +713,11 @@ def evaluate(
     files = pdf_paths(paths)
     if not files:
         raise InputError("no PDF files found")
-    rules = Rules(cap_for_average=Decimal(str(cap)) if cap else None)
+    rules = Rules(
+        floor_negative=not allow_negative,
+        rentang_above=rentang_above,
+        cap_for_average=Decimal(str(cap)) if cap else None,
+    )
     options = EvaluateOptions(
         load_trust_config(trust),
         Periode(periode),

@@ -244,3 +244,23 @@ def test_template_lists_every_verified_indikator(
     assert units == set(UNITS)
     assert all(value is None for _, _, value in rows), "blank"
     assert ("DINKES", "DINKES.01", None) in rows
+
+
+def test_cap_applies_to_averages_only(
+    signed_folder: Path, demo_store: Path, example_workspace: Path
+) -> None:
+    args = (
+        str(signed_folder / "pk-2026-inspektorat.pdf"),
+        "--realisasi",
+        str(example_workspace / "realisasi.xlsx"),
+        "--trust",
+        str(demo_store),
+        "--json",
+    )
+    _, plain, _ = evaluate(*args)
+    _, capped, _ = evaluate(*args, "--cap", "100")
+    [a] = json.loads(plain)["perjanjian"]
+    [b] = json.loads(capped)["perjanjian"]
+    assert max(i["capaian"] for i in a["indikator"]) > 100, "the example over-achieves here"
+    assert [i["capaian"] for i in a["indikator"]] == [i["capaian"] for i in b["indikator"]]
+    assert b["capaian"] < a["capaian"] and b["capaian"] <= 100
