@@ -9,7 +9,6 @@ import datetime as dt
 import functools
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -602,6 +601,8 @@ def verify(
 
 
 def _print_reports(reports: list[Any], unusable: list[InputError]) -> None:
+    from rich.markup import escape
+
     from signer.verify import Verdict
 
     colour = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.INDETERMINATE: "yellow"}
@@ -623,7 +624,7 @@ def _print_reports(reports: list[Any], unusable: list[InputError]) -> None:
             )
         for c in r.failures:
             console.print(
-                f"  [{colour[c.verdict]}]✗[/] {c.name}: {c.reason}", markup=True, highlight=False
+                f"  [{colour[c.verdict]}]✗[/] {escape(str(c))}", markup=True, highlight=False
             )
     for e in unusable:
         console_err.print(f"error: {e}", markup=False)
@@ -792,10 +793,6 @@ def demo(out: Path) -> None:
 
 def _out_line(text: str) -> None:
     console.print(text, markup=True)
-
-
-def run() -> None:  # pragma: no cover - for `python -m`
-    main(prog_name=os.path.basename(sys.argv[0]) or "kinerja")
 
 
 if __name__ == "__main__":  # pragma: no cover

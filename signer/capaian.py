@@ -66,8 +66,13 @@ def _floor(value: Decimal, rules: Rules) -> Capaian:
     return Capaian(_round(value))
 
 
-def compute(arah: Arah, target: Target, realisasi: Value, rules: Rules = DEFAULT_RULES,
-            skala: Sequence[str] | None = None) -> Capaian:
+def compute(
+    arah: Arah,
+    target: Target,
+    realisasi: Value,
+    rules: Rules = DEFAULT_RULES,
+    skala: Sequence[str] | None = None,
+) -> Capaian:
     """Capaian of one indikator; never raises for a well-typed target."""
     if realisasi is None:
         return Capaian(None, "realisasi belum diisi")
@@ -77,8 +82,11 @@ def compute(arah: Arah, target: Target, realisasi: Value, rules: Rules = DEFAULT
             return Capaian(None, f"predikat {realisasi!r} tidak ada pada skala")
         rank = {v: len(skala) - i for i, v in enumerate(skala)}  # best = highest
         got, want = rank[realisasi], rank[target.nilai]
-        return Capaian(HUNDRED.quantize(PLACES) if got >= want
-                       else _round(Decimal(got) / Decimal(want) * HUNDRED))
+        return Capaian(
+            HUNDRED.quantize(PLACES)
+            if got >= want
+            else _round(Decimal(got) / Decimal(want) * HUNDRED)
+        )
     if not isinstance(realisasi, Decimal):
         return Capaian(None, f"realisasi {realisasi!r} bukan angka")
     if arah is Arah.RENTANG:
@@ -102,8 +110,11 @@ def compute(arah: Arah, target: Target, realisasi: Value, rules: Rules = DEFAULT
         return _floor(realisasi / target * HUNDRED, rules)
     # turun
     if target == 0:
-        return (Capaian(HUNDRED.quantize(PLACES), "target nol: tercapai") if realisasi <= 0
-                else Capaian(Decimal("0.00"), "target nol: tidak tercapai"))
+        return (
+            Capaian(HUNDRED.quantize(PLACES), "target nol: tercapai")
+            if realisasi <= 0
+            else Capaian(Decimal("0.00"), "target nol: tidak tercapai")
+        )
     return _floor((2 * target - realisasi) / target * HUNDRED, rules)
 
 
@@ -126,8 +137,9 @@ def mean(values: Sequence[Decimal | None], rules: Rules = DEFAULT_RULES) -> Deci
     return _round(sum(present, Decimal(0)) / len(present))
 
 
-def of_indikator(i: Indikator, periode: int | None, realisasi: Value, rules: Rules = DEFAULT_RULES
-                 ) -> tuple[Target | None, Capaian]:
+def of_indikator(
+    i: Indikator, periode: int | None, realisasi: Value, rules: Rules = DEFAULT_RULES
+) -> tuple[Target | None, Capaian]:
     """The target for ``periode`` (1-4 a triwulan, None the year) and the capaian against it."""
     if periode is None:
         target: Target | None = i.target

@@ -40,8 +40,13 @@ class Periode(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"tw1": "Triwulan I", "tw2": "Triwulan II", "tw3": "Triwulan III",
-                "tw4": "Triwulan IV", "tahunan": "Tahunan"}[self.value]
+        return {
+            "tw1": "Triwulan I",
+            "tw2": "Triwulan II",
+            "tw3": "Triwulan III",
+            "tw4": "Triwulan IV",
+            "tahunan": "Tahunan",
+        }[self.value]
 
 
 def _num(d: Decimal | None) -> float | int | None:
@@ -85,15 +90,23 @@ class IndikatorResult:
     def realisasi_text(self) -> str:
         if self.realisasi is None:
             return ""
-        return self.realisasi if isinstance(self.realisasi, str) else formatting.angka(
-            self.realisasi)
+        return (
+            self.realisasi if isinstance(self.realisasi, str) else formatting.angka(self.realisasi)
+        )
 
     def as_dict(self) -> dict[str, object]:
-        return {"kode": self.kode, "indikator": self.uraian, "satuan": self.satuan,
-                "arah": self.arah, "target": _target_json(self.target),
-                "target_teks": self.target_text, "realisasi": _value_json(self.realisasi),
-                "capaian": _num(self.capaian), "kategori": self.kategori,
-                "catatan": self.catatan}
+        return {
+            "kode": self.kode,
+            "indikator": self.uraian,
+            "satuan": self.satuan,
+            "arah": self.arah,
+            "target": _target_json(self.target),
+            "target_teks": self.target_text,
+            "realisasi": _value_json(self.realisasi),
+            "capaian": _num(self.capaian),
+            "kategori": self.kategori,
+            "catatan": self.catatan,
+        }
 
 
 @dataclass(frozen=True)
@@ -104,8 +117,12 @@ class SasaranResult:
     kategori: str | None
 
     def as_dict(self) -> dict[str, object]:
-        return {"sasaran": self.uraian, "capaian": _num(self.capaian), "kategori": self.kategori,
-                "indikator": [i.as_dict() for i in self.indikator]}
+        return {
+            "sasaran": self.uraian,
+            "capaian": _num(self.capaian),
+            "kategori": self.kategori,
+            "indikator": [i.as_dict() for i in self.indikator],
+        }
 
 
 @dataclass(frozen=True)
@@ -140,15 +157,22 @@ class AgreementResult:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "file": self.file, "status": self.status.value, "alasan": self.reason,
-            "id": self.id, "sha256": self.sha256,
+            "file": self.file,
+            "status": self.status.value,
+            "alasan": self.reason,
+            "id": self.id,
+            "sha256": self.sha256,
             "kode_verifikasi": formatting.digest_grouped(self.sha256) if self.sha256 else None,
             "unit": {"kode": self.unit_kode, "nama": self.unit_nama} if self.unit_kode else None,
             "jenis": self.jenis,
-            "penandatangan": [{"peran": s.role, "nama": s.nama, "jabatan": s.jabatan,
-                               "nip": s.nip} for s in self.signers],
-            "capaian": _num(self.capaian), "kategori": self.kategori,
-            "anggaran": self.anggaran, "realisasi_anggaran": self.realisasi_anggaran,
+            "penandatangan": [
+                {"peran": s.role, "nama": s.nama, "jabatan": s.jabatan, "nip": s.nip}
+                for s in self.signers
+            ],
+            "capaian": _num(self.capaian),
+            "kategori": self.kategori,
+            "anggaran": self.anggaran,
+            "realisasi_anggaran": self.realisasi_anggaran,
             "serapan_anggaran": _num(self.serapan),
             "sasaran": [s.as_dict() for s in self.sasaran],
             "indikator": [i.as_dict() for i in self.indikator],
@@ -175,9 +199,11 @@ class Evaluation:
             "instansi": self.instansi,
             "tahun": self.tahun,
             "dibuat": self.made.isoformat(),
-            "aturan": {"batas_rata_rata": _num(self.rules.cap_for_average),
-                       "rentang_di_atas": self.rules.rentang_above,
-                       "hasil_negatif_jadi_nol": self.rules.floor_negative},
+            "aturan": {
+                "batas_rata_rata": _num(self.rules.cap_for_average),
+                "rentang_di_atas": self.rules.rentang_above,
+                "hasil_negatif_jadi_nol": self.rules.floor_negative,
+            },
             "perjanjian": [r.as_dict() for r in self.results],
         }
 
@@ -185,10 +211,15 @@ class Evaluation:
         return json.dumps(self.as_dict(), ensure_ascii=False, indent=1)
 
 
-def evaluate_agreement(a: Agreement, sha256: str, file: str, periode: Periode,
-                       realisasi: dict[str, Decimal | str | None],
-                       anggaran: dict[str, int | None], rules: Rules = DEFAULT_RULES
-                       ) -> AgreementResult:
+def evaluate_agreement(
+    a: Agreement,
+    sha256: str,
+    file: str,
+    periode: Periode,
+    realisasi: dict[str, Decimal | str | None],
+    anggaran: dict[str, int | None],
+    rules: Rules = DEFAULT_RULES,
+) -> AgreementResult:
     """Capaian of one verified agreement, from realisasi keyed by indikator kode and realisasi
     anggaran keyed by program kode (or uraian)."""
     sasaran = []
@@ -197,8 +228,19 @@ def evaluate_agreement(a: Agreement, sha256: str, file: str, periode: Periode,
         for i in s.indikator:
             value = realisasi.get(i.kode)
             target, cap = of_indikator(i, periode.triwulan, value, rules)
-            rows.append(IndikatorResult(i.kode, i.uraian, i.satuan, i.arah.value, target, value,
-                                        cap.value, kategori(cap.value, rules), cap.note))
+            rows.append(
+                IndikatorResult(
+                    i.kode,
+                    i.uraian,
+                    i.satuan,
+                    i.arah.value,
+                    target,
+                    value,
+                    cap.value,
+                    kategori(cap.value, rules),
+                    cap.note,
+                )
+            )
         avg = mean([r.capaian for r in rows], rules)
         sasaran.append(SasaranResult(s.uraian, tuple(rows), avg, kategori(avg, rules)))
     unit_avg = mean([r.capaian for s in sasaran for r in s.indikator], rules)
@@ -206,13 +248,37 @@ def evaluate_agreement(a: Agreement, sha256: str, file: str, periode: Periode,
     known = [v for v in spent_values if v is not None]
     total = a.jumlah_anggaran
     spent = sum(known) if known else None
-    serapan = (Decimal(spent) / Decimal(total) * 100).quantize(Decimal("0.01")) \
-        if spent is not None and total else None
-    signers = tuple(Signer(r.value, a.pihak(r).nama, a.pihak(r).jabatan,
-                           a.pihak(r).nip.formatted() if a.pihak(r).nip else None) for r in Peran)
-    return AgreementResult(file, Status.EVALUATED, None, a.id, sha256, a.unit.kode, a.unit.nama,
-                           a.jenis.value, signers, tuple(sasaran), unit_avg,
-                           kategori(unit_avg, rules), total or None, spent, serapan)
+    serapan = (
+        (Decimal(spent) / Decimal(total) * 100).quantize(Decimal("0.01"))
+        if spent is not None and total
+        else None
+    )
+    signers = tuple(
+        Signer(
+            r.value,
+            a.pihak(r).nama,
+            a.pihak(r).jabatan,
+            a.pihak(r).nip.formatted() if a.pihak(r).nip else None,
+        )
+        for r in Peran
+    )
+    return AgreementResult(
+        file,
+        Status.EVALUATED,
+        None,
+        a.id,
+        sha256,
+        a.unit.kode,
+        a.unit.nama,
+        a.jenis.value,
+        signers,
+        tuple(sasaran),
+        unit_avg,
+        kategori(unit_avg, rules),
+        total or None,
+        spent,
+        serapan,
+    )
 
 
 def canonical_digest(a: Agreement) -> str:
@@ -252,8 +318,9 @@ def verify_for_evaluation(paths: Sequence[Path], options: EvaluateOptions) -> Ve
     from .errors import InputError
     from .verify import Verdict, VerifyOptions, verify_paths
 
-    reports = verify_paths(list(paths), VerifyOptions(options.trust), options.jobs,
-                           progress=options.progress)
+    reports = verify_paths(
+        list(paths), VerifyOptions(options.trust), options.jobs, progress=options.progress
+    )
     valid: list[tuple[str, Agreement, str]] = []
     others: list[AgreementResult] = []
     unusable: list[str] = []
@@ -264,14 +331,28 @@ def verify_for_evaluation(paths: Sequence[Path], options: EvaluateOptions) -> Ve
         a = canonical.from_json(report.agreement_json) if report.agreement_json else None
         unit = (a.unit.kode, a.unit.nama, a.jenis.value) if a else (None, None, None)
         if report.verdict is not Verdict.VALID:
-            reasons = "; ".join(f"{c.name}: {c.reason}" for c in report.failures[:3])
-            others.append(AgreementResult(str(path), Status.REFUSED,
-                                          f"{report.verdict.value}: {reasons}", report.agreement_id,
-                                          report.sha256, *unit))
+            reasons = "; ".join(str(c) for c in report.failures[:3])
+            others.append(
+                AgreementResult(
+                    str(path),
+                    Status.REFUSED,
+                    f"{report.verdict.value}: {reasons}",
+                    report.agreement_id,
+                    report.sha256,
+                    *unit,
+                )
+            )
         elif a is not None and not a.jenis.has_targets:
-            others.append(AgreementResult(str(path), Status.NOT_APPLICABLE,
-                                          "Pakta Integritas: tanpa target", a.id, report.sha256,
-                                          *unit))
+            others.append(
+                AgreementResult(
+                    str(path),
+                    Status.NOT_APPLICABLE,
+                    "Pakta Integritas: tanpa target",
+                    a.id,
+                    report.sha256,
+                    *unit,
+                )
+            )
         elif a is not None and report.sha256:
             valid.append((str(path), a, report.sha256))
     return Verified(tuple(valid), tuple(others), tuple(unusable))
@@ -285,15 +366,21 @@ def evaluate(verified: Verified, realisasi: Any, options: EvaluateOptions) -> Ev
         values = {}
         for i in a.indikator:
             row = realisasi.values.get((a.unit.kode, i.kode))
-            values[i.kode] = None if row is None else (
-                row.tahunan if index is None else row.triwulan[index - 1])
+            values[i.kode] = (
+                None if row is None else (row.tahunan if index is None else row.triwulan[index - 1])
+            )
         spent = {p: v for (u, p), v in realisasi.anggaran.items() if u == a.unit.kode}
-        results.append(evaluate_agreement(a, sha256, file, options.periode, values, spent,
-                                          options.rules))
+        results.append(
+            evaluate_agreement(a, sha256, file, options.periode, values, spent, options.rules)
+        )
     first = verified.agreements[0][1] if verified.agreements else None
-    return Evaluation(options.periode, first.instansi.nama if first else None,
-                      first.tahun if first else None,
-                      tuple(sorted(results, key=lambda r: r.file)), options.rules)
+    return Evaluation(
+        options.periode,
+        first.instansi.nama if first else None,
+        first.tahun if first else None,
+        tuple(sorted(results, key=lambda r: r.file)),
+        options.rules,
+    )
 
 
 def write_outputs(evaluation: Evaluation, out: Path) -> list[Path]:

@@ -401,15 +401,6 @@ class Ceremony:
     tahun: int
     agreements: tuple[Agreement, ...]
 
-    def only(self, unit_kode: str | None = None, jenis: JenisDokumen | None = None) -> Ceremony:
-        picked = tuple(
-            a
-            for a in self.agreements
-            if (unit_kode is None or a.unit.kode.lower() == unit_kode.lower())
-            and (jenis is None or a.jenis is jenis)
-        )
-        return Ceremony(self.instansi, self.tahun, picked)
-
     @property
     def parties(self) -> tuple[Pihak, ...]:
         """Every distinct party of the ceremony, in order of first appearance."""

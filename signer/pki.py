@@ -391,8 +391,9 @@ def load_demo_pki(folder: Path, passphrase: bytes) -> DemoPki:
             raise InputError(f"{crl_file}: not a DER CRL") from None
         for entry in crl:
             revoked[entry.serial_number] = entry.revocation_date_utc
-    return DemoPki(issued("root"), issued("intermediate"), issued("tsa"), issued("ocsp"), {},
-                   revoked)
+    return DemoPki(
+        issued("root"), issued("intermediate"), issued("tsa"), issued("ocsp"), {}, revoked
+    )
 
 
 def make_demo_store(

@@ -60,6 +60,7 @@ class CheckResult:
     passed: bool
     reason: str
     verdict: Verdict = Verdict.INVALID  # what a failure means: INVALID or INDETERMINATE
+    subject: str | None = None  # the signature field a per-signature check is about
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -68,6 +69,9 @@ class CheckResult:
             "reason": self.reason,
             "verdict": self.verdict.value if not self.passed else None,
         }
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.subject + ': ' if self.subject else ''}{self.reason}"
 
 
 def ok(name: str, reason: str) -> CheckResult:
@@ -179,8 +183,9 @@ def _raw(d: generic.DictionaryObject, key: str) -> Any:
     return d.raw_get(key) if key in d else None
 
 
-def _validate(es: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec,
-              timing: ValidationTimingInfo | None) -> Any:
+def _validate(
+    es: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec, timing: ValidationTimingInfo | None
+) -> Any:
     """ETSI EN 319 102-1 validation of one signature.
 
     At the current time a signature that validates with its timestamp and today's revocation
@@ -188,8 +193,11 @@ def _validate(es: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec,
     pass, or at another time (--at), does the long-term process weigh the proofs in the file.
     """
     if timing is None and es.signer_info["unsigned_attrs"].native is not None:
-        now = asyncio.run(ades_with_time_validation(
-            es.signed_data, spec.signature_validation_spec, raw_digest=es.compute_digest()))
+        now = asyncio.run(
+            ades_with_time_validation(
+                es.signed_data, spec.signature_validation_spec, raw_digest=es.compute_digest()
+            )
+        )
         if now.ades_subindic.status.name == "PASSED":
             return now
     return asyncio.run(ades_lta_validation(es, spec, timing_info=timing))
@@ -345,14 +353,6 @@ def normalise(text: str) -> str:
 # The checks. Each takes the evidence and returns one or more results.
 
 Check = Callable[[Evidence, VerifyOptions], list[CheckResult]]
-PER_SIGNATURE = (
-    "signature-integrity",
-    "signature-trust",
-    "signature-algorithms",
-    "signer-key-usage",
-    "signer-identity",
-    "modifications",
-)
 
 
 def check_trust_anchor(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
@@ -559,25 +559,28 @@ def _trust_result(s: SignatureEvidence, options: VerifyOptions) -> CheckResult:
         return fail(name, f"the signer's certificate was revoked ({sub})")
     reason = PLAIN.get(sub, (s.ades.failure_msg or sub).strip())
     if s.level == "B-B" and sub in ("CERTIFICATE_CHAIN_GENERAL_FAILURE", "OUT_OF_BOUNDS_NO_POE"):
-        reason = ("the certificate cannot be trusted at the validation time (expired, or no "
-                  "revocation data), and a B-B signature has no timestamp proving it is older")
-    return fail(name, f"{reason} ({sub})",
-                Verdict.INVALID if status == "FAILED" else Verdict.INDETERMINATE)
+        reason = (
+            "the certificate cannot be trusted at the validation time (expired, or no "
+            "revocation data), and a B-B signature has no timestamp proving it is older"
+        )
+    return fail(
+        name, f"{reason} ({sub})", Verdict.INVALID if status == "FAILED" else Verdict.INDETERMINATE
+    )
 
 
 # ETSI EN 319 102-1 sub-indications in plain words
 PLAIN = {
     "NO_POE": "nothing in the file proves the signature existed while its certificates were "
-              "valid and unrevoked (no archive timestamp reaching the validation time)",
+    "valid and unrevoked (no archive timestamp reaching the validation time)",
     "NO_CERTIFICATE_CHAIN_FOUND": "no chain from the signer's certificate to a trusted anchor",
     "CERTIFICATE_CHAIN_GENERAL_FAILURE": "the certificate chain cannot be validated (not "
-                                         "trusted, expired, or without revocation data)",
+    "trusted, expired, or without revocation data)",
     "OUT_OF_BOUNDS_NO_POE": "a certificate is expired or not yet valid at the validation time "
-                            "and nothing proves the signature is older",
+    "and nothing proves the signature is older",
     "OUT_OF_BOUNDS_NOT_REVOKED": "a certificate is outside its validity at the validation time",
     "REVOKED_NO_POE": "a certificate was revoked and nothing proves the signature predates it",
     "REVOKED_CA_NO_POE": "a CA certificate was revoked and nothing proves the signature "
-                         "predates it",
+    "predates it",
     "REVOKED": "the signer's certificate is revoked",
     "TRY_LATER": "revocation data for the validation time is not available",
     "REVOCATION_OUT_OF_BOUNDS_NO_POE": "the revocation data cannot be placed in time",
@@ -588,7 +591,7 @@ PLAIN = {
     "NOT_YET_VALID": "the certificate was not yet valid when the signature was made",
     "CRYPTO_CONSTRAINTS_FAILURE": "an algorithm or key size is not acceptable",
     "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "an algorithm or key size is no longer acceptable and "
-                                         "nothing proves the signature is older",
+    "nothing proves the signature is older",
     "CHAIN_CONSTRAINTS_FAILURE": "the certificate chain breaks a constraint",
     "SIG_CONSTRAINTS_FAILURE": "the signature breaks a validation constraint",
 }
@@ -678,14 +681,15 @@ def check_signatures(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
     out = []
     for s in ev.signatures:
         out += [
-            CheckResult(r.name, r.passed, f"{s.es.field_name}: {r.reason}", r.verdict)
+            CheckResult(r.name, r.passed, r.reason, r.verdict, str(s.es.field_name))
             for r in check_signature(ev, options, s)
         ]
     for es, status in ev.timestamps:
         problem = _canonical_problem(ev, es) if not isinstance(status, Exception) else None
         if problem:
-            out.append(fail("signature-integrity", f"document timestamp {es.field_name}: "
-                            f"{problem}"))
+            out.append(
+                fail("signature-integrity", f"document timestamp {es.field_name}: {problem}")
+            )
         elif isinstance(status, Exception) or not (status.intact and status.valid):
             out.append(
                 fail("signature-integrity", f"document timestamp {es.field_name} does not verify")
@@ -821,8 +825,11 @@ def _trailer_changes(reader: PdfFileReader, rev: int) -> list[str]:
     """Trailer entries a revision changes beyond what every save changes."""
     now = reader.get_historical_resolver(rev).trailer_view
     before = reader.get_historical_resolver(rev - 1).trailer_view
-    changed = [k for k in set(now.keys()) | set(before.keys())
-               if k not in ("/Prev", "/Size", "/ID") and _raw(now, k) != _raw(before, k)]
+    changed = [
+        k
+        for k in set(now.keys()) | set(before.keys())
+        if k not in ("/Prev", "/Size", "/ID") and _raw(now, k) != _raw(before, k)
+    ]
     ids = (_raw(now, "/ID"), _raw(before, "/ID"))
     if ids[0] is not None and ids[1] is not None and ids[0][0] != ids[1][0]:
         changed.append("/ID")
@@ -1057,12 +1064,7 @@ class Report:
         return [c for c in self.checks if not c.passed]
 
     def as_dict(self) -> dict[str, object]:
-        per_sig = {s.field for s in self.signatures}
-        doc_checks = [
-            c
-            for c in self.checks
-            if not (c.name in PER_SIGNATURE and c.reason.split(":")[0] in per_sig)
-        ]
+        doc_checks = [c for c in self.checks if c.subject is None]
         return {
             "file": self.file,
             "verdict": self.verdict.value,
@@ -1070,14 +1072,7 @@ class Report:
                 {"id": self.agreement_id, "sha256": self.sha256} if self.agreement_id else None
             ),
             "signatures": [
-                s.as_dict(
-                    [
-                        c
-                        for c in self.checks
-                        if c.name in PER_SIGNATURE and c.reason.split(":")[0] == s.field
-                    ]
-                )
-                for s in self.signatures
+                s.as_dict([c for c in self.checks if c.subject == s.field]) for s in self.signatures
             ],
             "checks": [c.as_dict() for c in doc_checks],
         }
