@@ -27,6 +27,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
+from pyhanko.sign.signers.pdf_signer import DSSContentSettings, TimestampDSSContentSettings
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko_certvalidator import ValidationContext
@@ -54,6 +55,14 @@ class Level(StrEnum):
     @property
     def long_term(self) -> bool:
         return self in (Level.B_LT, Level.B_LTA)
+
+
+# Revocation data goes into the DSS in the same revision as the document timestamp, before it, so
+# the timestamp covers it and nothing is left after the last timestamp that no signature covers.
+COVERED_DSS = DSSContentSettings(
+    include_vri=False,
+    next_ts_settings=TimestampDSSContentSettings(include_vri=False, update_before_ts=True),
+)
 
 
 class SignRefused(InputError):
@@ -246,6 +255,7 @@ def sign_bytes(
         embed_validation_info=level.long_term,
         use_pades_lta=level is Level.B_LTA,
         validation_context=vc,
+        dss_settings=COVERED_DSS,
     )
     visible = stamp(
         a.pihak(role),
@@ -440,18 +450,42 @@ def services_for_extend(
 
 
 def extend_bytes(data: bytes, source: str, services: Services) -> bytes:
-    """Append a DSS update and a new document timestamp covering everything so far."""
+    """One revision with the revocation data for the newest timestamp and a new document
+    timestamp over everything, the DSS update included.
+
+    pyHanko's own update_archival_timestamp_chain appends its last DSS update after the new
+    timestamp, where no signature covers it; here the timestamp is the last thing in the file.
+    """
+    from pyhanko.sign import validation
     from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 
     reader = _read(data, source)
     if not reader.embedded_signatures:
         raise InputError(f"{source}: has no signatures to extend")
     assert services.timestamper is not None and services.validation_context is not None
-    out = io.BytesIO()
+    vc = services.validation_context()
+    timestamps = reader.embedded_timestamp_signatures
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=True)
+    md_algorithm = "sha256"
     try:
-        PdfTimeStamper(services.timestamper).update_archival_timestamp_chain(
-            reader, services.validation_context(), in_place=False, output=out
+        if timestamps:
+            last = timestamps[-1]
+            status = validate_pdf_timestamp(last, validation_context=vc, skip_diff=True)
+            if status.validation_path is None:
+                raise SignRefused(
+                    f"{source}: the newest document timestamp does not validate; "
+                    "it cannot be extended"
+                )
+            md_algorithm = status.md_algorithm
+            validation.DocumentSecurityStore.supply_dss_in_writer(
+                writer, last.pkcs7_content, paths=(status.validation_path,), validation_context=vc
+            )
+        out = io.BytesIO()
+        PdfTimeStamper(services.timestamper).timestamp_pdf(
+            writer, md_algorithm, vc, dss_settings=COVERED_DSS.get_settings_for_ts(), output=out
         )
+    except SignRefused:
+        raise
     except Exception as e:
         raise SignRefused(f"{source}: extending failed ({e.__class__.__name__}: {e})") from None
     return out.getvalue()

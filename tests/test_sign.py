@@ -505,3 +505,30 @@ def test_keys_demo_command(tmp_path: Path) -> None:
     listing = run_kinerja("keys", "list", str(folder), "--json")
     holders = {r["holder"] for r in json.loads(listing.stdout)}
     assert "H. Arif Wicaksono, S.E., M.Si." in holders
+
+
+def test_newest_timestamp_covers_the_whole_file(docs: Path, demo_store: Path) -> None:
+    """No revision after the last document timestamp: nothing is left that no signature covers,
+    also after `kinerja extend`, and also when pihak kedua signed at a lower level."""
+    import io
+
+    from pyhanko.sign.validation import validate_pdf_timestamp
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    pdf = docs / "pk-2026-dinkes.pdf"
+    assert sign(str(pdf), "--role", "pihak-pertama", "--keys", str(demo_store)).returncode == 0
+    assert (
+        sign(
+            str(pdf), "--role", "pihak-kedua", "--keys", str(demo_store), "--level", "B-T"
+        ).returncode
+        == 0
+    )
+    assert run_kinerja("extend", str(pdf), "--keys", str(demo_store)).returncode == 0
+    reader = PdfFileReader(io.BytesIO(pdf.read_bytes()))
+    newest = reader.embedded_timestamp_signatures[-1]
+    authority = pki.load_demo_pki(demo_store, b"demo")
+    status = validate_pdf_timestamp(newest, demo_validation_context(authority), skip_diff=True)
+    assert status.coverage is SignatureCoverageLevel.ENTIRE_FILE
+    assert newest.signed_revision == reader.xrefs.total_revisions - 1
+    verdict = run_kinerja("verify", str(pdf), "--trust", str(demo_store))
+    assert verdict.returncode == 0, verdict.stdout
