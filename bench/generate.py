@@ -10,7 +10,6 @@ with nothing changed, and the peak memory of the whole process tree.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -21,7 +20,9 @@ import threading
 import time
 from pathlib import Path
 
-from signer.batch import Status, default_jobs
+from common import arguments
+
+from signer.batch import Status
 from signer.example import write_workspace
 from signer.generate import GenerateOptions, generate
 from signer.render import builtin_template, render
@@ -72,15 +73,7 @@ class TreeMemory:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--jobs", type=int, default=default_jobs())
-    parser.add_argument(
-        "--naive-sample",
-        type=int,
-        default=0,
-        help="convert only this many files the naive way (0: all)",
-    )
-    args = parser.parse_args()
+    args = arguments(0, "convert only this many files the naive way (0: all)")
 
     work = Path(tempfile.mkdtemp(prefix="kinerja-bench-"))
     try:

@@ -11,9 +11,7 @@ CRL URLs, which the pyHanko CLI cannot reach offline).
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
 import shutil
 import statistics
 import subprocess
@@ -22,15 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import arguments, example
+
 from signer import pki
-from signer.batch import Status, default_jobs
-from signer.example import write_workspace
-from signer.generate import GenerateOptions, generate
+from signer.batch import Status
 from signer.keys import KeyStore
 from signer.model import Peran
 from signer.services import DemoTimeStamper, loopback_tsa
 from signer.sign import KeySource, Level, SignOptions, setup, sign_files
-from signer.workbook import read_workbook
 
 PYHANKO = str(Path(sys.executable).with_name("pyhanko"))
 
@@ -93,27 +90,14 @@ def naive(files: list[Path], store: Path, work: Path, tsa_url: str | None) -> fl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--jobs", type=int, default=default_jobs())
-    parser.add_argument(
-        "--naive-sample",
-        type=int,
-        default=20,
-        help="documents signed the naive way (both roles each)",
-    )
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.CRITICAL)
+    args = arguments(20, "documents signed the naive way (both roles each)")
     if not Path(PYHANKO).exists():
         sys.exit("the pyHanko CLI is missing: pip install 'kinerja[bench]'")
 
     work = Path(tempfile.mkdtemp(prefix="kinerja-bench-sign-"))
     try:
-        write_workspace(work)
-        ceremony = read_workbook(work / "kinerja.xlsx")
-        prepared = work / "prepared"
-        generate(ceremony, work / "kinerja.xlsx", GenerateOptions(out=prepared, progress=False))
-        store = work / "keys"
-        pki.make_demo_store(store, work / "kinerja.xlsx")
+        ex = example(work)
+        ceremony, prepared, store = ex.ceremony, ex.prepared, ex.store
         results: dict[str, object] = {"documents": len(ceremony.agreements), "jobs": args.jobs}
         for level in (Level.B_B, Level.B_LTA):
             copy = work / f"ours-{level}"

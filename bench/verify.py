@@ -11,9 +11,7 @@ the embedded data, the pages), so the comparison flatters them.
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
 import shutil
 import statistics
 import subprocess
@@ -22,34 +20,23 @@ import tempfile
 import time
 from pathlib import Path
 
-from signer import pki
-from signer.batch import default_jobs
-from signer.example import write_workspace
-from signer.generate import GenerateOptions, generate
+from common import arguments, example
+
 from signer.model import Peran
 from signer.sign import KeySource, Level, SignOptions, setup, sign_files
 from signer.verify import Verdict, VerifyOptions, load_trust_config, verify_paths
-from signer.workbook import read_workbook
 
 PYHANKO = str(Path(sys.executable).with_name("pyhanko"))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--jobs", type=int, default=default_jobs())
-    parser.add_argument("--naive-sample", type=int, default=30)
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.CRITICAL)
+    args = arguments(30, "files verified the naive ways")
     if not Path(PYHANKO).exists():
         sys.exit("the pyHanko CLI is missing: pip install 'kinerja[bench]'")
     work = Path(tempfile.mkdtemp(prefix="kinerja-bench-verify-"))
     try:
-        write_workspace(work)
-        ceremony = read_workbook(work / "kinerja.xlsx")
-        signed = work / "signed"
-        generate(ceremony, work / "kinerja.xlsx", GenerateOptions(out=signed, progress=False))
-        store = work / "keys"
-        pki.make_demo_store(store, work / "kinerja.xlsx")
+        ex = example(work)
+        signed, store = ex.prepared, ex.store
         ready = setup(KeySource(keys=store), secret=lambda env, what: b"demo", tsa_url=None)
         files = sorted(signed.glob("*.pdf"))
         for role in Peran:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import pki
-from .batch import Status, default_jobs, summary
+from .batch import Outcome, Status, default_jobs, summary
 from .errors import InputError, VerificationFailed
 from .evaluate import EvaluateOptions, evaluate, verify_for_evaluation, write_outputs
 from .evaluate import Status as EvalStatus
@@ -32,6 +32,16 @@ from .workbook import read_workbook
 class Step:
     name: str
     detail: str
+
+
+def _all_done(outcomes: list[Outcome], what: str) -> dict[Status, int]:
+    """The counts of a batch in which nothing failed; else the first failure, as an error."""
+    failed = [o for o in outcomes if o.status is Status.FAILED]
+    if failed:
+        raise InputError(
+            f"{what} failed for {len(failed)} documents, e.g. {failed[0].name}: {failed[0].detail}"
+        )
+    return summary(outcomes)
 
 
 def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[Step]:
@@ -55,13 +65,7 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
     out = folder / "keluaran"
     start = time.perf_counter()
     outcomes = generate(ceremony, folder / WORKBOOK, GenerateOptions(out=out))
-    failed = [o for o in outcomes if o.status is Status.FAILED]
-    if failed:
-        raise InputError(
-            f"generate failed for {len(failed)} documents, e.g. {failed[0].name}: "
-            f"{failed[0].detail}"
-        )
-    counts = summary(outcomes)
+    counts = _all_done(outcomes, "generate")
     done(
         "generate",
         f"{len(outcomes)} ready-to-sign PDF/A-3b in {out}: "
@@ -80,13 +84,7 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
         signed = sign_files(
             pdfs, ready.credential_for, ready.services, SignOptions(role, Level.B_LTA)
         )
-        failed = [o for o in signed if o.status is Status.FAILED]
-        if failed:
-            raise InputError(
-                f"signing as {role.value} failed for {len(failed)} documents, "
-                f"e.g. {failed[0].detail}"
-            )
-        counts = summary(signed)
+        counts = _all_done(signed, f"signing as {role.value}")
         done(
             f"sign {role.value}",
             f"{counts[Status.DONE]} signed at PAdES B-LTA, "

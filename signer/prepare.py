@@ -141,7 +141,7 @@ def _embed(pdf: pikepdf.Pdf, name: str, data: bytes, when: dt.datetime) -> None:
         relationship=pikepdf.Name.Data,
     )
     pdf.attachments[name] = spec
-    filespec = pdf.Root.Names.EmbeddedFiles.Names[1]
+    filespec = spec.obj  # the very file specification just listed, also the /AF entry
     stream = filespec.EF.F
     stream.Params = pikepdf.Dictionary(
         Size=len(data),

@@ -424,11 +424,11 @@ def loopback_tsa(demo_store: Path) -> Iterator[str]:
         yield url
 
 
-def test_pkcs11_token_signs(
-    docs: Path, demo_store: Path, token: dict[str, str], loopback_tsa: str
-) -> None:
-    pdf = docs / "pk-2026-dinkes.pdf"
-    result = sign(
+def sign_with_token(
+    pdf: Path, token: dict[str, str], pin: str, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """Pihak pertama signs with the SoftHSM2 token, the PIN given the way users give it."""
+    return sign(
         str(pdf),
         "--role",
         "pihak-pertama",
@@ -436,12 +436,16 @@ def test_pkcs11_token_signs(
         SOFTHSM,
         "--token-label",
         "kinerja-uji",
-        "--level",
-        "B-T",
-        "--tsa-url",
-        loopback_tsa,
-        env={**token, "KINERJA_PIN": "4321"},
+        *args,
+        env={**token, "KINERJA_PIN": pin},
     )
+
+
+def test_pkcs11_token_signs(
+    docs: Path, demo_store: Path, token: dict[str, str], loopback_tsa: str
+) -> None:
+    pdf = docs / "pk-2026-dinkes.pdf"
+    result = sign_with_token(pdf, token, "4321", "--level", "B-T", "--tsa-url", loopback_tsa)
     assert result.returncode == 0, result.stdout + result.stderr
     st = validate(pdf, demo_store)["pihak-pertama"]
     assert st.bottom_line and st.timestamp_validity is not None  # type: ignore[attr-defined]
@@ -449,18 +453,7 @@ def test_pkcs11_token_signs(
 
 
 def test_pkcs11_wrong_pin(docs: Path, token: dict[str, str]) -> None:
-    result = sign(
-        str(docs / "pk-2026-dinkes.pdf"),
-        "--role",
-        "pihak-pertama",
-        "--pkcs11-module",
-        SOFTHSM,
-        "--token-label",
-        "kinerja-uji",
-        "--level",
-        "B-B",
-        env={**token, "KINERJA_PIN": "0000"},
-    )
+    result = sign_with_token(docs / "pk-2026-dinkes.pdf", token, "0000", "--level", "B-B")
     _refused(result, "wrong PIN")
     assert "0000" not in result.stderr
 
