@@ -19,8 +19,9 @@ from rich.console import Console
 
 from signer import __version__
 from signer.errors import InputError, KinerjaError
-from signer.evaluate import Periode
-from signer.model import JenisDokumen, Peran
+from signer.evaluate.results import Periode
+from signer.kinds import JenisDokumen
+from signer.model import Peran
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,12 +88,12 @@ def main(verbose: bool) -> None:
 @user_errors
 def init(folder: Path, force: bool) -> None:
     """Write an example workspace into FOLDER: kinerja.xlsx, realisasi.xlsx and the logo."""
-    from signer.example import write_workspace
+    from signer.example.workspace import write_workspace
 
     written = write_workspace(folder, force=force)
     for path in written:
         console.print(f"wrote {path}")
-    from signer.pki import make_demo_store
+    from signer.demo import make_demo_store
 
     make_demo_store(folder / "keys", written[0], force=force)
     console.print(
@@ -108,7 +109,7 @@ def init(folder: Path, force: bool) -> None:
 def check(workbook: Path, as_json: bool) -> None:
     """Read WORKBOOK and report every problem, or a summary of the ceremony it holds."""
     from signer.canonical import to_dict
-    from signer.workbook import read_workbook
+    from signer.workbooks.ceremony_read import read_workbook
 
     ceremony = read_workbook(workbook)
     if as_json:
@@ -204,9 +205,9 @@ def generate(
 ) -> None:
     """Generate one ready-to-sign PDF/A-3b per agreement of WORKBOOK."""
     from signer.batch import default_jobs
-    from signer.generate import GenerateOptions, generate, select
-    from signer.render import Kertas
-    from signer.workbook import read_workbook
+    from signer.generate.render import Kertas
+    from signer.generate.stage import GenerateOptions, generate, select
+    from signer.workbooks.ceremony_read import read_workbook
 
     ceremony = select(read_workbook(workbook), only, [JenisDokumen(k) for k in kinds])
     if not ceremony.agreements:
@@ -277,9 +278,11 @@ def template() -> None:
 @user_errors
 def template_check(file: Path, kind: str) -> None:
     """List the variables FILE uses and report any that kinerja does not provide."""
-    from signer.render import check_template, load_template
+    from signer.example.workspace import sample_agreement
+    from signer.generate.render import load_template
+    from signer.generate.template_check import check_template
 
-    report = check_template(load_template(file), JenisDokumen(kind))
+    report = check_template(load_template(file), [sample_agreement(JenisDokumen(kind))])
     console.print(f"{file} uses {len(report.used)} variables: {', '.join(sorted(report.used))}")
     if report.unknown:
         raise InputError(f"{file}: kinerja does not provide {', '.join(sorted(report.unknown))}")
@@ -305,7 +308,7 @@ def _pdf_paths(paths: tuple[Path, ...]) -> list[Path]:
 
 def _secret(env: str, what: str) -> bytes:
     """A passphrase or PIN: from the environment variable, else a hidden prompt (never argv)."""
-    from signer.keys import secret_from_env
+    from signer.sign.keys import secret_from_env
 
     interactive = sys.stdin.isatty()
     return secret_from_env(
@@ -388,7 +391,8 @@ def sign(
 ) -> None:
     """Sign prepared agreements as pihak pertama or pihak kedua (in place, or into --out)."""
     from signer.batch import default_jobs
-    from signer.sign import KeySource, Level, SignOptions, setup, sign_files
+    from signer.sign.local import KeySource, setup
+    from signer.sign.stage import Level, SignOptions, sign_files
 
     paths = _pdf_paths(files)
     source = KeySource(keys_dir, p12, pkcs11_module, token_label, key_label)
@@ -435,7 +439,7 @@ def extend(
 ) -> None:
     """Add a fresh archival timestamp to signed agreements (before the last one expires)."""
     from signer.batch import default_jobs
-    from signer.sign import extend_files, services_for_extend
+    from signer.sign.extend import extend_files, services_for_extend
 
     services = services_for_extend(keys_dir, tsa_url, trust)
     outcomes = extend_files(
@@ -463,7 +467,7 @@ def keys_demo(folder: Path, workbook: Path | None, force: bool) -> None:
 
     The PKCS#12 files are protected by $KINERJA_PASSPHRASE (default: demo).
     """
-    from signer.pki import make_demo_store
+    from signer.demo import make_demo_store
 
     manifest = make_demo_store(folder, workbook, force=force)
     console.print(
@@ -478,8 +482,8 @@ def keys_demo(folder: Path, workbook: Path | None, force: bool) -> None:
 @user_errors
 def keys_list(folder: Path, as_json: bool) -> None:
     """List the certificates of a key store: holder, issuer, validity."""
-    from signer.keys import KeyStore
-    from signer.pki import PASSPHRASE_ENV, is_demo_store, passphrase_from_env
+    from signer.demo_pki.pki import PASSPHRASE_ENV, is_demo_store, passphrase_from_env
+    from signer.sign.keys import KeyStore
 
     passphrase = (
         passphrase_from_env()
@@ -563,14 +567,11 @@ def verify(
     Exit 0 when every document is VALID, 1 when any is INVALID or INDETERMINATE, 2 for
     unusable input.
     """
-    from signer.batch import default_jobs
-    from signer.verify import (
-        Verdict,
-        VerifyOptions,
-        load_trust_config,
-        pdf_paths,
-        verify_paths,
-    )
+    from signer.batch import default_jobs, pdf_paths
+    from signer.trust import load_trust_config
+    from signer.verify.evidence import VerifyOptions
+    from signer.verify.result import Verdict
+    from signer.verify.run import verify_paths
 
     options = VerifyOptions(load_trust_config(trust, online=not offline, pinned=pin), _parse_at(at))
     files = pdf_paths(paths)
@@ -603,7 +604,7 @@ def verify(
 def _print_reports(reports: list[Any], unusable: list[InputError]) -> None:
     from rich.markup import escape
 
-    from signer.verify import Verdict
+    from signer.verify.result import Verdict
 
     colour = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.INDETERMINATE: "yellow"}
     many = len(reports) + len(unusable) > 3
@@ -705,11 +706,12 @@ def evaluate(
     """
     from decimal import Decimal
 
-    from signer.batch import default_jobs
-    from signer.capaian import Rules
-    from signer.evaluate import EvaluateOptions, evaluate, verify_for_evaluation, write_outputs
-    from signer.realisasi import read_realisasi, write_realisasi
-    from signer.verify import load_trust_config, pdf_paths
+    from signer.batch import default_jobs, pdf_paths
+    from signer.evaluate.capaian import Rules
+    from signer.evaluate.outputs import write_outputs
+    from signer.evaluate.stage import EvaluateOptions, evaluate, verify_for_evaluation
+    from signer.trust import load_trust_config
+    from signer.workbooks.realisasi import read_realisasi, write_realisasi
 
     files = pdf_paths(paths)
     if not files:

@@ -8,12 +8,12 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from signer import pki
 from signer.batch import default_jobs
-from signer.example import write_workspace
-from signer.generate import GenerateOptions, generate
+from signer.demo import make_demo_store
+from signer.example.workspace import write_workspace
+from signer.generate.stage import GenerateOptions, generate
 from signer.model import Ceremony
-from signer.workbook import read_workbook
+from signer.workbooks.ceremony_read import read_workbook
 
 
 def arguments(naive_sample: int, naive_help: str) -> argparse.Namespace:
@@ -39,5 +39,5 @@ def example(work: Path) -> Example:
     prepared = work / "prepared"
     generate(ceremony, workbook, GenerateOptions(out=prepared, progress=False))
     store = work / "keys"
-    pki.make_demo_store(store, workbook)
+    make_demo_store(store, workbook)
     return Example(ceremony, prepared, store)

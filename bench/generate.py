@@ -23,10 +23,10 @@ from pathlib import Path
 from common import arguments
 
 from signer.batch import Status
-from signer.example import write_workspace
-from signer.generate import GenerateOptions, generate
-from signer.render import builtin_template, render
-from signer.workbook import read_workbook
+from signer.example.workspace import write_workspace
+from signer.generate.render import builtin_template, render
+from signer.generate.stage import GenerateOptions, generate
+from signer.workbooks.ceremony_read import read_workbook
 
 
 class TreeMemory:

@@ -22,12 +22,13 @@ from pathlib import Path
 
 from common import arguments, example
 
-from signer import pki
 from signer.batch import Status
-from signer.keys import KeyStore
+from signer.demo_pki import pki
+from signer.demo_pki.responders import DemoTimeStamper, loopback_tsa
 from signer.model import Peran
-from signer.services import DemoTimeStamper, loopback_tsa
-from signer.sign import KeySource, Level, SignOptions, setup, sign_files
+from signer.sign.keys import KeyStore
+from signer.sign.local import KeySource, setup
+from signer.sign.stage import Level, SignOptions, sign_files
 
 PYHANKO = str(Path(sys.executable).with_name("pyhanko"))
 

@@ -23,8 +23,12 @@ from pathlib import Path
 from common import arguments, example
 
 from signer.model import Peran
-from signer.sign import KeySource, Level, SignOptions, setup, sign_files
-from signer.verify import Verdict, VerifyOptions, load_trust_config, verify_paths
+from signer.sign.local import KeySource, setup
+from signer.sign.stage import Level, SignOptions, sign_files
+from signer.trust import load_trust_config
+from signer.verify.evidence import VerifyOptions
+from signer.verify.result import Verdict
+from signer.verify.run import verify_paths
 
 PYHANKO = str(Path(sys.executable).with_name("pyhanko"))
 

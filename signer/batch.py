@@ -24,12 +24,13 @@ from concurrent.futures import (
 )
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .errors import KinerjaError
+from signer.errors import KinerjaError
 
 T = TypeVar("T")
 
@@ -162,3 +163,14 @@ def summary(outcomes: Sequence[Outcome]) -> dict[Status, int]:
     for o in outcomes:
         counts[o.status] += 1
     return counts
+
+
+def pdf_paths(paths: Sequence[Path]) -> list[Path]:
+    found: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found += sorted(p.rglob("*.pdf"))
+        else:
+            found.append(p)
+    return found
+

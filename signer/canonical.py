@@ -4,6 +4,12 @@ Deterministic bytes: sorted keys, UTF-8, no insignificant whitespace, every key 
 empty), decimals as strings in plain notation, rupiah as integers, no floats anywhere. The
 schema id and version travel inside the document; the JSON Schema ships with the package.
 Reading is strict: duplicate keys, NaN, floats and anything the schema does not allow are refused.
+
+Schema versions grow with the document kinds (:mod:`signer.kinds`): a document carries the
+version that introduced its kind, so documents of older kinds stay readable by older kinerja,
+and an agreement of a newer version is refused with a message that says to upgrade. Version 1
+is the published ``agreement-1.schema.json``; a later version is the same schema with the kinds
+of that version (built here from the kind table, and tested against the published file).
 """
 
 from __future__ import annotations
@@ -18,14 +24,15 @@ from typing import Any
 
 import jsonschema
 
-from .errors import InputError
-from .model import (
+from signer import __version__
+from signer.errors import InputError
+from signer.kinds import JenisDokumen, schema_version
+from signer.model import (
     PANGKAT_GOLONGAN,
     Agreement,
     Arah,
     Indikator,
     Instansi,
-    JenisDokumen,
     JenisUnit,
     Nip,
     Peran,
@@ -40,29 +47,47 @@ from .model import (
 )
 
 SCHEMA_ID = "urn:kinerja:agreement"
-SCHEMA_VERSION = 1
-SCHEMA_FILE = f"agreement-{SCHEMA_VERSION}.schema.json"
-MEDIA_TYPE = "application/json"
+SCHEMA_VERSION = schema_version()  # the newest version this kinerja reads and writes
+PUBLISHED_SCHEMA = "agreement-1.schema.json"
 
 
 class CanonicalError(InputError):
     """Bytes that are not a valid canonical agreement."""
 
 
-@cache
-def schema() -> dict[str, Any]:
-    """The JSON Schema of the current version, as shipped in the package."""
-    text = resources.files("signer").joinpath("data", SCHEMA_FILE).read_text("utf-8")
-    return json.loads(text)
+class NewerSchema(CanonicalError):
+    """An agreement written by a newer kinerja, in a schema version this one does not know."""
+
+
+def published_schema() -> dict[str, Any]:
+    """The JSON Schema of version 1, as shipped in the package."""
+    text = resources.files("signer").joinpath("data", PUBLISHED_SCHEMA).read_text("utf-8")
+    return dict(json.loads(text))
 
 
 @cache
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema())
+def schema(version: int = SCHEMA_VERSION) -> dict[str, Any]:
+    """The JSON Schema of ``version``: version 1's, with the kinds that ``version`` knows."""
+    if not 1 <= version <= SCHEMA_VERSION:
+        raise ValueError(f"no agreement schema version {version}")
+    kinds = [k for k in JenisDokumen if k.since <= version]
+    out = published_schema()
+    out["$id"] = f"{SCHEMA_ID}:{version}"
+    out["title"] = f"kinerja agreement, version {version}"
+    properties = out["properties"]
+    properties["schema_version"] = {"const": version}
+    properties["jenis"] = {"enum": [k.value for k in kinds]}
+    prefixes = "|".join(k.id_prefix for k in kinds)
+    properties["id"] = {
+        "type": "string",
+        "pattern": f"^({prefixes})-[0-9]{{4}}-[a-z0-9]+(-[a-z0-9]+)*$",
+    }
+    return out
 
 
-def schema_path() -> str:
-    return str(resources.files("signer").joinpath("data", SCHEMA_FILE))
+@cache
+def _validator(version: int) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema(version))
 
 
 def decimal_text(d: Decimal) -> str:
@@ -108,7 +133,7 @@ def to_dict(a: Agreement) -> dict[str, Any]:
     """The agreement as plain JSON data (the canonical structure, before serialisation)."""
     return {
         "schema": SCHEMA_ID,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": a.jenis.since,
         "id": a.id,
         "jenis": a.jenis.value,
         "tahun": a.tahun,
@@ -188,15 +213,22 @@ def parse(data: bytes) -> dict[str, Any]:
         )
     except json.JSONDecodeError as e:
         raise CanonicalError(f"the agreement JSON is malformed: {e.msg} at char {e.pos}") from None
-    errors = sorted(_validator().iter_errors(obj), key=lambda e: list(e.absolute_path))
+    version = obj.get("schema_version") if isinstance(obj, dict) else None
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        raise NewerSchema(
+            f"the agreement uses schema version {version}, from a newer kinerja; this kinerja "
+            f"({__version__}) reads versions up to {SCHEMA_VERSION}: upgrade kinerja to read it"
+        )
+    if not (isinstance(version, int) and 1 <= version):
+        version = SCHEMA_VERSION
+    errors = sorted(_validator(version).iter_errors(obj), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(top)"
         raise CanonicalError(
-            f"the agreement JSON does not match schema v{SCHEMA_VERSION} at {where}: "
-            f"{first.message}"
+            f"the agreement JSON does not match schema v{version} at {where}: {first.message}"
         )
-    return obj
+    return dict(obj)
 
 
 def _dec(text: str) -> Decimal:
@@ -289,3 +321,12 @@ def from_json(data: bytes) -> Agreement:
 def is_canonical(data: bytes) -> bool:
     """True when ``data`` is exactly the canonical serialisation of the agreement it holds."""
     return to_json(from_json(data)) == data
+
+
+QR_PREFIX = "kinerja"
+
+
+def verification_payload(a: Agreement, sha256: str) -> str:
+    """What the QR code carries: the schema version, the document id and the SHA-256 of its
+    embedded data."""
+    return f"{QR_PREFIX}:{a.jenis.since}:{a.id}:sha256:{sha256}"

@@ -14,18 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import pki
-from .batch import Outcome, Status, default_jobs, summary
-from .errors import InputError, VerificationFailed
-from .evaluate import EvaluateOptions, evaluate, verify_for_evaluation, write_outputs
-from .evaluate import Status as EvalStatus
-from .example import REALISASI, WORKBOOK, write_workspace
-from .generate import GenerateOptions, generate
-from .model import Peran
-from .realisasi import read_realisasi
-from .sign import KeySource, Level, SignOptions, setup, sign_files
-from .verify import load_trust_config
-from .workbook import read_workbook
+from signer.batch import Outcome, Status, default_jobs, summary
+from signer.demo_pki import pki
+from signer.demo_pki.pki import build_demo_pki, is_demo_store, passphrase_from_env, write_demo_pki
+from signer.errors import InputError, VerificationFailed
+from signer.evaluate.outputs import write_outputs
+from signer.evaluate.results import Status as EvalStatus
+from signer.evaluate.stage import EvaluateOptions, evaluate, verify_for_evaluation
+from signer.example.workspace import REALISASI, WORKBOOK, write_workspace
+from signer.generate.stage import GenerateOptions, generate
+from signer.model import Peran
+from signer.sign.local import KeySource, setup
+from signer.sign.stage import Level, SignOptions, sign_files
+from signer.trust import load_trust_config
+from signer.workbooks.ceremony_read import read_workbook
+from signer.workbooks.realisasi import read_realisasi
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
     )
     keys = folder / "keys"
     if not pki.is_demo_store(keys):
-        pki.make_demo_store(keys, folder / WORKBOOK)
+        make_demo_store(keys, folder / WORKBOOK)
     ready = setup(
         KeySource(keys=keys), secret=lambda env, what: pki.passphrase_from_env(), tsa_url=None
     )
@@ -119,3 +122,32 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
         f"({time.perf_counter() - start:.1f} s)",
     )
     return steps
+
+
+def make_demo_store(
+    folder: Path, workbook: Path | None = None, *, force: bool = False
+) -> dict[str, object]:
+    """`kinerja keys demo`: a demo PKI for every party of ``workbook`` (default: the example)."""
+    import shutil
+
+    if folder.exists() and any(folder.iterdir()):
+        if not is_demo_store(folder):
+            raise InputError(
+                f"{folder}: exists and is not a demo key store; choose another "
+                "folder (real keys are never overwritten)"
+            )
+        if not force:
+            raise InputError(f"{folder}: already holds a demo key store; use --force to replace it")
+        shutil.rmtree(folder)
+    if workbook is not None:
+        from signer.workbooks.ceremony_read import read_workbook
+
+        ceremony = read_workbook(workbook)
+    else:
+        from signer.example.workspace import ceremony as example_ceremony
+
+        ceremony = example_ceremony()
+    parties = ceremony.parties
+    pki = build_demo_pki(parties, ceremony.instansi.nama)
+    return write_demo_pki(pki, folder, parties, passphrase_from_env())
+

@@ -14,9 +14,9 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 
-from . import canonical
-from .errors import InputError
-from .model import Agreement
+from signer import canonical
+from signer.errors import InputError
+from signer.model import Agreement
 
 
 class NotPrepared(InputError):

@@ -1,23 +1,31 @@
 """Errors a user sees, with the exit code each one maps to.
 
 Every error that reaches the command line is one of these: one message that says what is wrong
-and where, never a traceback. Exit codes: 1 verification or evaluation failed, 2 bad input.
+and where, never a traceback. Each class carries its :class:`ExitCode` (as OCRmyPDF's
+exceptions do), so the command line never picks a number itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import IntEnum
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
+
+class ExitCode(IntEnum):
+    """What a `kinerja` command's exit status means."""
+
+    OK = 0
+    FAILED = 1  # a document did not verify, or an evaluation refused one
+    BAD_INPUT = 2  # unusable input: a file, a workbook, a passphrase, an option
+    MISSING_DEPENDENCY = 3  # a program kinerja needs is not installed (LibreOffice)
+    INTERRUPTED = 130  # Ctrl-C; run the same command again to carry on
 
 
 class KinerjaError(Exception):
     """Base of every error with a message meant for the user."""
 
-    exit_code = EXIT_BAD_INPUT
+    exit_code = ExitCode.BAD_INPUT
 
 
 class InputError(KinerjaError):
@@ -27,7 +35,13 @@ class InputError(KinerjaError):
 class VerificationFailed(KinerjaError):
     """A document or an evaluation did not pass its checks."""
 
-    exit_code = EXIT_FAILED
+    exit_code = ExitCode.FAILED
+
+
+class MissingDependency(KinerjaError):
+    """A program kinerja needs is not installed; the message says how to install it."""
+
+    exit_code = ExitCode.MISSING_DEPENDENCY
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
-from .model import Nip, Predikat, Rentang, Target
+from signer.model import Nip, Predikat, Rentang, Target
 
 LOCALE = "id_ID"
 

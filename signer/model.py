@@ -1,6 +1,6 @@
 """The agreement model: plain, typed, immutable data for every document of a ceremony.
 
-A ceremony produces three kinds of documents, all with the same two roles:
+A ceremony produces documents of the kinds in :mod:`signer.kinds`, all with the same two roles:
 pihak pertama (the official who commits) and pihak kedua (the superior who supervises, or in a
 Pakta Integritas the atasan who witnesses). A Perjanjian Kinerja carries sasaran, each with its
 indikator and target, and the programs with their anggaran.
@@ -18,25 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-
-class JenisDokumen(StrEnum):
-    """The kind of document."""
-
-    PERJANJIAN_KINERJA = "perjanjian-kinerja"
-    PERJANJIAN_KINERJA_PERUBAHAN = "perjanjian-kinerja-perubahan"
-    PAKTA_INTEGRITAS = "pakta-integritas"
-
-    @property
-    def has_targets(self) -> bool:
-        return self is not JenisDokumen.PAKTA_INTEGRITAS
-
-    @property
-    def judul(self) -> str:
-        return {
-            JenisDokumen.PERJANJIAN_KINERJA: "Perjanjian Kinerja",
-            JenisDokumen.PERJANJIAN_KINERJA_PERUBAHAN: "Perjanjian Kinerja Perubahan",
-            JenisDokumen.PAKTA_INTEGRITAS: "Pakta Integritas",
-        }[self]
+from signer.kinds import JenisDokumen
 
 
 class Peran(StrEnum):
@@ -352,11 +334,12 @@ class Agreement:
     alasan_perubahan: str | None = None
 
     def __post_init__(self) -> None:
-        perubahan = self.jenis is JenisDokumen.PERJANJIAN_KINERJA_PERUBAHAN
-        if perubahan != (self.perubahan_ke is not None):
-            raise ValueError("perubahan_ke is set for, and only for, a PK Perubahan")
+        if self.jenis.revision != (self.perubahan_ke is not None):
+            raise ValueError(
+                f"perubahan_ke is set for, and only for, a revision ({self.jenis.judul})"
+            )
         if not self.jenis.has_targets and (self.sasaran or self.program):
-            raise ValueError("a Pakta Integritas has no sasaran and no program")
+            raise ValueError(f"a {self.jenis.judul} has no sasaran and no program")
         if self.jenis.has_targets and not self.sasaran:
             raise ValueError(f"{self.jenis.judul} {self.unit.kode} has no sasaran")
         kodes = [i.kode for s in self.sasaran for i in s.indikator]
@@ -368,11 +351,7 @@ class Agreement:
     @property
     def id(self) -> str:
         """A stable document id, also the base of the file name: 'pk-2026-dinkes'."""
-        prefix = {
-            JenisDokumen.PERJANJIAN_KINERJA: "pk",
-            JenisDokumen.PERJANJIAN_KINERJA_PERUBAHAN: "pkp",
-            JenisDokumen.PAKTA_INTEGRITAS: "pi",
-        }[self.jenis]
+        prefix = self.jenis.id_prefix
         suffix = f"-r{self.perubahan_ke}" if self.perubahan_ke else ""
         unit = re.sub(r"[^a-z0-9]+", "-", self.unit.kode.lower()).strip("-")
         return f"{prefix}-{self.tahun}-{unit}{suffix}"
@@ -409,3 +388,13 @@ class Ceremony:
             for p in (a.pihak_pertama, a.pihak_kedua):
                 seen.setdefault((p.nama, str(p.nip) if p.nip else None), p)
         return tuple(seen.values())
+
+
+def normalise_name(name: str) -> str:
+    """Names compared the way people mean them: case, spacing and dot spacing do not matter."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return re.sub(r"\s+", "", text)
+
+
+def same_person(certificate_name: str, nama: str) -> bool:
+    return normalise_name(certificate_name) == normalise_name(nama)

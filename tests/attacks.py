@@ -42,10 +42,11 @@ if TYPE_CHECKING:
     from cryptography import x509
     from pyhanko_certvalidator import ValidationContext
 
-    from signer.keys import Credential
+    from signer.demo_pki.pki import DemoPki, Issued
     from signer.model import Agreement
-    from signer.pki import DemoPki, Issued
-    from signer.sign import Services, SigningSetup
+    from signer.sign.keys import Credential
+    from signer.sign.local import SigningSetup
+    from signer.sign.services import Services
 
 TARGET = "85"  # Target Tahunan of DINKES.01 (Angka Kematian Ibu), as printed on the lampiran
 FORGED = "95"
@@ -395,7 +396,7 @@ def _form_xobject(pdf: pikepdf.Pdf, content: bytes, box: tuple[float, ...], run:
 
 
 def signing_setup(store: Path) -> SigningSetup:
-    from signer.sign import KeySource, setup
+    from signer.sign.local import KeySource, setup
 
     return setup(KeySource(keys=store), secret=lambda env, what: PASSPHRASE, tsa_url=None)
 
@@ -408,7 +409,7 @@ def sign_agreement(
 ) -> bytes:
     """Sign a prepared agreement the normal way (`kinerja sign`), role after role."""
     from signer.model import Peran
-    from signer.sign import Level, sign_bytes
+    from signer.sign.stage import Level, sign_bytes
 
     ready = signing_setup(store)
     data = prepared
@@ -425,8 +426,8 @@ def credential_from(issued: Issued, chain: Iterable[x509.Certificate], source: s
     """A signing credential from a certificate and key of :mod:`signer.pki` (cryptography)."""
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    from signer.keys import CachedKeySigner, Credential
-    from signer.services import to_asn1_cert, to_asn1_key
+    from signer.demo_pki.responders import to_asn1_cert, to_asn1_key
+    from signer.sign.keys import CachedKeySigner, Credential
 
     signer = CachedKeySigner(
         signing_cert=to_asn1_cert(issued.cert),
@@ -438,8 +439,8 @@ def credential_from(issued: Issued, chain: Iterable[x509.Certificate], source: s
 
 def demo_services(authority: DemoPki) -> Services:
     """TSA and revocation answers of a demo PKI held in memory (its ``revoked`` is honoured)."""
-    from signer.services import DemoTimeStamper, demo_validation_context, to_asn1_cert
-    from signer.sign import Services
+    from signer.demo_pki.responders import DemoTimeStamper, demo_validation_context, to_asn1_cert
+    from signer.sign.services import Services
 
     return Services(
         DemoTimeStamper(authority),
@@ -469,11 +470,11 @@ def sign_field_directly(
     from pyhanko.sign import signers
     from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 
+    from signer.canonical import verification_payload
     from signer.embedded import read_embedded
     from signer.model import Peran
-    from signer.render import verification_payload
-    from signer.sign import signature_fields
-    from signer.stamp import stamp
+    from signer.sign.rules import signature_fields
+    from signer.sign.stamp import stamp
 
     reader = PdfFileReader(io.BytesIO(data))
     embedded = read_embedded(reader.root)
@@ -502,7 +503,7 @@ def sign_field_directly(
         dt.datetime.now(dt.UTC),
         a.zona_waktu,
         box,
-        verification_payload(a.id, embedded.sha256) + f":{role.value}",
+        verification_payload(a, embedded.sha256) + f":{role.value}",
     )
     pdf_signer = signers.PdfSigner(
         meta,
@@ -896,7 +897,7 @@ def sneaky_signature(good: bytes) -> bytes:
     from pyhanko.sign import fields, signers
     from pyhanko.stamp import StaticStampStyle
 
-    from signer import pki
+    from signer.demo_pki import pki
     from signer.model import Pihak
 
     outsider = Pihak("Penyerang", "Staf Lain")
@@ -1081,9 +1082,9 @@ def impersonation_untrusted(prepared: bytes, store: Path | None = None) -> bytes
     Both sign B-LTA with the look-alike PKI's TSA and revocation answers; nothing of the trusted
     PKI is involved.
     """
-    from signer import pki
+    from signer.demo_pki import pki
     from signer.model import Peran
-    from signer.sign import Level, sign_bytes
+    from signer.sign.stage import Level, sign_bytes
 
     a = _parties(prepared)
     fake = pki.build_demo_pki([a.pihak_pertama, a.pihak_kedua], a.instansi.nama)
@@ -1106,9 +1107,10 @@ def impersonation_untrusted_kedua(prepared: bytes, store: Path) -> bytes:
     Pihak pertama really signs (B-LTA); pihak kedua's signature (B-B) is made with a certificate in
     the right name from another CA.
     """
-    from signer import pki
+    from signer.demo_pki import pki
     from signer.model import Peran
-    from signer.sign import Level, Services, sign_bytes
+    from signer.sign.services import Services
+    from signer.sign.stage import Level, sign_bytes
 
     a = _parties(prepared)
     fake = pki.build_demo_pki([a.pihak_kedua], a.instansi.nama)
@@ -1132,7 +1134,8 @@ def impersonation_other_party(prepared: bytes, store: Path) -> bytes:
     The demo store's certificate of a third party signs pihak kedua's field (B-LTA), with pihak
     kedua's stamp; pyHanko directly, as `kinerja sign` refuses it.
     """
-    from signer.keys import KeyStore, same_person
+    from signer.model import same_person
+    from signer.sign.keys import KeyStore
 
     a = _parties(prepared)
     keys = KeyStore(store, PASSPHRASE)
@@ -1158,9 +1161,9 @@ def weak_digest_sha1(prepared: bytes, store: Path) -> bytes:
     from pyhanko_certvalidator import ValidationContext
     from pyhanko_certvalidator.policy_decl import AcceptAllAlgorithms
 
-    from signer import pki
+    from signer.demo_pki import pki
+    from signer.demo_pki.responders import demo_fetchers, to_asn1_cert
     from signer.model import Peran
-    from signer.services import demo_fetchers, to_asn1_cert
 
     ready = signing_setup(store)
     a = _parties(prepared)
@@ -1193,9 +1196,9 @@ def weak_key_rsa1024(prepared: bytes, store: Path) -> bytes:
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from signer import pki
+    from signer.demo_pki import pki
     from signer.model import Peran
-    from signer.sign import Level, sign_bytes
+    from signer.sign.stage import Level, sign_bytes
 
     a = _parties(prepared)
     ready = signing_setup(store)
@@ -1244,10 +1247,11 @@ def revoked_signer(prepared: bytes, folder: Path) -> bytes:
     from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
     from pyhanko.sign.validation.dss import DocumentSecurityStore
 
-    from signer import pki
+    from signer.demo_pki import pki
+    from signer.demo_pki.responders import DemoOCSPFetcher, to_asn1_cert
     from signer.model import Peran
-    from signer.services import DemoOCSPFetcher, to_asn1_cert
-    from signer.sign import Level, Services, sign_bytes
+    from signer.sign.services import Services
+    from signer.sign.stage import Level, sign_bytes
 
     a = _parties(prepared)
     parties = [a.pihak_pertama, a.pihak_kedua]

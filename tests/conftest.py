@@ -18,7 +18,7 @@ KINERJA = str(Path(sys.executable).with_name("kinerja"))
 @pytest.fixture(scope="session")
 def example_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace written by `kinerja init`, shared read-only by the tests."""
-    from signer.example import write_workspace
+    from signer.example.workspace import write_workspace
 
     folder = tmp_path_factory.mktemp("example")
     write_workspace(folder)
@@ -28,10 +28,10 @@ def example_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_store(example_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo key store for the example's parties, shared read-only by the tests."""
-    from signer import pki
+    from signer.demo import make_demo_store
 
     folder = tmp_path_factory.mktemp("store") / "keys"
-    pki.make_demo_store(folder, example_workspace / "kinerja.xlsx")
+    make_demo_store(folder, example_workspace / "kinerja.xlsx")
     return folder
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from signer import canonical
 from signer.canonical import CanonicalError, decimal_text
-from signer.example import ceremony
-from signer.model import JenisDokumen
+from signer.example.workspace import ceremony
+from signer.kinds import JenisDokumen
 
 
 @pytest.fixture(scope="module")
@@ -130,5 +130,31 @@ def test_non_canonical_bytes_are_detected(agreements) -> None:  # type: ignore[n
 def test_schema_ships_inside_the_package() -> None:
     from importlib import resources
 
-    text = resources.files("signer").joinpath("data", canonical.SCHEMA_FILE).read_text()
-    assert json.loads(text)["$id"] == f"{canonical.SCHEMA_ID}:{canonical.SCHEMA_VERSION}"
+    text = resources.files("signer").joinpath("data", canonical.PUBLISHED_SCHEMA).read_text()
+    assert json.loads(text)["$id"] == f"{canonical.SCHEMA_ID}:1"
+
+
+def test_published_schema_is_the_kind_table_of_version_1() -> None:
+    # the shipped file and the kind table cannot drift apart
+    assert canonical.schema(1) == canonical.published_schema()
+
+
+def test_agreement_of_a_newer_schema_version_says_to_upgrade(agreements) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(canonical.to_json(agreements[0]))
+    data["schema_version"] = canonical.SCHEMA_VERSION + 1
+    data["jenis"] = "kontrak-kinerja"  # a kind this kinerja does not know yet
+    with pytest.raises(canonical.NewerSchema, match="upgrade kinerja"):
+        canonical.from_json(canonical.dumps(data))
+
+
+def test_unknown_kind_in_a_known_version_is_a_schema_error(agreements) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(canonical.to_json(agreements[0]))
+    data["jenis"] = "kontrak-kinerja"
+    with pytest.raises(CanonicalError, match="jenis") as e:
+        canonical.from_json(canonical.dumps(data))
+    assert not isinstance(e.value, canonical.NewerSchema)
+
+
+def test_a_document_carries_the_version_of_its_kind(agreements) -> None:  # type: ignore[no-untyped-def]
+    for a in agreements:
+        assert json.loads(canonical.to_json(a))["schema_version"] == a.jenis.since

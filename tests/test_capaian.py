@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from signer.capaian import Rules, compute, kategori, mean, of_indikator
+from signer.evaluate.capaian import Rules, compute, kategori, mean, of_indikator
 from signer.model import Arah, Indikator, Predikat, Rentang
 
 OPINI = ("WTP", "WDP", "TW", "TMP")

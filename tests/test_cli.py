@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from signer.workbook import read_workbook
+from signer.workbooks.ceremony_read import read_workbook
 from tests.conftest import run_kinerja
 
 COMMANDS = ("init", "generate", "sign", "verify", "evaluate", "demo", "keys")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from signer.convert import ConversionError, OfficePool
+from signer.office.convert import ConversionError, OfficePool
 
 
 @pytest.fixture(scope="module")

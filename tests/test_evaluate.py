@@ -10,10 +10,11 @@ import pytest
 from openpyxl import load_workbook
 
 from signer.batch import Status
-from signer.generate import GenerateOptions, generate
+from signer.generate.stage import GenerateOptions, generate
 from signer.model import Ceremony, Peran
-from signer.sign import KeySource, Level, SignOptions, setup, sign_files
-from signer.workbook import read_workbook
+from signer.sign.local import KeySource, setup
+from signer.sign.stage import Level, SignOptions, sign_files
+from signer.workbooks.ceremony_read import read_workbook
 from tests.conftest import edit_workbook, run_kinerja
 
 UNITS = ("DINKES", "SETDA", "INSPEKTORAT")

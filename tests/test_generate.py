@@ -17,11 +17,13 @@ import pytest
 
 from signer import canonical, formatting
 from signer.batch import Status
-from signer.generate import MANIFEST, GenerateOptions, generate, is_signed
-from signer.model import Agreement, Ceremony, JenisDokumen, Peran
-from signer.prepare import BOOKMARK_ROLE, attachment_name, named_destinations
-from signer.render import Kertas, verification_payload
-from signer.workbook import read_workbook
+from signer.canonical import verification_payload
+from signer.generate.prepare import BOOKMARK_ROLE, attachment_name, named_destinations
+from signer.generate.render import Kertas
+from signer.generate.stage import MANIFEST, GenerateOptions, generate, is_signed
+from signer.kinds import JenisDokumen
+from signer.model import Agreement, Ceremony, Peran
+from signer.workbooks.ceremony_read import read_workbook
 from tests.conftest import run_kinerja
 
 A4 = (595.3, 841.9)
@@ -131,7 +133,7 @@ def test_qr_code_carries_id_and_digest(generated, tmp_path: Path) -> None:  # ty
             scan = subprocess.run(
                 ["zbarimg", "-q", "--raw", str(page)], capture_output=True, text=True
             )
-            assert scan.stdout.split() == [verification_payload(a.id, digest)], page.name
+            assert scan.stdout.split() == [verification_payload(a, digest)], page.name
 
 
 def test_fonts_embedded_and_qpdf_clean(generated) -> None:  # type: ignore[no-untyped-def]
@@ -372,7 +374,7 @@ def test_bad_template_is_reported_per_file(example_workspace: Path, tmp_path: Pa
 def test_template_check_command(tmp_path: Path) -> None:
     from docx import Document
 
-    from signer.render import builtin_template
+    from signer.generate.render import builtin_template
 
     for kind in JenisDokumen:
         result = run_kinerja("template", "check", str(builtin_template(kind)), "--kind", kind.value)

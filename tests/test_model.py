@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from signer.example import ceremony
+from signer.example.workspace import ceremony
+from signer.kinds import JenisDokumen
 from signer.model import (
     Agreement,
     Arah,
     Indikator,
-    JenisDokumen,
     Nip,
     NipError,
     Pihak,
@@ -145,3 +145,20 @@ def test_example_ceremony_shape() -> None:
     assert len({a.id for a in c.agreements}) == len(c.agreements)
     jenis = {a.unit.jenis.value for a in pk}
     assert {"dinas", "badan", "bagian", "kecamatan"} <= jenis
+
+
+def test_kind_table_is_consistent() -> None:
+    from pathlib import Path
+
+    from signer.kinds import JenisDokumen, in_unit_sheet
+
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    prefixes = [k.id_prefix for k in JenisDokumen]
+    labels = [label.lower() for k in JenisDokumen for label in k.workbook_labels]
+    assert len(set(prefixes)) == len(prefixes)
+    assert len(set(labels)) == len(labels)
+    for k in JenisDokumen:
+        assert (templates / k.template).is_file(), f"{k.value}: no template {k.template}"
+        assert k.since >= 1
+    # every kind with targets is chosen in the Unit sheet; the others come from their own sheet
+    assert {k for k in JenisDokumen if k.has_targets} == set(in_unit_sheet())

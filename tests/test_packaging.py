@@ -14,6 +14,22 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def library_packages() -> list[str]:
+    """Every package of the library in the source tree."""
+    return sorted(
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "signer").rglob("__init__.py")
+    )
+
+
+def library_modules() -> list[str]:
+    """Every module of the library in the source tree."""
+    out = []
+    for p in sorted((ROOT / "signer").rglob("*.py")):
+        parts = p.relative_to(ROOT).with_suffix("").parts
+        out.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return out
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
@@ -31,7 +47,9 @@ def test_wheel_carries_package_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "cli.py" in names
     assert "signer/data/agreement-1.schema.json" in names
-    assert "signer/example_data.py" in names
+    assert "signer/py.typed" in names
+    for package in library_packages():
+        assert package.replace(".", "/") + "/__init__.py" in names, package
     templates = sorted(ROOT.glob("templates/*.docx"))
     for t in templates:
         assert f"signer/templates/{t.name}" in names
@@ -65,6 +83,22 @@ def test_installed_command_works_from_any_folder(wheel: Path, tmp_path: Path) ->
         check=True,
     ).stdout
     assert str(ROOT) not in where and site in where
+    # every module imports from the installed wheel alone
+    imported = subprocess.run(
+        [
+            py,
+            "-c",
+            "import importlib, sys\n"
+            "for m in sys.argv[1:]:\n"
+            "    f = importlib.import_module(m).__file__\n"
+            f"    assert f.startswith({site!r}), (m, f)\n",
+            *library_modules(),
+        ],
+        capture_output=True,
+        text=True,
+        cwd="/",
+    )
+    assert imported.returncode == 0, imported.stderr
     folder = tmp_path / "ws"
     result = subprocess.run(
         [py, "-m", "cli", "init", str(folder)], capture_output=True, text=True, cwd="/"

@@ -14,16 +14,13 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from signer import formatting
-from signer.evaluate import (
-    AgreementResult,
-    Evaluation,
-    Periode,
-    Status,
-    canonical_digest,
-    evaluate_agreement,
-)
-from signer.example import ceremony, realisasi
-from signer.report import SUMMARY_SHEET, chart_png, levels, write_pdf, write_xlsx
+from signer.evaluate.outputs.chart import chart_png
+from signer.evaluate.outputs.common import SUMMARY_SHEET, levels
+from signer.evaluate.outputs.pdf import write as write_pdf
+from signer.evaluate.outputs.xlsx import write as write_xlsx
+from signer.evaluate.results import AgreementResult, Evaluation, Periode, Status
+from signer.evaluate.stage import canonical_digest, evaluate_agreement
+from signer.example.workspace import ceremony, realisasi
 
 REFUSED_REASON = "tanda tangan pihak kedua tidak sah: dokumen diubah setelah ditandatangani"
 

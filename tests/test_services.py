@@ -52,15 +52,14 @@ from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
 from pyhanko_certvalidator.registry import SimpleCertificateStore, SimpleTrustManager
 
-from signer.model import Nip, Pihak
-from signer.pki import (
+from signer.demo_pki.pki import (
     INTERMEDIATE_CRL_URL,
     OCSP_URL,
     ROOT_CRL_URL,
     DemoPki,
     build_demo_pki,
 )
-from signer.services import (
+from signer.demo_pki.responders import (
     DemoCertificateFetcher,
     DemoCRLFetcher,
     DemoFetcherBackend,
@@ -71,6 +70,7 @@ from signer.services import (
     to_asn1_cert,
     to_asn1_key,
 )
+from signer.model import Nip, Pihak
 
 RINA = Pihak(
     "dr. Rina Kartikasari, M.Kes.",

@@ -17,14 +17,14 @@ from cryptography.hazmat.primitives.serialization import pkcs12 as pyca_pkcs12
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 
-from signer import pki
 from signer.batch import Status
-from signer.generate import GenerateOptions, generate
-from signer.keys import KeyStore
+from signer.demo_pki import pki
+from signer.demo_pki.responders import DemoTimeStamper, demo_validation_context
+from signer.demo_pki.responders import loopback_tsa as services_loopback_tsa
+from signer.generate.stage import GenerateOptions, generate
 from signer.model import Ceremony
-from signer.services import DemoTimeStamper, demo_validation_context
-from signer.services import loopback_tsa as services_loopback_tsa
-from signer.workbook import read_workbook
+from signer.sign.keys import KeyStore
+from signer.workbooks.ceremony_read import read_workbook
 from tests.conftest import run_kinerja
 
 SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from signer.batch import Status
-from signer.generate import GenerateOptions, generate
+from signer.generate.stage import GenerateOptions, generate
 from signer.model import Ceremony, Peran
-from signer.sign import KeySource, Level, setup, sign_bytes
-from signer.workbook import read_workbook
+from signer.sign.local import KeySource, setup
+from signer.sign.stage import Level, sign_bytes
+from signer.workbooks.ceremony_read import read_workbook
 from tests.conftest import run_kinerja
 
 

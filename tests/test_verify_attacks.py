@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from signer.demo import make_demo_store
 from signer.model import Ceremony
 from tests import attacks
 from tests.conftest import run_kinerja
@@ -95,13 +96,12 @@ class Corpus:
 
 @pytest.fixture(scope="session")
 def corpus(example_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    from signer import pki
-    from signer.generate import GenerateOptions, generate
-    from signer.workbook import read_workbook
+    from signer.generate.stage import GenerateOptions, generate
+    from signer.workbooks.ceremony_read import read_workbook
 
     base = tmp_path_factory.mktemp("attacks")
     store = base / "keys"
-    pki.make_demo_store(store, example_workspace / "kinerja.xlsx")
+    make_demo_store(store, example_workspace / "kinerja.xlsx")
     ceremony = read_workbook(example_workspace / "kinerja.xlsx")
     picked = tuple(a for a in ceremony.agreements if a.id == AGREEMENT)
     out = base / "prepared"

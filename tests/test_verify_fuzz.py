@@ -14,13 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from signer import pki
+from signer.demo import make_demo_store
 from signer.errors import InputError
-from signer.generate import GenerateOptions, generate
+from signer.generate.stage import GenerateOptions, generate
 from signer.model import Ceremony, Peran
-from signer.sign import KeySource, Level, setup, sign_bytes
-from signer.verify import Verdict, VerifyOptions, load_trust_config, verify_bytes
-from signer.workbook import read_workbook
+from signer.sign.local import KeySource, setup
+from signer.sign.stage import Level, sign_bytes
+from signer.trust import load_trust_config
+from signer.verify.evidence import VerifyOptions
+from signer.verify.result import Verdict
+from signer.verify.run import verify_bytes
+from signer.workbooks.ceremony_read import read_workbook
 
 CASES = int(os.environ.get("KINERJA_FUZZ_CASES", "2000"))
 
@@ -74,7 +78,7 @@ def good(example_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> b
     """A Pakta Integritas signed by both parties at B-LTA (one page: quick to mutate)."""
     global _GOOD, _OPTIONS
     store = tmp_path_factory.mktemp("fstore") / "keys"
-    pki.make_demo_store(store, example_workspace / "kinerja.xlsx")
+    make_demo_store(store, example_workspace / "kinerja.xlsx")
     ceremony = read_workbook(example_workspace / "kinerja.xlsx")
     pi = next(a for a in ceremony.agreements if a.id == "pi-2026-dinkes")
     out = tmp_path_factory.mktemp("fuzz")

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from signer.errors import InputError, WorkbookError
-from signer.example import ceremony
+from signer.example.workspace import ceremony
 from signer.model import Arah, Predikat, Rentang
-from signer.workbook import read_workbook
+from signer.workbooks.ceremony_read import read_workbook
 from tests.conftest import edit_workbook, run_kinerja
 
 

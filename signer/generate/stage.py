@@ -1,0 +1,183 @@
+"""The generate stage: a ceremony workbook's agreements into ready-to-sign PDF/A-3b files.
+
+Per agreement: render the Word template (docxtpl), convert it with a warm LibreOffice worker,
+prepare it (embedded JSON, metadata, signature fields) and write ``OUT/<id>.pdf`` atomically.
+A manifest in OUT remembers what each PDF was made from (template, data, logo, options), so a
+second run with nothing changed skips it; a PDF that has been signed is never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+
+from signer import __version__, fsio
+from signer.batch import Batch, Outcome, Status, default_jobs
+from signer.errors import InputError
+from signer.generate.prepare import prepare
+from signer.generate.render import Kertas, builtin_template, load_template, render
+from signer.kinds import JenisDokumen
+from signer.model import Agreement, Ceremony
+from signer.office.convert import OfficePool
+
+MANIFEST = ".kinerja-generate.json"
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    out: Path
+    templates: dict[JenisDokumen, Path] = field(default_factory=dict)  # user templates by kind
+    kertas: Kertas = Kertas.A4
+    docx: bool = False  # also keep the rendered .docx beside each PDF
+    jobs: int = field(default_factory=default_jobs)
+    timeout: float = 60.0  # per document, for LibreOffice
+    progress: bool = True
+
+
+def output_name(a: Agreement) -> str:
+    return f"{a.id}.pdf"
+
+
+def is_signed(pdf_path: Path) -> bool:
+    """True when the PDF holds a filled signature field (so it must not be regenerated)."""
+    try:
+        with pikepdf.open(pdf_path) as pdf:
+            form = pdf.Root.get("/AcroForm")
+            if form is None:
+                return False
+            return any(f.get("/FT") == "/Sig" and "/V" in f for f in form.get("/Fields", []))
+    except pikepdf.PdfError:
+        return False
+
+
+class _Manifest:
+    """What each output was made from; rewritten atomically after every file."""
+
+    def __init__(self, folder: Path):
+        self.path = folder / MANIFEST
+        self._lock = threading.Lock()
+        try:
+            self.entries: dict[str, dict[str, object]] = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def up_to_date(self, pdf: Path, source: str) -> bool:
+        entry = self.entries.get(pdf.name)
+        if not entry or entry.get("source") != source or not pdf.exists():
+            return False
+        st = pdf.stat()
+        return entry.get("size") == st.st_size and entry.get("mtime_ns") == st.st_mtime_ns
+
+    def record(self, pdf: Path, source: str) -> None:
+        st = pdf.stat()
+        with self._lock:
+            self.entries[pdf.name] = {
+                "source": source,
+                "size": st.st_size,
+                "mtime_ns": st.st_mtime_ns,
+            }
+            fsio.write_bytes(self.path, json.dumps(self.entries, indent=1, sort_keys=True).encode())
+
+
+def _load_logo(ceremony: Ceremony, workbook: Path) -> bytes | None:
+    if not ceremony.instansi.logo:
+        return None
+    path = workbook.parent / ceremony.instansi.logo
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise InputError(
+            f"Instansi, Logo: {ceremony.instansi.logo} not found next to the "
+            f"workbook (looked for {path})"
+        ) from None
+    if not (data.startswith(b"\x89PNG") or data.startswith(b"\xff\xd8")):
+        raise InputError(f"Instansi, Logo: {path} is not a PNG or JPEG image")
+    return data
+
+
+def generate(ceremony: Ceremony, workbook: Path, options: GenerateOptions) -> list[Outcome]:
+    """Generate every agreement of ``ceremony`` into ``options.out``; one outcome per agreement."""
+    logo = _load_logo(ceremony, workbook)
+    kinds = {a.jenis for a in ceremony.agreements}
+    templates = {k: load_template(options.templates.get(k) or builtin_template(k)) for k in kinds}
+    options.out.mkdir(parents=True, exist_ok=True)
+    manifest = _Manifest(options.out)
+
+    def source_of(a: Agreement, data: bytes) -> str:
+        h = hashlib.sha256()
+        for part in (
+            __version__.encode(),
+            templates[a.jenis],
+            data,
+            logo or b"",
+            options.kertas.value.encode(),
+            b"docx" if options.docx else b"",
+        ):
+            h.update(hashlib.sha256(part).digest())
+        return h.hexdigest()
+
+    with (
+        tempfile.TemporaryDirectory(prefix="kinerja-generate-") as work,
+        OfficePool(options.jobs, options.timeout) as office,
+    ):
+
+        def one(a: Agreement) -> Outcome:
+            from signer.canonical import to_json
+
+            target = options.out / output_name(a)
+            source = source_of(a, to_json(a))
+            if manifest.up_to_date(target, source):
+                return Outcome(target.name, Status.SKIPPED, "up to date")
+            if target.exists() and is_signed(target):
+                return Outcome(target.name, Status.KEPT, "already signed; not regenerated")
+            rendered = render(a, templates[a.jenis], logo, options.kertas)
+            docx = Path(work) / f"{a.id}.docx"
+            pdf = Path(work) / f"{a.id}.pdf"
+            docx.write_bytes(rendered.docx)
+            office.convert(docx, pdf)
+            ready, _boxes = prepare(pdf, a, rendered.data)
+            pdf.unlink()
+            fsio.write_bytes(target, ready)
+            if options.docx:
+                fsio.write_bytes(target.with_suffix(".docx"), rendered.docx)
+            docx.unlink()
+            manifest.record(target, source)
+            return Outcome(
+                target.name,
+                Status.DONE,
+                rendered.sha256,
+                extra={"id": a.id, "sha256": rendered.sha256},
+            )
+
+        # more threads than LibreOffice workers: rendering and preparing overlap conversions
+        batch: Batch[Agreement] = Batch(
+            "generate", one, output_name, jobs=options.jobs * 2, progress=options.progress
+        )
+        return batch.run(ceremony.agreements)
+
+
+def select(
+    ceremony: Ceremony, only: Sequence[str] = (), kinds: Sequence[JenisDokumen] = ()
+) -> Ceremony:
+    """The agreements of some units and kinds; an unknown unit kode is bad input."""
+    known = {a.unit.kode.lower() for a in ceremony.agreements}
+    for kode in only:
+        if kode.lower() not in known:
+            raise InputError(
+                f"--only {kode}: no such unit in the workbook "
+                f"(known: {', '.join(sorted(known))[:300]})"
+            )
+    picked = tuple(
+        a
+        for a in ceremony.agreements
+        if (not only or a.unit.kode.lower() in {k.lower() for k in only})
+        and (not kinds or a.jenis in kinds)
+    )
+    return Ceremony(ceremony.instansi, ceremony.tahun, picked)

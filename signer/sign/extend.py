@@ -1,0 +1,94 @@
+"""Extending: a fresh archival timestamp over signed agreements (PAdES B-LTA renewal)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign.validation import validate_pdf_timestamp
+
+from signer import fsio
+from signer.batch import Batch, Outcome, Status
+from signer.errors import InputError
+from signer.sign.local import _asn1
+from signer.sign.rules import SignRefused, _read
+from signer.sign.services import Services
+from signer.sign.stage import COVERED_DSS
+from signer.trust import load_trust
+
+
+def services_for_extend(
+    keys: Path | None, tsa_url: str | None, trust: Sequence[Path] = ()
+) -> Services:
+    """The TSA and revocation services for `kinerja extend`."""
+    from signer.demo_pki import pki
+
+    if keys is not None and not tsa_url:
+        if not pki.is_demo_store(keys):
+            raise InputError(f"{keys}: not a demo key store; give --tsa-url for a real TSA")
+        from signer.demo_pki.responders import DemoTimeStamper, demo_validation_context
+
+        authority = pki.load_demo_pki(keys, pki.passphrase_from_env())
+        return Services(
+            DemoTimeStamper(authority),
+            lambda: demo_validation_context(authority),
+            [_asn1(authority.root.cert)],
+        )
+    if not tsa_url:
+        raise InputError("extend needs a timestamp authority: --tsa-url URL (or --keys DEMO)")
+    return Services.online(tsa_url, load_trust(trust))
+
+
+def extend_bytes(data: bytes, source: str, services: Services) -> bytes:
+    """One revision with the revocation data for the newest timestamp and a new document
+    timestamp over everything, the DSS update included.
+
+    pyHanko's own update_archival_timestamp_chain appends its last DSS update after the new
+    timestamp, where no signature covers it; here the timestamp is the last thing in the file.
+    """
+    from pyhanko.sign import validation
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+
+    reader = _read(data, source)
+    if not reader.embedded_signatures:
+        raise InputError(f"{source}: has no signatures to extend")
+    assert services.timestamper is not None and services.validation_context is not None
+    vc = services.validation_context()
+    timestamps = reader.embedded_timestamp_signatures
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=True)
+    md_algorithm = "sha256"
+    try:
+        if timestamps:
+            last = timestamps[-1]
+            status = validate_pdf_timestamp(last, validation_context=vc, skip_diff=True)
+            if status.validation_path is None:
+                raise SignRefused(
+                    f"{source}: the newest document timestamp does not validate; "
+                    "it cannot be extended"
+                )
+            md_algorithm = status.md_algorithm
+            validation.DocumentSecurityStore.supply_dss_in_writer(
+                writer, last.pkcs7_content, paths=(status.validation_path,), validation_context=vc
+            )
+        out = io.BytesIO()
+        PdfTimeStamper(services.timestamper).timestamp_pdf(
+            writer, md_algorithm, vc, dss_settings=COVERED_DSS.get_settings_for_ts(), output=out
+        )
+    except SignRefused:
+        raise
+    except Exception as e:
+        raise SignRefused(f"{source}: extending failed ({e.__class__.__name__}: {e})") from None
+    return out.getvalue()
+
+
+def extend_files(
+    paths: Sequence[Path], services: Services, jobs: int, progress: bool = True
+) -> list[Outcome]:
+    def one(path: Path) -> Outcome:
+        fsio.write_bytes(path, extend_bytes(path.read_bytes(), str(path), services))
+        return Outcome(path.name, Status.DONE, "archival timestamp added")
+
+    return Batch("extend", one, lambda p: p.name, jobs=jobs, progress=progress).run(paths)
+

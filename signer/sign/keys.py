@@ -1,0 +1,236 @@
+"""Signing keys: PKCS#12 files, PKCS#11 tokens, and key store folders.
+
+A :class:`Credential` is a pyHanko signer with its certificate; it is what the sign stage uses,
+whatever the key lives in. Passphrases and PINs come from an environment variable or a prompt,
+never from argv, and never appear in a message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.serialization import pkcs12
+from pyhanko.sign import signers
+from pyhanko.sign.general import get_pyca_cryptography_hash
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from signer.errors import InputError
+from signer.model import Pihak, normalise_name
+
+PASSPHRASE_ENV = "KINERJA_PASSPHRASE"
+
+
+PIN_ENV = "KINERJA_PIN"
+
+
+class KeyMaterialError(InputError):
+    """Key material that cannot be used: unreadable, wrong passphrase, no matching party."""
+
+
+class CachedKeySigner(signers.SimpleSigner):
+    """SimpleSigner that parses its private key once, not at every signature (RSA 3072: ~0.1 s)."""
+
+    @cached_property
+    def _pyca_key(self) -> object:
+        return serialization.load_der_private_key(self.signing_key.dump(), password=None)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        key = self._pyca_key
+        hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+        if mechanism == "rsassa_pkcs1v15" and isinstance(key, RSAPrivateKey):
+            return key.sign(data, PKCS1v15(), hash_algo)
+        if mechanism == "ecdsa" and isinstance(key, EllipticCurvePrivateKey):
+            return key.sign(data, ECDSA(hash_algo))
+        return super().sign_raw(data, digest_algorithm)
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A signer and the certificate it signs with."""
+
+    signer: signers.Signer
+    source: str  # where it came from, for messages: a file name or a token label
+
+    @property
+    def certificate(self) -> asn1_x509.Certificate:
+        cert = self.signer.signing_cert
+        assert cert is not None
+        return cert
+
+    @property
+    def holder(self) -> str:
+        """The certificate's subject common name: the holder's name with gelar."""
+        return str(self.certificate.subject.native.get("common_name", ""))
+
+    @property
+    def not_before(self) -> dt.datetime:
+        return self.certificate.not_valid_before
+
+    @property
+    def not_after(self) -> dt.datetime:
+        return self.certificate.not_valid_after
+
+    def check_valid_at(self, when: dt.datetime) -> None:
+        if when < self.not_before:
+            raise KeyMaterialError(
+                f"{self.source}: the certificate of {self.holder} is not valid yet "
+                f"(from {self.not_before:%Y-%m-%d})"
+            )
+        if when > self.not_after:
+            raise KeyMaterialError(
+                f"{self.source}: the certificate of {self.holder} expired on "
+                f"{self.not_after:%Y-%m-%d}"
+            )
+
+
+def secret_from_env(
+    variable: str, what: str, prompt: Callable[[str], str] | None = None, default: str | None = None
+) -> bytes:
+    """A passphrase or PIN from the environment, else from an interactive prompt."""
+    value = os.environ.get(variable)
+    if value is None and prompt is not None:
+        value = prompt(what)
+    if value is None:
+        value = default
+    if value is None:
+        raise InputError(f"no {what}: set {variable} or run interactively")
+    return value.encode()
+
+
+def load_pkcs12(path: Path, passphrase: bytes) -> Credential:
+    """Load a PKCS#12 file; a wrong passphrase or a broken file is one clear message."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise KeyMaterialError(f"{path}: cannot read ({e.strerror})") from None
+    try:
+        key, cert, others = pkcs12.load_key_and_certificates(data, passphrase)
+    except ValueError:
+        raise KeyMaterialError(f"{path}: wrong passphrase, or not a PKCS#12 file") from None
+    if key is None or cert is None:
+        raise KeyMaterialError(f"{path}: holds no private key with its certificate")
+
+    def asn1(c: object) -> asn1_x509.Certificate:
+        return asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))  # type: ignore[attr-defined]
+
+    from asn1crypto import keys as asn1_keys
+
+    signer = CachedKeySigner(
+        signing_cert=asn1(cert),
+        signing_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        ),
+        cert_registry=SimpleCertificateStore.from_certs([asn1(c) for c in others]),
+    )
+    return Credential(signer, Path(path).name)
+
+
+@contextlib.contextmanager
+def open_pkcs11(
+    module: str, token_label: str, pin: bytes, key_label: str | None = None
+) -> Iterator[Credential]:
+    """A credential on a PKCS#11 token (the same code path for SoftHSM2 and a real token)."""
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign import pkcs11 as p11
+
+    if not Path(module).exists():
+        raise KeyMaterialError(f"{module}: no such PKCS#11 module")
+    try:
+        session = p11.open_pkcs11_session(
+            module, token_criteria=TokenCriteria(label=token_label), user_pin=pin.decode()
+        )
+    except Exception as e:  # python-pkcs11 raises its own types: PinIncorrect, NoSuchToken, ...
+        reason = e.__class__.__name__
+        if "Pin" in reason:
+            raise KeyMaterialError(f"token {token_label!r}: wrong PIN ({reason})") from None
+        raise KeyMaterialError(
+            f"token {token_label!r}: cannot open a session ({reason}: {e})"
+        ) from None
+    try:
+        label = key_label or _only_key_label(session)
+        # raw ECDSA (hash in software): tokens like SoftHSM2 lack combined ECDSA-SHA256;
+        # other_certs_to_pull=None brings the token's CA certificates into the signature
+        signer = p11.PKCS11Signer(
+            session,
+            key_label=label,
+            cert_label=label,
+            other_certs_to_pull=None,
+            use_raw_mechanism=True,
+        )
+        try:
+            _ = signer.signing_cert
+        except Exception as e:
+            raise KeyMaterialError(
+                f"token {token_label!r}: no key and certificate labelled {label!r} "
+                f"({e.__class__.__name__})"
+            ) from None
+        yield Credential(signer, f"token {token_label}")
+    finally:
+        session.close()
+
+
+def _only_key_label(session: object) -> str:
+    from pkcs11 import Attribute, ObjectClass
+
+    labels = [
+        o[Attribute.LABEL]
+        for o in session.get_objects(  # type: ignore[attr-defined]
+            {Attribute.CLASS: ObjectClass.PRIVATE_KEY}
+        )
+    ]
+    if len(labels) != 1:
+        raise KeyMaterialError(
+            f"the token holds {len(labels)} private keys; choose one with --key-label"
+        )
+    return str(labels[0])
+
+
+class KeyStore:
+    """A folder of PKCS#12 files, one per party; picks the one whose holder is a given party."""
+
+    def __init__(self, folder: Path, passphrase: bytes):
+        self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise KeyMaterialError(f"{folder}: no such key store folder")
+        files = sorted(p for p in self.folder.rglob("*") if p.suffix.lower() in (".p12", ".pfx"))
+        if not files:
+            raise KeyMaterialError(
+                f"{folder}: no PKCS#12 files (.p12) in the key store; "
+                "`kinerja keys demo` makes a demo one"
+            )
+        self._by_name: dict[str, Credential] = {}
+        for path in files:
+            cred = load_pkcs12(path, passphrase)
+            self._by_name.setdefault(normalise_name(cred.holder), cred)
+
+    def for_party(self, pihak: Pihak) -> Credential:
+        found = self._by_name.get(normalise_name(pihak.nama))
+        if found is None:
+            raise KeyMaterialError(
+                f"{self.folder}: no certificate for {pihak.nama} ({pihak.jabatan})"
+            )
+        return found
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    @property
+    def credentials(self) -> list[Credential]:
+        return list(self._by_name.values())
+

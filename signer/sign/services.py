@@ -1,0 +1,32 @@
+"""What signing needs beyond the key: a timestamp authority, revocation data, trust."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from asn1crypto import x509 as asn1_x509
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko_certvalidator import ValidationContext
+
+
+@dataclass
+class Services:
+    """What signing needs beyond the key: a TSA, revocation data, trust for existing signatures."""
+
+    timestamper: TimeStamper | None = None
+    validation_context: Callable[[], ValidationContext] | None = None  # fresh per signature
+    trust_roots: list[asn1_x509.Certificate] = field(default_factory=list)
+
+    @classmethod
+    def online(
+        cls, tsa_url: str | None, trust_roots: Sequence[asn1_x509.Certificate] = ()
+    ) -> Services:
+        """Real services: an RFC 3161 TSA by URL; OCSP and CRLs fetched from the certificates."""
+        roots = list(trust_roots)
+        return cls(
+            HTTPTimeStamper(tsa_url) if tsa_url else None,
+            lambda: ValidationContext(trust_roots=roots or None, allow_fetching=True),
+            roots,
+        )
+

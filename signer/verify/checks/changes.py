@@ -1,0 +1,204 @@
+"""What pyHanko's difference analysis accepts but a signed agreement must not allow: metadata
+rewritten, objects nothing references, anything after the last signature but DSS updates and
+document timestamps.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from signer.verify.evidence import Evidence, VerifyOptions, _raw
+from signer.verify.result import CheckResult, fail, ok
+
+
+def check_changes_after_signing(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
+    """What pyHanko's difference analysis accepts but a signed agreement must not allow:
+    metadata rewritten, objects that nothing references, anything after the last signature
+    but DSS and document timestamps."""
+    name = "changes-after-signing"
+    reader = ev.reader
+    if reader is None or not ev.signatures:
+        return [fail(name, "nothing signed")]
+    last = ev.signatures[-1]
+    total = reader.xrefs.total_revisions
+    # the document information and XMP metadata as signed
+    signed_info = _info(reader, last.revision)
+    final_info = _info(reader, total - 1)
+    if signed_info != final_info:
+        return [
+            fail(
+                name,
+                "the document information (title, author, ...) was rewritten "
+                "after the last signature",
+            )
+        ]
+    if _metadata(reader, last.revision) != _metadata(reader, total - 1):
+        return [fail(name, "the XMP metadata was rewritten after the last signature")]
+    # revisions after the last signature: document timestamps, and DSS updates that touch
+    # nothing but the DSS (pyHanko's last DSS update, for the newest TSA, is covered by nothing)
+    ts_revisions = {es.signed_revision for es, _ in ev.timestamps}
+    for rev in range(last.revision + 1, total):
+        trailer = _trailer_changes(reader, rev)
+        if trailer:
+            return [fail(name, f"revision {rev + 1} changes the trailer ({', '.join(trailer)})")]
+        root = reader.get_historical_root(rev)
+        before = reader.get_historical_root(rev - 1)
+        allowed = {"/DSS", "/AcroForm"} if rev in ts_revisions else {"/DSS"}
+        changed = {
+            k
+            for k in set(root.keys()) | set(before.keys())
+            if k not in allowed and _raw(root, k) != _raw(before, k)
+        }
+        if changed:
+            return [fail(name, f"revision {rev + 1} changes the catalog ({', '.join(changed)})")]
+        if rev not in ts_revisions:
+            stray = _outside_dss(reader, rev)
+            if stray:
+                return [
+                    fail(
+                        name,
+                        f"revision {rev + 1} is not only a DSS update: it changes "
+                        f"{', '.join(stray[:5])}",
+                    )
+                ]
+    orphans = _orphans(reader, ev.signatures[0].revision)
+    if orphans:
+        return [
+            fail(
+                name,
+                f"objects added after signing that nothing references: {', '.join(orphans[:5])}",
+            )
+        ]
+    return [ok(name, "after the last signature only DSS updates and document timestamps")]
+
+
+def _reachable(resolver: Any, start: list[Any]) -> set[tuple[int, int]]:
+    """Indirect objects reachable from ``start`` in the revision ``resolver`` shows."""
+    seen: set[tuple[int, int]] = set()
+    stack = list(start)
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, generic.IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            try:
+                obj = resolver(obj.reference)  # as of that revision, not the latest
+            except Exception:
+                continue
+        if isinstance(obj, generic.DictionaryObject):
+            stack.extend(obj.raw_get(k) for k in obj)
+        elif isinstance(obj, generic.ArrayObject):
+            stack.extend(obj.raw_get(i) for i in range(len(obj)))
+    return seen
+
+
+def _outside_dss(reader: PdfFileReader, rev: int) -> list[str]:
+    """Objects a revision writes that are neither the catalog nor part of its DSS."""
+    resolver = reader.get_historical_resolver(rev)
+    root_ref = resolver.trailer_view.raw_get("/Root")
+    dss = _raw(resolver.root, "/DSS")
+    inside = _reachable(resolver, [dss]) if dss is not None else set()
+    written = {(r.idnum, r.generation) for r in reader.xrefs.explicit_refs_in_revision(rev)}
+    allowed = inside | {(root_ref.idnum, root_ref.generation)}
+    previous = reader.get_historical_resolver(rev - 1)
+    metadata_ref, xmp = _metadata(reader, rev)
+    stray = []
+    for idnum, gen in sorted(written - allowed):
+        ref = generic.Reference(idnum, gen)
+        if ref == metadata_ref and xmp == _metadata(reader, rev - 1)[1]:
+            continue  # pyHanko rewrites the XMP packet at every save, moving only its clock
+        if not _same_object(resolver, previous, ref):
+            stray.append(f"{idnum} {gen} R")
+    return stray
+
+
+def _same_object(now: Any, before: Any, ref: generic.Reference) -> bool:
+    """Is ``ref`` the same object in two revisions? (A new object is not.)"""
+    try:
+        a, b = now(ref), before(ref)
+        if isinstance(a, generic.StreamObject) and isinstance(b, generic.StreamObject):
+            return a.data == b.data and dict(a.items()) == dict(b.items())
+        return bool(a == b)
+    except Exception:
+        return False
+
+
+def _info(reader: PdfFileReader, revision: int) -> dict[str, str]:
+    """The document information dictionary as of ``revision``, without the signing clock."""
+    resolver = reader.get_historical_resolver(revision)
+    ref = _raw(resolver.trailer_view, "/Info")
+    if ref is None:
+        return {}
+    info = resolver(ref.reference) if isinstance(ref, generic.IndirectObject) else ref
+    return {str(k): str(v) for k, v in info.items() if k not in ("/ModDate", "/Producer")}
+
+
+def _trailer_changes(reader: PdfFileReader, rev: int) -> list[str]:
+    """Trailer entries a revision changes beyond what every save changes."""
+    now = reader.get_historical_resolver(rev).trailer_view
+    before = reader.get_historical_resolver(rev - 1).trailer_view
+    changed = [
+        k
+        for k in set(now.keys()) | set(before.keys())
+        if k not in ("/Prev", "/Size", "/ID") and _raw(now, k) != _raw(before, k)
+    ]
+    ids = (_raw(now, "/ID"), _raw(before, "/ID"))
+    if ids[0] is not None and ids[1] is not None and ids[0][0] != ids[1][0]:
+        changed.append("/ID")
+    return sorted(changed)
+
+
+_XMP_CLOCK = re.compile(
+    rb'\s(xmp:ModifyDate|xmp:MetadataDate)="[^"]*"|'
+    rb"<(xmp:ModifyDate|xmp:MetadataDate)>[^<]*</(xmp:ModifyDate|"
+    rb"xmp:MetadataDate)>"
+)
+
+
+def xmp_content(data: bytes) -> bytes:
+    """The XMP packet without its clock: pyHanko moves xmp:ModifyDate at every save."""
+    return _XMP_CLOCK.sub(b"", data)
+
+
+def _metadata(reader: PdfFileReader, revision: int) -> tuple[Any, bytes | None]:
+    """The catalog's /Metadata reference and normalised XMP content at ``revision``."""
+    resolver = reader.get_historical_resolver(revision)
+    ref = _raw(resolver.root, "/Metadata")
+    if not isinstance(ref, generic.IndirectObject):
+        return None, None
+    stream = resolver(ref.reference)
+    if not isinstance(stream, generic.StreamObject):
+        return ref.reference, None
+    return ref.reference, xmp_content(stream.data)
+
+
+def _orphans(reader: PdfFileReader, first_signed: int) -> list[str]:
+    """Objects written after the first signature that nothing referenced in the revision that
+    wrote them (stashed shadow content). Objects a later DSS update superseded are fine."""
+
+    def roots(trailer: Any) -> list[Any]:
+        return [trailer.raw_get(k) for k in ("/Root", "/Info") if k in trailer]
+
+    last = reader.get_historical_resolver(reader.xrefs.total_revisions - 1)
+    reachable_now = _reachable(last, roots(last.trailer_view))
+    written_in: dict[tuple[int, int], int] = {}
+    for rev in range(first_signed + 1, reader.xrefs.total_revisions):
+        for r in reader.xrefs.explicit_refs_in_revision(rev):
+            written_in[(r.idnum, r.generation)] = rev
+    orphans = []
+    reachable_then: dict[int, set[tuple[int, int]]] = {}
+    for ref in sorted(set(written_in) - reachable_now):
+        rev = written_in[ref]
+        if rev not in reachable_then:
+            resolver = reader.get_historical_resolver(rev)
+            reachable_then[rev] = _reachable(resolver, roots(resolver.trailer_view))
+        if ref not in reachable_then[rev]:
+            orphans.append(f"{ref[0]} {ref[1]} R")
+    return orphans
+

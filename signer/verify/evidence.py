@@ -1,0 +1,288 @@
+"""Evidence: everything the checks look at, gathered once per file.
+
+Parsing is strict (pyHanko) and doubled by a second parser (qpdf); the signatures are validated
+(ETSI EN 319 102-1) once; the agreement and the page text are read from the last signed
+revision, never a later one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
+from pyhanko.sign.validation import validate_pdf_timestamp
+from pyhanko.sign.validation.ades import ades_lta_validation, ades_with_time_validation
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.policy_decl import (
+    PdfSignatureValidationSpec,
+    RevinfoOnlineFetchingRule,
+    RevocationInfoGatheringSpec,
+    SignatureValidationSpec,
+)
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
+from pyhanko_certvalidator.registry import SimpleTrustManager
+
+from signer.embedded import EmbeddedAgreement, NotPrepared, read_embedded
+from signer.errors import InputError
+from signer.model import Agreement, Peran
+from signer.trust import TrustConfig
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    trust: TrustConfig = field(default_factory=TrustConfig)
+    at: dt.datetime | None = None  # validate at this time from the proofs in the file
+
+
+@dataclass
+class SignatureEvidence:
+    es: EmbeddedPdfSignature
+    role: str | None  # the field name if it is a role
+    revision: int
+    ades: Any = None  # AdESLTAValidationResult
+    ades_error: str | None = None
+    integrity: dict[str, Any] = field(default_factory=dict)  # coverage, diff_result, docmdp_ok
+    intact: bool | None = None  # the byte ranges hash to the signed message digest
+    level: str | None = None
+    timestamp_time: dt.datetime | None = None
+
+    @property
+    def status(self) -> Any:
+        return self.ades.api_status if self.ades is not None else None
+
+
+@dataclass
+class Evidence:
+    path: str
+    data: bytes
+    reader: PdfFileReader | None = None
+    parse_error: str | None = None
+    signatures: list[SignatureEvidence] = field(default_factory=list)
+    timestamps: list[tuple[EmbeddedPdfSignature, Any]] = field(default_factory=list)
+    embedded: EmbeddedAgreement | None = None
+    embedded_error: str | None = None
+    signed_text: str | None = None  # the visible text of the last signed revision
+    second_parser: list[str] = field(default_factory=list)  # what qpdf objects to
+    text_error: str | None = None
+
+    @property
+    def agreement(self) -> Agreement | None:
+        return self.embedded.agreement if self.embedded else None
+
+    def by_role(self, role: Peran) -> SignatureEvidence | None:
+        return next((s for s in self.signatures if s.role == role.value), None)
+
+
+def _spec(trust: TrustConfig, at: dt.datetime | None) -> PdfSignatureValidationSpec:
+    manager = SimpleTrustManager.build(trust_roots=list(trust.anchors))
+    if at is not None or not trust.online:
+        rule, backend = RevinfoOnlineFetchingRule.LOCAL_ONLY, None
+    else:
+        rule, backend = RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH, trust.fetcher_backend
+    # difference analysis runs once per signature in gather(), not for every timestamp of
+    # every signature inside the AdES process (which repeated it ten times per document)
+    return PdfSignatureValidationSpec(
+        SignatureValidationSpec(
+            cert_validation_policy=CertValidationPolicySpec(
+                trust_manager=manager, revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO)
+            ),
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(
+                online_fetching_rule=rule, fetcher_backend=backend
+            ),
+        ),
+        diff_policy=None,
+    )
+
+
+def _level(es: EmbeddedPdfSignature, doc_ts_revisions: list[int], has_dss_after: bool) -> str:
+    unsigned = es.signer_info["unsigned_attrs"]
+    has_ts = unsigned.native is not None and any(
+        a["type"].native == "signature_time_stamp_token" for a in unsigned
+    )
+    if not has_ts:
+        return "B-B"
+    if any(rev > es.signed_revision for rev in doc_ts_revisions) and has_dss_after:
+        return "B-LTA"
+    return "B-LT" if has_dss_after else "B-T"
+
+
+def _raw(d: generic.DictionaryObject, key: str) -> Any:
+    """A dictionary entry as stored (a reference stays a reference), or None."""
+    return d.raw_get(key) if key in d else None
+
+
+def _validate(
+    es: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec, timing: ValidationTimingInfo | None
+) -> Any:
+    """ETSI EN 319 102-1 validation of one signature.
+
+    At the current time a signature that validates with its timestamp and today's revocation
+    data needs no long-term proofs, and that check is three times cheaper; only when it does not
+    pass, or at another time (--at), does the long-term process weigh the proofs in the file.
+    """
+    if timing is None and es.signer_info["unsigned_attrs"].native is not None:
+        now = asyncio.run(
+            ades_with_time_validation(
+                es.signed_data, spec.signature_validation_spec, raw_digest=es.compute_digest()
+            )
+        )
+        if now.ades_subindic.status.name == "PASSED":
+            return now
+    return asyncio.run(ades_lta_validation(es, spec, timing_info=timing))
+
+
+def _intact(es: EmbeddedPdfSignature) -> bool:
+    """Do the signed byte ranges still hash to the digest the signer signed?"""
+    from pyhanko.sign.general import find_unique_cms_attribute
+
+    signed = find_unique_cms_attribute(es.signer_info["signed_attrs"], "message_digest").native
+    return bool(es.compute_digest() == signed)
+
+
+def _dss_revisions(reader: PdfFileReader) -> list[int]:
+    """The revisions that write the /DSS dictionary."""
+    out = []
+    for rev in range(reader.xrefs.total_revisions):
+        dss = _raw(reader.get_historical_root(rev), "/DSS")
+        if dss is None:
+            continue
+        written = {(r.idnum, r.generation) for r in reader.xrefs.explicit_refs_in_revision(rev)}
+        inline = not isinstance(dss, generic.IndirectObject)
+        if inline or (dss.idnum, dss.generation) in written:
+            out.append(rev)
+    return out
+
+
+def _qpdf_problems(data: bytes) -> list[str]:
+    """A second, independent parser (qpdf): any disagreement is a parser differential."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
+            problems = list(pdf.check_pdf_syntax())
+            return problems + [str(w) for w in pdf.get_warnings()]
+    except Exception as e:
+        return [f"qpdf cannot open it: {str(e)[:200]}"]
+
+
+def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
+    ev = Evidence(path, data)
+    ev.second_parser = _qpdf_problems(data)
+    try:
+        ev.reader = PdfFileReader(io.BytesIO(data), strict=True)
+        _ = ev.reader.root
+        sigs = list(ev.reader.embedded_signatures)
+    except Exception as e:  # any parser failure is a format failure, never a pass
+        ev.parse_error = f"{e.__class__.__name__}: {str(e)[:200]}"
+        ev.reader = None
+        return ev
+    reader = ev.reader
+    spec = _spec(options.trust, options.at)
+    timing = (
+        ValidationTimingInfo(
+            validation_time=options.at,
+            best_signature_time=options.at,
+            point_in_time_validation=True,
+        )
+        if options.at
+        else None
+    )
+    doc_ts_revisions = []
+    for es in sigs:
+        try:
+            is_ts = es.sig_object.get("/Type") == "/DocTimeStamp"
+        except Exception:
+            is_ts = False
+        if is_ts:
+            doc_ts_revisions.append(es.signed_revision)
+    dss_revs = _dss_revisions(reader)
+    for es in sigs:
+        if es.sig_object.get("/Type") == "/DocTimeStamp":
+            try:
+                vc = ValidationContext(
+                    trust_roots=list(options.trust.anchors) or None,
+                    allow_fetching=False,
+                    moment=options.at,
+                )
+                ev.timestamps.append(
+                    (es, validate_pdf_timestamp(es, validation_context=vc, skip_diff=True))
+                )
+            except Exception as e:
+                ev.timestamps.append((es, e))
+            continue
+        name = es.field_name
+        item = SignatureEvidence(
+            es, str(name) if name in {r.value for r in Peran} else None, es.signed_revision
+        )
+        item.level = _level(es, doc_ts_revisions, any(rev > es.signed_revision for rev in dss_revs))
+        try:
+            item.intact = _intact(es)
+            if item.intact:  # a changed signature is INVALID already; skip the costly rest
+                es.compute_integrity_info(DEFAULT_DIFF_POLICY)
+                item.integrity = es.summarise_integrity_info()
+                item.ades = _validate(es, spec, timing)
+            else:
+                item.ades_error = "the signed bytes were changed"
+        except Exception as e:
+            item.ades_error = f"{e.__class__.__name__}: {str(e)[:200]}"
+        if item.ades is not None and item.ades.api_status is not None:
+            ts = getattr(item.ades.api_status, "timestamp_validity", None)
+            item.timestamp_time = getattr(ts, "timestamp", None)
+        ev.signatures.append(item)
+    ev.signatures.sort(key=lambda s: s.revision)
+    _gather_agreement(ev)
+    return ev
+
+
+def _gather_agreement(ev: Evidence) -> None:
+    reader = ev.reader
+    assert reader is not None
+    if not ev.signatures:
+        ev.embedded_error = "no signature: nothing signed to read the agreement from"
+        return
+    last = ev.signatures[-1]
+    try:
+        ev.embedded = read_embedded(reader.get_historical_root(last.revision))
+    except NotPrepared as e:
+        ev.embedded_error = str(e)
+        return
+    except InputError as e:
+        ev.embedded_error = str(e)
+        return
+    except Exception as e:
+        ev.embedded_error = f"unreadable ({e.__class__.__name__})"
+        return
+    # the visible text of exactly the bytes the last signature covers
+    br = [int(v) for v in last.es.byte_range]
+    signed_bytes = ev.data[: br[2] + br[3]]
+    ev.signed_text, ev.text_error = page_text(signed_bytes)
+
+
+def page_text(pdf: bytes) -> tuple[str | None, str | None]:
+    """Whitespace-normalised text of every page, as PDFium (Chrome's PDF engine) extracts it:
+    a second parser, independent of pyHanko's, reading what viewers show."""
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(pdf)
+    except pdfium.PdfiumError as e:
+        return None, f"PDFium cannot open the signed revision ({e})"
+    try:
+        return normalise(" ".join(page.get_textpage().get_text_range() for page in doc)), None
+    finally:
+        doc.close()
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+

@@ -1,0 +1,642 @@
+"""The ceremony workbook: one .xlsx that staff fill in Excel, read into a :class:`Ceremony`.
+
+Sheets (headers in Indonesian, found by name so columns may be reordered):
+  Petunjuk          how to fill the workbook
+  Instansi          key/value: pemerintah daerah, kop, logo, tahun, tempat, tanggal, zona waktu
+  Pejabat           one row per official: kode, nama dan gelar, NIP, jabatan, golongan
+  Unit              one row per unit: kode, nama, jenis, pihak pertama, pihak kedua, dokumen
+  Indikator         one row per indikator: unit, sasaran, kode, uraian, satuan, arah, targets
+  Program           one row per program: unit, kode, uraian, anggaran
+  Pakta Integritas  one row per official who signs a Pakta Integritas, with the atasan who witnesses
+  Daftar            the lists behind the dropdowns, and the predikat scales (best first)
+
+Reading reports every problem at once, each as "sheet, row, column: what is wrong, expected what",
+and builds nothing unless the whole workbook is right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from signer.errors import Problem, WorkbookError
+from signer.kinds import JenisDokumen, in_unit_sheet
+from signer.model import (
+    PANGKAT_GOLONGAN,
+    SKALA_PREDIKAT,
+    Agreement,
+    Arah,
+    Ceremony,
+    Indikator,
+    Instansi,
+    JenisUnit,
+    Nip,
+    NipError,
+    Pihak,
+    Predikat,
+    Program,
+    Rentang,
+    Sasaran,
+    Target,
+    Unit,
+    ZonaWaktu,
+    normalise_text,
+)
+from signer.workbooks.columns import (
+    COLUMNS,
+    DAFTAR,
+    H_ALASAN,
+    H_ANGGARAN,
+    H_ARAH,
+    H_ATASAN,
+    H_DOKUMEN,
+    H_GOLONGAN,
+    H_INDIKATOR,
+    H_JABATAN,
+    H_JENIS_UNIT,
+    H_KODE_INDIKATOR,
+    H_KODE_PEJABAT,
+    H_KODE_PROGRAM,
+    H_KODE_UNIT,
+    H_NAMA,
+    H_NAMA_UNIT,
+    H_NIP,
+    H_PEJABAT,
+    H_PERUBAHAN_KE,
+    H_PIHAK_KEDUA,
+    H_PIHAK_PERTAMA,
+    H_PROGRAM,
+    H_SASARAN,
+    H_SATUAN,
+    H_SKALA,
+    H_TARGET,
+    H_TW,
+    INDIKATOR,
+    INSTANSI,
+    K_KOP,
+    K_LOGO,
+    K_NAMA,
+    K_TAHUN,
+    K_TANGGAL,
+    K_TEMPAT,
+    K_ZONA,
+    OPTIONAL_COLUMNS,
+    PAKTA,
+    PEJABAT,
+    PROGRAM,
+    UNIT,
+)
+from signer.workbooks.sheet import SheetRows, open_workbook, read_sheet, show
+
+_RANGE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:-|–|—|s\.?\s*d\.?)\s*(\d+(?:[.,]\d+)?)\s*$")
+
+
+@dataclass
+class _Instansi:
+    nama: str | None = None
+    kop: list[str] = field(default_factory=list)
+    logo: str | None = None
+    tahun: int | None = None
+    tempat: str | None = None
+    tanggal: dt.date | None = None
+    zona: ZonaWaktu | None = None
+
+
+def _read_instansi(wb: Any, problems: list[Problem]) -> _Instansi:
+    out = _Instansi()
+    if INSTANSI not in wb.sheetnames:
+        problems.append(Problem(INSTANSI, None, None, None, "sheet is missing"))
+        return out
+    seen: dict[str, int] = {}
+    kop: list[tuple[int, str]] = []
+    for r, values in enumerate(wb[INSTANSI].iter_rows(min_row=1, max_col=2, values_only=True), 1):
+        key = normalise_text(str(values[0])) if values and values[0] is not None else ""
+        value = values[1] if len(values) > 1 else None
+        if isinstance(value, str):
+            value = normalise_text(value) or None
+
+        def bad(message: str, r: int = r, key: str = key) -> None:
+            problems.append(Problem(INSTANSI, r, "B", key, message))
+
+        if key.lower().startswith(K_KOP.lower()):
+            if value is not None:
+                kop.append((r, str(value)))
+            continue
+        seen[key.lower()] = r
+        if key == K_NAMA:
+            out.nama = str(value) if value is not None else None
+        elif key == K_LOGO:
+            out.logo = str(value) if value is not None else None
+        elif key == K_TEMPAT:
+            out.tempat = str(value) if value is not None else None
+        elif key == K_TAHUN:
+            if (
+                isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and float(value).is_integer()
+                and 2000 <= value <= 2999
+            ):
+                out.tahun = int(value)
+            else:
+                bad(
+                    f"{show(value) if value is not None else 'empty'}, expected a year such as 2026"
+                )
+        elif key == K_TANGGAL:
+            if isinstance(value, dt.datetime):
+                out.tanggal = value.date()
+            elif isinstance(value, dt.date):
+                out.tanggal = value
+            elif isinstance(value, str):
+                try:
+                    out.tanggal = dt.date.fromisoformat(value)
+                except ValueError:
+                    bad(f"{show(value)}, expected a date (a date cell, or text as 2026-01-15)")
+            else:
+                bad(f"{show(value) if value is not None else 'empty'}, expected a date")
+        elif key == K_ZONA:
+            try:
+                out.zona = ZonaWaktu(str(value).upper()) if value is not None else None
+            except ValueError:
+                bad(f"unknown time zone {value!r}, expected WIB, WITA or WIT")
+    out.kop = [text for _, text in sorted(kop)]
+    for key, attr in (
+        (K_NAMA, "nama"),
+        (K_TAHUN, "tahun"),
+        (K_TEMPAT, "tempat"),
+        (K_TANGGAL, "tanggal"),
+        (K_ZONA, "zona"),
+    ):
+        if getattr(out, attr) is None and not any(
+            p.sheet == INSTANSI and p.header == key for p in problems
+        ):
+            row = seen.get(key.lower())
+            problems.append(
+                Problem(
+                    INSTANSI,
+                    row,
+                    "B" if row else None,
+                    key,
+                    "empty, expected a value" if row else f"no row '{key}' in column A",
+                )
+            )
+    return out
+
+
+def _read_scales(wb: Any) -> dict[str, tuple[str, ...]]:
+    """Predikat scales from the Daftar sheet: a column headed 'Skala: <name>', best first."""
+    scales = dict(SKALA_PREDIKAT)
+    if DAFTAR not in wb.sheetnames:
+        return scales
+    rows = [tuple(r) for r in wb[DAFTAR].iter_rows(values_only=True)]
+    width = max((len(r) for r in rows), default=0)
+    columns = [tuple(r[c] if c < len(r) else None for r in rows) for c in range(width)]
+    for col in columns:
+        if not col or not isinstance(col[0], str) or not col[0].startswith("Skala:"):
+            continue
+        name = normalise_text(col[0][len("Skala:") :])
+        values = tuple(normalise_text(str(v)) for v in col[1:] if v is not None and str(v).strip())
+        if name and len(values) >= 2:
+            scales[name] = values
+    return scales
+
+
+def _parse_target(
+    sheet: SheetRows,
+    row: int,
+    values: tuple[Any, ...],
+    header: str,
+    arah: Arah | None,
+    skala: tuple[str, ...] | None,
+    *,
+    required: bool,
+) -> Target | None:
+    if arah in (Arah.NAIK, Arah.TURUN):
+        return sheet.number(row, values, header, required=required)
+    v = sheet.raw(values, header)
+    if v is None:
+        if required:
+            sheet.problem(row, header, "empty, expected a target")
+        return None
+    if arah is Arah.RENTANG:
+        m = _RANGE.match(str(v)) if isinstance(v, str) else None
+        if not m:
+            sheet.problem(row, header, f"{show(v)}, expected a range such as 69,1 - 69,5")
+            return None
+        lo, hi = (Decimal(x.replace(",", ".")) for x in m.groups())
+        if lo > hi:
+            sheet.problem(row, header, f"range {v!r} runs backwards, expected lower - upper")
+            return None
+        return Rentang(lo, hi)
+    if arah is Arah.PREDIKAT:
+        text = normalise_text(str(v))
+        if skala is not None:
+            match = {s.lower(): s for s in skala}.get(text.lower())
+            if match is None:
+                sheet.problem(
+                    row, header, f"{text!r} is not on the scale, expected one of {', '.join(skala)}"
+                )
+                return None
+            return Predikat(match)
+        return None
+    return None
+
+
+def read_workbook(path: str | Path) -> Ceremony:
+    """Read a ceremony workbook. Raises :class:`WorkbookError` listing every problem found."""
+    path = Path(path)
+    wb = open_workbook(path)
+    problems: list[Problem] = []
+    try:
+        ceremony = _read(wb, problems)
+    finally:
+        wb.close()
+    if problems:
+        raise WorkbookError(path, problems)
+    assert ceremony is not None
+    return ceremony
+
+
+def _read(wb: Any, problems: list[Problem]) -> Ceremony | None:
+    if not any(name in wb.sheetnames for name in (INSTANSI, PEJABAT, UNIT, INDIKATOR)):
+        problems.append(
+            Problem(
+                "(workbook)",
+                None,
+                None,
+                None,
+                "no kinerja sheets (Instansi, Pejabat, Unit, Indikator, Program, "
+                "Pakta Integritas); start from the one `kinerja init` writes",
+            )
+        )
+        return None
+    info = _read_instansi(wb, problems)
+    scales = _read_scales(wb)
+    sheets = {
+        name: read_sheet(wb, name, COLUMNS[name], OPTIONAL_COLUMNS, problems) for name in COLUMNS
+    }
+
+    pejabat = _read_pejabat(sheets[PEJABAT])
+    units, known = _read_units(sheets[UNIT], pejabat)
+    indikator = _read_indikator(sheets[INDIKATOR], units, known, scales)
+    programs = _read_programs(sheets[PROGRAM], units, known)
+    pakta = _read_pakta(sheets[PAKTA], units, known, pejabat)
+
+    if sheets[UNIT] is not None and not sheets[UNIT].rows:
+        problems.append(Problem(UNIT, None, None, None, "no units, expected one row per unit"))
+    indikator_ok = not any(p.sheet == INDIKATOR for p in problems)
+    for kode, (row, _u, jenis, *_rest) in units.items():
+        if indikator_ok and jenis.has_targets and not indikator.get(kode):
+            problems.append(
+                Problem(
+                    UNIT,
+                    row,
+                    None,
+                    H_KODE_UNIT,
+                    f"unit {kode} has no indikator on sheet {INDIKATOR}",
+                )
+            )
+    if problems:
+        return None
+
+    assert info.nama and info.tahun and info.tempat and info.tanggal and info.zona
+    instansi = Instansi(info.nama, tuple(info.kop), info.logo)
+    agreements: list[Agreement] = []
+    for kode, (_row, unit, jenis, p1, p2, ke, alasan) in units.items():
+        agreements.append(
+            Agreement(
+                jenis=jenis,
+                tahun=info.tahun,
+                instansi=instansi,
+                unit=unit,
+                tempat=info.tempat,
+                tanggal=info.tanggal,
+                zona_waktu=info.zona,
+                pihak_pertama=p1,
+                pihak_kedua=p2,
+                sasaran=indikator.get(kode, ()),
+                program=tuple(programs.get(kode, ())),
+                perubahan_ke=ke,
+                alasan_perubahan=alasan,
+            )
+        )
+    for unit, p1, p2 in pakta:
+        agreements.append(
+            Agreement(
+                jenis=JenisDokumen.PAKTA_INTEGRITAS,
+                tahun=info.tahun,
+                instansi=instansi,
+                unit=unit,
+                tempat=info.tempat,
+                tanggal=info.tanggal,
+                zona_waktu=info.zona,
+                pihak_pertama=p1,
+                pihak_kedua=p2,
+            )
+        )
+    return Ceremony(instansi, info.tahun, tuple(agreements))
+
+
+def _read_pejabat(sheet: SheetRows | None) -> dict[str, Pihak | None]:
+    """kode -> Pihak (None when the row had problems, so references to it stay quiet)."""
+    out: dict[str, Pihak | None] = {}
+    if sheet is None:
+        return out
+    golongan = {g.lower(): g for g in PANGKAT_GOLONGAN}
+    for row, values in sheet.rows:
+        kode = sheet.kode(row, values, H_KODE_PEJABAT)
+        nama = sheet.text(row, values, H_NAMA)
+        jabatan = sheet.text(row, values, H_JABATAN)
+        raw_nip = sheet.raw(values, H_NIP)
+        before = len(sheet.problems)
+        nip: Nip | None = None
+        if isinstance(raw_nip, (int, float)) and not isinstance(raw_nip, bool):
+            sheet.problem(
+                row,
+                H_NIP,
+                f"NIP typed as a number ({raw_nip:.0f}); Excel keeps only 15 "
+                "digits of a number, expected the 18 digits as text (format the column "
+                "as Text)",
+            )
+        elif raw_nip is not None:
+            try:
+                nip = Nip.parse(str(raw_nip))
+            except NipError as e:
+                sheet.problem(row, H_NIP, f"invalid NIP: {e}")
+        gol = sheet.choice(row, values, H_GOLONGAN, golongan, required=False)
+        if nip is not None and gol is None and sheet.raw(values, H_GOLONGAN) is None:
+            sheet.problem(
+                row,
+                H_GOLONGAN,
+                "empty, expected the golongan of an official with a NIP (e.g. IV/b)",
+            )
+        if raw_nip is None and gol is not None:
+            sheet.problem(
+                row,
+                H_NIP,
+                "empty, expected a NIP: only a kepala daerah (without golongan) has no NIP",
+            )
+        if kode is None:
+            continue
+        if kode in out:
+            sheet.problem(
+                row, H_KODE_PEJABAT, f"duplicate kode {kode!r}, expected each official once"
+            )
+            continue
+        ok = len(sheet.problems) == before and nama and jabatan
+        out[kode] = Pihak(nama, jabatan, nip, gol) if ok else None
+    return out
+
+
+_UnitRow = tuple[int, Unit, JenisDokumen, Pihak, Pihak, int | None, str | None]
+
+
+def _ref_pejabat(
+    sheet: SheetRows,
+    row: int,
+    values: tuple[Any, ...],
+    header: str,
+    pejabat: dict[str, Pihak | None],
+    what: str,
+) -> Pihak | None:
+    kode = sheet.kode(row, values, header, required=False)
+    if kode is None:
+        if sheet.raw(values, header) is None:
+            sheet.problem(
+                row,
+                header,
+                f"empty: the unit has no {what}, expected a Kode Pejabat from sheet {PEJABAT}",
+            )
+        return None
+    if kode not in pejabat:
+        sheet.problem(
+            row, header, f"unknown pejabat {kode!r}, expected a Kode Pejabat from sheet {PEJABAT}"
+        )
+        return None
+    return pejabat[kode]
+
+
+def _read_units(
+    sheet: SheetRows | None, pejabat: dict[str, Pihak | None]
+) -> tuple[dict[str, _UnitRow], set[str]]:
+    """The units that read without problems, and every kode seen (so broken units do not
+    cascade into "unknown unit" problems on other sheets)."""
+    out: dict[str, _UnitRow] = {}
+    known: set[str] = set()
+    if sheet is None:
+        return out, known
+    jenis_unit = {j.value: j for j in JenisUnit}
+    dokumen = {label.lower(): k for k in in_unit_sheet() for label in k.workbook_labels}
+    default = in_unit_sheet()[0]  # an empty Dokumen cell: the first kind of the table
+    revisions = " or ".join(str(k.workbook_label) for k in in_unit_sheet() if k.revision)
+    for row, values in sheet.rows:
+        before = len(sheet.problems)
+        kode = sheet.kode(row, values, H_KODE_UNIT)
+        nama = sheet.text(row, values, H_NAMA_UNIT)
+        jenis = sheet.choice(row, values, H_JENIS_UNIT, jenis_unit)
+        p1 = _ref_pejabat(sheet, row, values, H_PIHAK_PERTAMA, pejabat, "pihak pertama")
+        p2 = _ref_pejabat(sheet, row, values, H_PIHAK_KEDUA, pejabat, "pihak kedua")
+        jd = sheet.choice(row, values, H_DOKUMEN, dokumen, required=False) or (
+            default if sheet.raw(values, H_DOKUMEN) is None else None
+        )
+        ke_raw = sheet.number(row, values, H_PERUBAHAN_KE, required=False)
+        alasan = sheet.text(row, values, H_ALASAN, required=False)
+        ke: int | None = None
+        if jd is not None and jd.revision:
+            if ke_raw is None or ke_raw != ke_raw.to_integral_value() or ke_raw < 1:
+                sheet.problem(
+                    row,
+                    H_PERUBAHAN_KE,
+                    f"expected the revision number (1, 2, ...) of a {jd.judul}",
+                )
+            else:
+                ke = int(ke_raw)
+        elif ke_raw is not None:
+            sheet.problem(
+                row,
+                H_PERUBAHAN_KE,
+                f"set for a {jd.judul if jd else 'document'}, expected it empty unless "
+                f"Dokumen is {revisions}",
+            )
+        if p1 is not None and p1.kepala_daerah:
+            sheet.problem(
+                row,
+                H_PIHAK_PERTAMA,
+                "the kepala daerah cannot be pihak pertama of a "
+                "unit's agreement, expected the head of the unit",
+            )
+        if p1 is not None and p2 is not None and p1 == p2:
+            sheet.problem(row, H_PIHAK_KEDUA, "same as pihak pertama, expected the superior")
+        if kode is not None and kode in known:
+            sheet.problem(
+                row, H_KODE_UNIT, f"duplicate kode unit {kode!r}, expected each unit once"
+            )
+            continue
+        if kode is not None:
+            known.add(kode)
+        if len(sheet.problems) == before and kode and nama and jenis and p1 and p2 and jd:
+            out[kode] = (row, Unit(kode, nama, jenis), jd, p1, p2, ke, alasan)
+    return out, known
+
+
+def _unit_ref(
+    sheet: SheetRows, row: int, values: tuple[Any, ...], units: dict[str, Any], known: set[str]
+) -> str | None:
+    kode = sheet.kode(row, values, H_KODE_UNIT)
+    if kode is not None and kode not in units:
+        if kode not in known:
+            sheet.problem(
+                row, H_KODE_UNIT, f"unknown unit {kode!r}, expected a Kode Unit from sheet {UNIT}"
+            )
+        return None
+    return kode
+
+
+def _read_indikator(
+    sheet: SheetRows | None,
+    units: dict[str, _UnitRow],
+    known: set[str],
+    scales: dict[str, tuple[str, ...]],
+) -> dict[str, tuple[Sasaran, ...]]:
+    if sheet is None:
+        return {}
+    arah_values = {a.value: a for a in Arah}
+    scale_names = {name.lower(): name for name in scales}
+    grouped: dict[str, dict[str, list[Indikator]]] = {}
+    kodes: dict[tuple[str, str], int] = {}
+    for row, values in sheet.rows:
+        before = len(sheet.problems)
+        unit = _unit_ref(sheet, row, values, units, known)
+        sasaran = sheet.text(row, values, H_SASARAN)
+        kode = sheet.kode(row, values, H_KODE_INDIKATOR)
+        uraian = sheet.text(row, values, H_INDIKATOR)
+        satuan = sheet.text(row, values, H_SATUAN)
+        arah: Arah | None = sheet.choice(row, values, H_ARAH, arah_values)
+        skala: tuple[str, ...] | None = None
+        skala_nama = sheet.text(row, values, H_SKALA, required=False)
+        if arah is Arah.PREDIKAT:
+            if skala_nama is None:
+                sheet.problem(
+                    row,
+                    H_SKALA,
+                    "empty, expected the predikat scale of an indikator "
+                    f"with arah predikat (one of: {', '.join(scales)})",
+                )
+            elif skala_nama.lower() not in scale_names:
+                sheet.problem(
+                    row,
+                    H_SKALA,
+                    f"unknown scale {skala_nama!r}, expected one of: "
+                    f"{', '.join(scales)} (or add a column 'Skala: name' on {DAFTAR})",
+                )
+            else:
+                skala_nama = scale_names[skala_nama.lower()]
+                skala = scales[skala_nama]
+        elif skala_nama is not None and arah is not None:
+            sheet.problem(
+                row, H_SKALA, f"set for arah {arah}, expected it empty unless arah is predikat"
+            )
+        target = None
+        triwulan: list[Target | None] = []
+        if arah is not None and (arah is not Arah.PREDIKAT or skala is not None):
+            target = _parse_target(sheet, row, values, H_TARGET, arah, skala, required=True)
+            triwulan = [
+                _parse_target(sheet, row, values, h, arah, skala, required=False) for h in H_TW
+            ]
+            given = [sheet.raw(values, h) is not None for h in H_TW]
+            if any(given) and not all(given):
+                sheet.problem(
+                    row,
+                    H_TW[given.index(False)],
+                    "empty while other quarters are "
+                    "filled, expected all four triwulan targets or none",
+                )
+        if unit is not None and kode is not None:
+            if (unit, kode) in kodes:
+                sheet.problem(
+                    row,
+                    H_KODE_INDIKATOR,
+                    f"duplicate kode {kode!r} in unit {unit} "
+                    f"(first on row {kodes[unit, kode]}), expected each kode once per unit",
+                )
+            else:
+                kodes[unit, kode] = row
+        if len(sheet.problems) != before or None in (
+            unit,
+            sasaran,
+            kode,
+            uraian,
+            satuan,
+            arah,
+            target,
+        ):
+            continue
+        tw = tuple(triwulan) if all(t is not None for t in triwulan) and triwulan else None
+        assert unit and sasaran and kode and uraian and satuan and arah and target is not None
+        indikator = Indikator(
+            kode,
+            uraian,
+            satuan,
+            arah,
+            target,
+            tw,  # type: ignore[arg-type]
+            skala,
+            skala_nama if skala else None,
+        )
+        grouped.setdefault(unit, {}).setdefault(sasaran, []).append(indikator)
+    return {u: tuple(Sasaran(s, tuple(ii)) for s, ii in by.items()) for u, by in grouped.items()}
+
+
+def _read_programs(
+    sheet: SheetRows | None, units: dict[str, _UnitRow], known: set[str]
+) -> dict[str, list[Program]]:
+    out: dict[str, list[Program]] = {}
+    if sheet is None:
+        return out
+    for row, values in sheet.rows:
+        before = len(sheet.problems)
+        unit = _unit_ref(sheet, row, values, units, known)
+        kode = sheet.text(row, values, H_KODE_PROGRAM, required=False)
+        uraian = sheet.text(row, values, H_PROGRAM)
+        anggaran = sheet.number(row, values, H_ANGGARAN)
+        if anggaran is not None and (anggaran != anggaran.to_integral_value() or anggaran < 0):
+            sheet.problem(
+                row, H_ANGGARAN, f"{anggaran}, expected whole rupiah (no sen), not negative"
+            )
+        if len(sheet.problems) == before and unit and uraian and anggaran is not None:
+            out.setdefault(unit, []).append(Program(kode, uraian, int(anggaran)))
+    return out
+
+
+def _read_pakta(
+    sheet: SheetRows | None,
+    units: dict[str, _UnitRow],
+    known: set[str],
+    pejabat: dict[str, Pihak | None],
+) -> list[tuple[Unit, Pihak, Pihak]]:
+    out: list[tuple[Unit, Pihak, Pihak]] = []
+    if sheet is None:
+        return out
+    seen: dict[tuple[str, str], int] = {}
+    for row, values in sheet.rows:
+        before = len(sheet.problems)
+        unit = _unit_ref(sheet, row, values, units, known)
+        p1 = _ref_pejabat(sheet, row, values, H_PEJABAT, pejabat, "official")
+        p2 = _ref_pejabat(sheet, row, values, H_ATASAN, pejabat, "atasan")
+        if p1 is not None and p2 is not None and p1 == p2:
+            sheet.problem(row, H_ATASAN, "same as the official, expected the atasan who witnesses")
+        key = (unit or "", str(sheet.raw(values, H_PEJABAT)))
+        if unit and key in seen:
+            sheet.problem(
+                row,
+                H_PEJABAT,
+                f"this official already has a Pakta Integritas for unit {unit} on row {seen[key]}",
+            )
+        seen.setdefault(key, row)
+        if len(sheet.problems) == before and unit and p1 and p2:
+            out.append((units[unit][1], p1, p2))
+    return out
+

@@ -1,0 +1,289 @@
+"""The realisasi workbook: what each unit achieved, filled in during and after the year.
+
+Sheets:
+  Petunjuk   how to fill it
+  Realisasi  one row per unit and indikator kode: cumulative realisasi per triwulan and the year
+  Anggaran   one row per program: realisasi anggaran (budget spent), for budget absorption
+
+Only the unit and indikator kode link a row to a signed target; the other columns (uraian,
+satuan, target) are there for the person filling it in and are never read as targets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from signer import fsio
+from signer.formatting import target as format_target
+from signer.model import Agreement, Arah, Indikator
+from signer.workbooks.columns import (
+    ANGGARAN,
+    COLUMNS_ANGGARAN,
+    COLUMNS_REALISASI,
+    H_ANGGARAN,
+    H_ARAH,
+    H_INDIKATOR,
+    H_KODE_INDIKATOR,
+    H_KODE_PROGRAM,
+    H_KODE_UNIT,
+    H_NAMA_UNIT,
+    H_PROGRAM,
+    H_REALISASI,
+    H_REALISASI_ANGGARAN,
+    H_REALISASI_TW,
+    H_SATUAN,
+    H_TARGET,
+    HEADER_FILL,
+    HEADER_FONT,
+    PETUNJUK,
+    REALISASI,
+)
+from signer.workbooks.sheet import SheetRows
+
+PETUNJUK_TEXT = (
+    "Petunjuk pengisian realisasi kinerja",
+    "",
+    "1. Realisasi: satu baris per indikator. Isi realisasi kumulatif per triwulan dan realisasi "
+    "tahunan. Angka diketik sebagai angka; indikator predikat diisi dengan predikatnya (mis. WTP); "
+    "indikator rentang diisi dengan satu angka.",
+    "2. Anggaran: isi realisasi anggaran (rupiah penuh) per program.",
+    "3. Kolom Indikator, Satuan, Arah dan Target hanya untuk membantu pengisian: target selalu "
+    "dibaca dari perjanjian yang telah ditandatangani, bukan dari buku kerja ini.",
+    "",
+    "Lalu jalankan: kinerja evaluate keluaran/ --realisasi realisasi.xlsx -o evaluasi/",
+)
+
+_INPUT = PatternFill("solid", fgColor="FFF2CC")
+
+Value = Decimal | str | None  # a number, a predikat, or nothing yet
+
+
+@dataclass(frozen=True)
+class RealisasiIndikator:
+    triwulan: tuple[Value, Value, Value, Value]
+    tahunan: Value
+
+
+def _cell(v: Value) -> object:
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    return v
+
+
+def write_realisasi(
+    agreements: list[Agreement],
+    path: Path,
+    values: Mapping[tuple[str, str], RealisasiIndikator] | None = None,
+    anggaran: Mapping[tuple[str, str], int] | None = None,
+) -> None:
+    """Write a realisasi workbook for ``agreements``: blank, or filled with ``values``."""
+    values = values or {}
+    anggaran = anggaran or {}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = PETUNJUK
+    for line in PETUNJUK_TEXT:
+        ws.append([line])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.column_dimensions["A"].width = 140
+
+    widths = {
+        H_NAMA_UNIT: 36,
+        H_INDIKATOR: 56,
+        H_KODE_INDIKATOR: 14,
+        H_PROGRAM: 60,
+        H_ANGGARAN: 20,
+        H_REALISASI_ANGGARAN: 24,
+        H_REALISASI: 17,
+    }
+
+    def header(ws, headers):  # type: ignore[no-untyped-def]
+        ws.append(list(headers))
+        for i, h in enumerate(headers, 1):
+            c = ws.cell(row=1, column=i)
+            c.fill, c.font = HEADER_FILL, HEADER_FONT
+            c.alignment = Alignment(wrap_text=True, vertical="center")
+            ws.column_dimensions[get_column_letter(i)].width = widths.get(h, 14)
+        ws.freeze_panes = "A2"
+
+    ws = wb.create_sheet(REALISASI)
+    header(ws, COLUMNS_REALISASI)
+    for a in agreements:
+        if not a.jenis.has_targets:
+            continue
+        for i in a.indikator:
+            r = values.get((a.unit.kode, i.kode))
+            tw = r.triwulan if r else (None, None, None, None)
+            tahunan = r.tahunan if r else None
+            ws.append(
+                [
+                    a.unit.kode,
+                    a.unit.nama,
+                    i.kode,
+                    i.uraian,
+                    i.satuan,
+                    i.arah.value,
+                    format_target(i.target),
+                    *(_cell(v) for v in tw),
+                    _cell(tahunan),
+                ]
+            )
+            for col in range(8, 13):
+                ws.cell(row=ws.max_row, column=col).fill = _INPUT
+
+    ws = wb.create_sheet(ANGGARAN)
+    header(ws, COLUMNS_ANGGARAN)
+    for a in agreements:
+        for p in a.program:
+            spent = anggaran.get((a.unit.kode, p.kode or p.uraian))
+            ws.append([a.unit.kode, p.kode, p.uraian, p.anggaran, spent])
+            for col in (4, 5):
+                ws.cell(row=ws.max_row, column=col).number_format = "#,##0"
+            ws.cell(row=ws.max_row, column=5).fill = _INPUT
+    fsio.write_with(Path(path), wb.save)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a filled realisasi workbook against the agreements being evaluated
+
+
+@dataclass(frozen=True)
+class RealisasiData:
+    values: dict[tuple[str, str], RealisasiIndikator]  # (unit kode, indikator kode)
+    anggaran: dict[tuple[str, str], int | None]  # (unit kode, program kode or uraian)
+    skipped_units: frozenset[str]  # rows of units not being evaluated
+
+
+def read_realisasi(path: Path, agreements: Sequence[Agreement]) -> RealisasiData:
+    """Read realisasi for ``agreements``; every problem at once, as a WorkbookError."""
+    from signer.errors import Problem, WorkbookError
+    from signer.workbooks.sheet import open_workbook, read_sheet
+
+    by_unit = {a.unit.kode: a for a in agreements if a.jenis.has_targets}
+    problems: list[Problem] = []
+    wb = open_workbook(Path(path))
+    try:
+        sheet = read_sheet(wb, REALISASI, COLUMNS_REALISASI, _INFORMATIONAL, problems)
+        money = (
+            read_sheet(wb, ANGGARAN, COLUMNS_ANGGARAN, {H_PROGRAM, H_ANGGARAN}, [])
+            if ANGGARAN in wb.sheetnames
+            else None
+        )
+    finally:
+        wb.close()
+    values: dict[tuple[str, str], RealisasiIndikator] = {}
+    rows_of: dict[tuple[str, str], int] = {}
+    skipped: set[str] = set()
+    if sheet is not None:
+        for row, cells in sheet.rows:
+            unit = sheet.kode(row, cells, H_KODE_UNIT)
+            kode = sheet.kode(row, cells, H_KODE_INDIKATOR)
+            if unit is None or kode is None:
+                continue
+            if unit not in by_unit:
+                skipped.add(unit)
+                continue
+            indikator = {i.kode: i for i in by_unit[unit].indikator}.get(kode)
+            if indikator is None:
+                sheet.problem(
+                    row,
+                    H_KODE_INDIKATOR,
+                    f"unknown indikator {kode!r} for unit "
+                    f"{unit}, expected one of its signed agreement's kode",
+                )
+                continue
+            if (unit, kode) in rows_of:
+                sheet.problem(
+                    row,
+                    H_KODE_INDIKATOR,
+                    f"{unit} {kode} again (first on row "
+                    f"{rows_of[unit, kode]}), expected one row per indikator",
+                )
+                continue
+            rows_of[unit, kode] = row
+            cells_of = [
+                _value(sheet, row, cells, h, indikator) for h in (*H_REALISASI_TW, H_REALISASI)
+            ]
+            values[unit, kode] = RealisasiIndikator(tuple(cells_of[:4]), cells_of[4])  # type: ignore[arg-type]
+        for unit, a in by_unit.items():
+            for i in a.indikator:
+                if (unit, i.kode) not in values and (unit, i.kode) not in rows_of:
+                    problems.append(
+                        Problem(
+                            REALISASI,
+                            None,
+                            None,
+                            H_KODE_INDIKATOR,
+                            f"no row for {unit} {i.kode} ({i.uraian[:60]}), "
+                            "expected one row per indikator (values may be "
+                            "left empty)",
+                        )
+                    )
+    spent: dict[tuple[str, str], int | None] = {}
+    if money is not None:
+        for row, cells in money.rows:
+            unit = money.kode(row, cells, H_KODE_UNIT)
+            if unit is None or unit not in by_unit:
+                continue
+            program = money.text(row, cells, H_KODE_PROGRAM, required=False) or money.text(
+                row, cells, H_PROGRAM, required=False
+            )
+            known = {p.kode or p.uraian for p in by_unit[unit].program}
+            if program not in known:
+                money.problem(
+                    row,
+                    H_KODE_PROGRAM,
+                    f"unknown program {program!r} for unit "
+                    f"{unit}, expected one of its signed agreement's programs",
+                )
+                continue
+            amount = money.number(row, cells, H_REALISASI_ANGGARAN, required=False)
+            if amount is not None and (amount < 0 or amount != amount.to_integral_value()):
+                money.problem(
+                    row, H_REALISASI_ANGGARAN, f"{amount}, expected whole rupiah, not negative"
+                )
+                continue
+            spent[unit, program] = int(amount) if amount is not None else None
+        problems += money.problems
+    if problems:
+        raise WorkbookError(path, problems)
+    return RealisasiData(values, spent, frozenset(skipped))
+
+
+# columns that help the person filling in, never read
+_INFORMATIONAL = {
+    H_NAMA_UNIT,
+    H_INDIKATOR,
+    H_SATUAN,
+    H_ARAH,
+    H_TARGET,
+    *H_REALISASI_TW,
+    H_REALISASI,
+}
+
+
+def _value(
+    sheet: SheetRows, row: int, cells: tuple[object, ...], header: str, indikator: Indikator
+) -> Value:
+    if indikator.arah is Arah.PREDIKAT:
+        text = sheet.text(row, cells, header, required=False)
+        if text is None:
+            return None
+        scale = {s.lower(): s for s in indikator.skala or ()}
+        if text.lower() not in scale:
+            sheet.problem(
+                row,
+                header,
+                f"{text!r} is not on the scale of {indikator.kode}, "
+                f"expected one of {', '.join(indikator.skala or ())}",
+            )
+            return None
+        return scale[text.lower()]
+    return sheet.number(row, cells, header, required=False)
