@@ -1,6 +1,7 @@
 """kinerja: the command line. Thin: parse options, call the library, print, map errors to exits.
 
-Exit codes: 0 ok, 1 verification or evaluation failed, 2 bad input or usage.
+Exit codes (signer.errors.ExitCode): 0 ok, 1 verification or evaluation failed, 2 bad input or
+usage, 3 a program kinerja needs is missing, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -10,18 +11,25 @@ import functools
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 
 from signer import __version__
-from signer.errors import InputError, KinerjaError
+from signer.errors import ExitCode, InputError, KinerjaError
+from signer.evaluate.outputs import WRITERS
 from signer.evaluate.results import Periode
 from signer.kinds import JenisDokumen
 from signer.model import Peran
+
+if TYPE_CHECKING:
+    from signer.batch import Outcome
+    from signer.evaluate.results import Evaluation
+    from signer.verify import Report
+    from signer.verify.check import Check
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,7 +49,7 @@ def user_errors(fn: F) -> F:
             sys.exit(e.exit_code)
         except KeyboardInterrupt:
             console_err.print("interrupted; run the same command again to carry on", markup=False)
-            sys.exit(130)
+            sys.exit(ExitCode.INTERRUPTED)
 
     return wrapper  # type: ignore[return-value]
 
@@ -225,8 +233,10 @@ def generate(
     _report(outcomes, as_json, verb="generated", folder=out)
 
 
-def _report(outcomes: list[Any], as_json: bool, verb: str, folder: Path | None = None) -> None:
-    """Print a batch's outcomes; exit 2 when any file failed."""
+def _report(
+    outcomes: Sequence[Outcome[Any]], as_json: bool, verb: str, folder: Path | None = None
+) -> None:
+    """Print a batch's outcomes; exit with bad input when any file failed."""
     from signer.batch import Status, summary
 
     if as_json:
@@ -238,7 +248,7 @@ def _report(outcomes: list[Any], as_json: bool, verb: str, folder: Path | None =
                         "status": o.status.value,
                         "detail": o.detail,
                         "seconds": round(o.seconds, 3),
-                        **o.extra,
+                        **(o.value.as_dict() if hasattr(o.value, "as_dict") else {}),
                     }
                     for o in outcomes
                 ],
@@ -258,7 +268,7 @@ def _report(outcomes: list[Any], as_json: bool, verb: str, folder: Path | None =
         where = f" in {folder}" if folder else ""
         console.print(f"{verb} {len(outcomes)} documents{where}: {', '.join(parts)}")
     if any(o.status is Status.FAILED for o in outcomes):
-        sys.exit(2)
+        sys.exit(ExitCode.BAD_INPUT)
 
 
 @main.group()
@@ -291,24 +301,9 @@ def template_check(file: Path, kind: str) -> None:
     console.print("every variable is provided; the example renders")
 
 
-def _pdf_paths(paths: tuple[Path, ...]) -> list[Path]:
-    """Files as given, and the PDFs inside any folder given."""
-    found: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found += sorted(p.glob("*.pdf"))
-        elif p.exists():
-            found.append(p)
-        else:
-            raise InputError(f"{p}: no such file or folder")
-    if not found:
-        raise InputError("no PDF files given")
-    return found
-
-
 def _secret(env: str, what: str) -> bytes:
     """A passphrase or PIN: from the environment variable, else a hidden prompt (never argv)."""
-    from signer.sign.keys import secret_from_env
+    from signer.secret import secret_from_env
 
     interactive = sys.stdin.isatty()
     return secret_from_env(
@@ -389,26 +384,34 @@ def sign(
     jobs: int | None,
     as_json: bool,
 ) -> None:
-    """Sign prepared agreements as pihak pertama or pihak kedua (in place, or into --out)."""
-    from signer.batch import default_jobs
-    from signer.sign.local import KeySource, setup
-    from signer.sign.stage import Level, SignOptions, sign_files
+    """Sign prepared agreements as pihak pertama or pihak kedua (in place, or into --out).
 
-    paths = _pdf_paths(files)
+    Before each signature the document must pass every signing rule and the full verify policy
+    for what is signed so far; the result is verified again before it is written.
+    """
+    from signer.batch import default_jobs, expand_inputs
+    from signer.sign import KeySource, Level, SignOptions, open_local, sign_files
+    from signer.trust import load_trust_config
+    from signer.verify import SigningAudit
+
+    inputs = expand_inputs(files)
     source = KeySource(keys_dir, p12, pkcs11_module, token_label, key_label)
-    ready = setup(source, secret=_secret, tsa_url=tsa_url, trust=trust)
+    # a demo key store is also the trust (its root, its in-process revocation answers)
+    demo_trust = [keys_dir] if keys_dir is not None and _is_demo_store(keys_dir) else []
+    audit = SigningAudit(load_trust_config([*trust, *demo_trust]))
+    backend = open_local(source, secret=_secret, tsa_url=tsa_url, trust=trust)
     try:
-        options = SignOptions(
-            Peran(role),
-            Level(level),
-            out,
-            1 if ready.single_threaded else jobs or default_jobs(),
-            progress=not as_json,
-        )
-        outcomes = sign_files(paths, ready.credential_for, ready.services, options)
+        options = SignOptions(Peran(role), Level(level), out, jobs or default_jobs(), not as_json)
+        outcomes = sign_files(inputs, backend, audit, options)
     finally:
-        ready.close()
+        backend.close()
     _report(outcomes, as_json, verb="signed", folder=out)
+
+
+def _is_demo_store(folder: Path) -> bool:
+    from signer.demo_pki.pki import is_demo_store
+
+    return is_demo_store(folder)
 
 
 @main.command()
@@ -438,13 +441,12 @@ def extend(
     as_json: bool,
 ) -> None:
     """Add a fresh archival timestamp to signed agreements (before the last one expires)."""
-    from signer.batch import default_jobs
+    from signer.batch import default_jobs, expand_inputs
     from signer.sign.extend import extend_files, services_for_extend
 
+    inputs = expand_inputs(files)
     services = services_for_extend(keys_dir, tsa_url, trust)
-    outcomes = extend_files(
-        _pdf_paths(files), services, jobs or default_jobs(), progress=not as_json
-    )
+    outcomes = extend_files(inputs, services, jobs or default_jobs(), progress=not as_json)
     _report(outcomes, as_json, verb="extended")
 
 
@@ -482,7 +484,8 @@ def keys_demo(folder: Path, workbook: Path | None, force: bool) -> None:
 @user_errors
 def keys_list(folder: Path, as_json: bool) -> None:
     """List the certificates of a key store: holder, issuer, validity."""
-    from signer.demo_pki.pki import PASSPHRASE_ENV, is_demo_store, passphrase_from_env
+    from signer.demo_pki.pki import is_demo_store, passphrase_from_env
+    from signer.secret import PASSPHRASE_ENV
     from signer.sign.keys import KeyStore
 
     passphrase = (
@@ -528,7 +531,7 @@ def _parse_at(value: str | None) -> dt.datetime | None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--trust",
     multiple=True,
@@ -550,6 +553,7 @@ def _parse_at(value: str | None) -> dt.datetime | None:
     type=click.Path(path_type=Path),
     help="Accept only signers with these certificates; repeatable.",
 )
+@click.option("--list-checks", is_flag=True, help="List every check with what it requires.")
 @jobs_option
 @json_option
 @user_errors
@@ -559,6 +563,7 @@ def verify(
     at: str | None,
     offline: bool,
     pin: tuple[Path, ...],
+    list_checks: bool,
     jobs: int | None,
     as_json: bool,
 ) -> None:
@@ -567,44 +572,49 @@ def verify(
     Exit 0 when every document is VALID, 1 when any is INVALID or INDETERMINATE, 2 for
     unusable input.
     """
-    from signer.batch import default_jobs, pdf_paths
+    from signer.batch import default_jobs, expand_inputs
     from signer.trust import load_trust_config
-    from signer.verify.evidence import VerifyOptions
-    from signer.verify.result import Verdict
-    from signer.verify.run import verify_paths
+    from signer.verify import Verdict, VerifyOptions, envelope, every_check, verify_paths
 
+    if list_checks:
+        _print_checks(every_check(), as_json)
+        return
+    if not paths:
+        raise click.UsageError("give the PDF files or folders to verify")
+    files = [f.path for f in expand_inputs(paths)]
     options = VerifyOptions(load_trust_config(trust, online=not offline, pinned=pin), _parse_at(at))
-    files = pdf_paths(paths)
-    if not files:
-        raise InputError("no PDF files found")
     results = verify_paths(files, options, jobs or default_jobs(), progress=not as_json)
     unusable = [r for r in results if isinstance(r, InputError)]
     reports = [r for r in results if not isinstance(r, InputError)]
     if as_json:
-        print(
-            json.dumps(
-                {
-                    "schema": "kinerja.verify/1",
-                    "at": options.at.isoformat() if options.at else None,
-                    "documents": [r.as_dict() for r in reports],
-                    "unusable": [str(e) for e in unusable],
-                },
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
+        print(json.dumps(envelope(reports, unusable, options.at), ensure_ascii=False, indent=1))
     else:
         _print_reports(reports, unusable)
     if unusable:
-        sys.exit(2)
+        sys.exit(ExitCode.BAD_INPUT)
     if any(r.verdict is not Verdict.VALID for r in reports):
-        sys.exit(1)
+        sys.exit(ExitCode.FAILED)
 
 
-def _print_reports(reports: list[Any], unusable: list[InputError]) -> None:
+def _print_checks(checks: Sequence[Check], as_json: bool) -> None:
+    if as_json:
+        rows = [{"name": c.name, "description": c.description} for c in checks]
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    from rich.table import Table
+
+    table = Table(title="verify checks")
+    table.add_column("check")
+    table.add_column("what it requires")
+    for c in checks:
+        table.add_row(c.name, c.description)
+    console.print(table)
+
+
+def _print_reports(reports: Sequence[Report], unusable: Sequence[InputError]) -> None:
     from rich.markup import escape
 
-    from signer.verify.result import Verdict
+    from signer.verify import Verdict
 
     colour = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.INDETERMINATE: "yellow"}
     many = len(reports) + len(unusable) > 3
@@ -683,6 +693,15 @@ def _print_reports(reports: list[Any], unusable: list[InputError]) -> None:
     type=click.Path(path_type=Path),
     help="Instead: write a blank realisasi workbook for the verified agreements.",
 )
+@click.option(
+    "--format",
+    "formats",
+    default=",".join(WRITERS),
+    show_default=True,
+    metavar="FORMATS",
+    help=f"Which files to write into -o, comma-separated ({', '.join(WRITERS)}); "
+    "only pdf needs LibreOffice.",
+)
 @out_option
 @jobs_option
 @json_option
@@ -696,6 +715,7 @@ def evaluate(
     rentang_above: str,
     allow_negative: bool,
     template_out: Path | None,
+    formats: str,
     out: Path | None,
     jobs: int | None,
     as_json: bool,
@@ -706,16 +726,16 @@ def evaluate(
     """
     from decimal import Decimal
 
-    from signer.batch import default_jobs, pdf_paths
+    from signer.batch import default_jobs, expand_inputs
     from signer.evaluate.capaian import Rules
-    from signer.evaluate.outputs import write_outputs
+    from signer.evaluate.outputs import parse_formats, write_outputs
+    from signer.evaluate.results import Status
     from signer.evaluate.stage import EvaluateOptions, evaluate, verify_for_evaluation
     from signer.trust import load_trust_config
     from signer.workbooks.realisasi import read_realisasi, write_realisasi
 
-    files = pdf_paths(paths)
-    if not files:
-        raise InputError("no PDF files found")
+    chosen = parse_formats(formats)
+    files = [f.path for f in expand_inputs(paths)]
     rules = Rules(
         floor_negative=not allow_negative,
         rentang_above=rentang_above,
@@ -742,18 +762,18 @@ def evaluate(
         assert realisasi_book is not None
         data = read_realisasi(realisasi_book, [a for _, a, _ in verified.agreements])
         evaluation = evaluate(verified, data, options)
-        written = write_outputs(evaluation, out) if out is not None else []
+        written = write_outputs(evaluation, out, chosen) if out is not None else []
         if as_json:
             print(evaluation.to_json())
         else:
             _print_evaluation(evaluation, written)
     if verified.unusable:
-        sys.exit(2)
-    if any(r.status.value == "ditolak" for r in verified.results):
-        sys.exit(1)
+        sys.exit(ExitCode.BAD_INPUT)
+    if any(r.status is Status.REFUSED for r in verified.results):
+        sys.exit(ExitCode.FAILED)
 
 
-def _print_evaluation(evaluation: Any, written: list[Path]) -> None:
+def _print_evaluation(evaluation: Evaluation, written: list[Path]) -> None:
     from rich.table import Table
 
     from signer import formatting

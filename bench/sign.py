@@ -22,29 +22,26 @@ from pathlib import Path
 
 from common import arguments, example
 
-from signer.batch import Status
+from signer.batch import Status, expand_inputs
 from signer.demo_pki import pki
-from signer.demo_pki.responders import DemoTimeStamper, loopback_tsa
+from signer.demo_pki.responders import DemoTimeStamper
 from signer.model import Peran
+from signer.sign import Level, SignOptions, sign_files
 from signer.sign.keys import KeyStore
-from signer.sign.local import KeySource, setup
-from signer.sign.stage import Level, SignOptions, sign_files
+from tests.helpers import demo_audit, demo_backend, loopback_tsa
 
 PYHANKO = str(Path(sys.executable).with_name("pyhanko"))
 
 
 def ours(files: Path, store: Path, level: Level, jobs: int) -> float:
     """Seconds per signature over both roles, keys and services loaded once before."""
-    ready = setup(KeySource(keys=store), secret=lambda env, what: b"demo", tsa_url=None)
+    backend, audit = demo_backend(store), demo_audit(store)
     start = time.perf_counter()
     count = 0
     for role in (Peran.PIHAK_PERTAMA, Peran.PIHAK_KEDUA):
-        paths = sorted(files.glob("*.pdf"))
+        inputs = expand_inputs([files])
         outcomes = sign_files(
-            paths,
-            ready.credential_for,
-            ready.services,
-            SignOptions(role, level, jobs=jobs, progress=False),
+            inputs, backend, audit, SignOptions(role, level, jobs=jobs, progress=False)
         )
         bad = [o for o in outcomes if o.status is not Status.DONE]
         assert not bad, bad[:2]

@@ -22,13 +22,14 @@ from pathlib import Path
 
 from common import arguments, example
 
+from signer.batch import expand_inputs
 from signer.model import Peran
-from signer.sign.local import KeySource, setup
-from signer.sign.stage import Level, SignOptions, sign_files
+from signer.sign import Level, SignOptions, sign_files
 from signer.trust import load_trust_config
 from signer.verify.evidence import VerifyOptions
 from signer.verify.result import Verdict
 from signer.verify.run import verify_paths
+from tests.helpers import demo_audit, demo_backend
 
 PYHANKO = str(Path(sys.executable).with_name("pyhanko"))
 
@@ -41,13 +42,14 @@ def main() -> None:
     try:
         ex = example(work)
         signed, store = ex.prepared, ex.store
-        ready = setup(KeySource(keys=store), secret=lambda env, what: b"demo", tsa_url=None)
-        files = sorted(signed.glob("*.pdf"))
+        backend, audit = demo_backend(store), demo_audit(store)
+        inputs = expand_inputs([signed])
+        files = [f.path for f in inputs]
         for role in Peran:
             sign_files(
-                files,
-                ready.credential_for,
-                ready.services,
+                inputs,
+                backend,
+                audit,
                 SignOptions(role, Level.B_LTA, jobs=args.jobs, progress=False),
             )
 

@@ -22,7 +22,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -30,9 +30,10 @@ from typing import Any, Generic, TypeVar
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from signer.errors import KinerjaError
+from signer.errors import InputError, KinerjaError
 
-T = TypeVar("T")
+T = TypeVar("T")  # an item of work
+R = TypeVar("R")  # what the work makes of it
 
 
 class Status(StrEnum):
@@ -43,12 +44,17 @@ class Status(StrEnum):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Outcome(Generic[R]):
+    """What became of one item of a batch; never an exception."""
+
     name: str
+    """The item's name in messages (a file name)."""
     status: Status
     detail: str = ""
+    """Why it failed, or what was done, in a line."""
     seconds: float = 0.0
-    extra: dict[str, object] = field(default_factory=dict)
+    value: R | None = None
+    """What the work made of it (a verify report, the id and digest of a generated PDF)."""
 
 
 def default_jobs() -> int:
@@ -57,10 +63,10 @@ def default_jobs() -> int:
 
 # The work of a process batch: inherited by the forked workers, never pickled (it may hold keys,
 # open services and closures). One process batch runs at a time.
-_FORKED_WORK: Callable[[Any], Outcome] | None = None
+_FORKED_WORK: Callable[[Any], Outcome[Any]] | None = None
 
 
-def _forked_call(item: Any) -> Outcome:
+def _forked_call(item: Any) -> Outcome[Any]:
     assert _FORKED_WORK is not None
     return _FORKED_WORK(item)
 
@@ -70,7 +76,7 @@ def _nothing() -> None:
 
 
 @dataclass
-class Batch(Generic[T]):
+class Batch(Generic[T, R]):
     """Run ``work`` over items with ``jobs`` workers, showing progress on stderr.
 
     Threads by default; ``processes=True`` forks workers that inherit everything already loaded
@@ -78,13 +84,13 @@ class Batch(Generic[T]):
     """
 
     label: str
-    work: Callable[[T], Outcome]
+    work: Callable[[T], Outcome[R]]
     name: Callable[[T], str]
     jobs: int = field(default_factory=default_jobs)
     progress: bool = True
     processes: bool = False
 
-    def _pool(self) -> tuple[Executor, Callable[[T], Future[Outcome]]]:
+    def _pool(self) -> tuple[Executor, Callable[[T], Future[Outcome[R]]]]:
         jobs = max(1, self.jobs)
         if not self.processes or jobs == 1:
             threads = ThreadPoolExecutor(jobs)
@@ -97,9 +103,9 @@ class Batch(Generic[T]):
         forks.submit(_nothing).result()  # fork every worker now, before the progress thread
         return forks, lambda item: forks.submit(_forked_call, item)
 
-    def run(self, items: Sequence[T] | Iterable[T]) -> list[Outcome]:
+    def run(self, items: Sequence[T] | Iterable[T]) -> list[Outcome[R]]:
         items = list(items)
-        results: dict[int, Outcome] = {}
+        results: dict[int, Outcome[R]] = {}
         show = self.progress and sys.stderr.isatty() and len(items) > 1
         console = Console(stderr=True)
         pool, submit = self._pool()
@@ -116,7 +122,7 @@ class Batch(Generic[T]):
             ) as bar,
         ):
             task = bar.add_task(self.label, total=len(items))
-            pending: dict[Future[Outcome], int] = {}
+            pending: dict[Future[Outcome[R]], int] = {}
             queue = list(enumerate(items))
             try:
                 while queue or pending:
@@ -134,7 +140,7 @@ class Batch(Generic[T]):
                 raise
         return [results[i] for i in sorted(results)]
 
-    def _one(self, item: T) -> Outcome:
+    def _one(self, item: T) -> Outcome[R]:
         start = time.perf_counter()
         name = self.name(item)
         try:
@@ -148,29 +154,57 @@ class Batch(Generic[T]):
                 name, Status.FAILED, f"internal error: {e!r} ({where})", time.perf_counter() - start
             )
         if not outcome.seconds:
-            outcome = Outcome(
-                outcome.name,
-                outcome.status,
-                outcome.detail,
-                time.perf_counter() - start,
-                outcome.extra,
-            )
+            outcome = replace(outcome, seconds=time.perf_counter() - start)
         return outcome
 
 
-def summary(outcomes: Sequence[Outcome]) -> dict[Status, int]:
+def summary(outcomes: Sequence[Outcome[Any]]) -> dict[Status, int]:
     counts = {s: 0 for s in Status}
     for o in outcomes:
         counts[o.status] += 1
     return counts
 
 
-def pdf_paths(paths: Sequence[Path]) -> list[Path]:
-    found: list[Path] = []
+@dataclass(frozen=True)
+class InputFile:
+    """A file a command works on, and where it sits under the folder it was found in."""
+
+    path: Path
+    relative: Path
+    """Its path under the folder given (just its name when the file itself was given): where
+    a copy goes under ``--out``."""
+
+
+def expand_inputs(paths: Sequence[Path], suffix: str = ".pdf") -> list[InputFile]:
+    """The files of ``FILE|DIR...`` arguments, the same way for every command.
+
+    A file is taken as given; a folder gives every ``*.pdf`` under it, subfolders included,
+    in name order, without hidden files and folders (temporary files, kinerja's own). A path
+    that does not exist is kept, so the stage reports it beside the others; a folder with no
+    such file is bad input.
+    """
+    found: list[InputFile] = []
     for p in paths:
         if p.is_dir():
-            found += sorted(p.rglob("*.pdf"))
-        else:
-            found.append(p)
-    return found
-
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p)
+                if (
+                    f.suffix.lower() == suffix
+                    and f.is_file()
+                    and not any(part.startswith(".") for part in rel.parts)
+                ):
+                    found.append(InputFile(f, rel))
+        else:  # a file, or a path that is not there: the stage reports it with its name
+            found.append(InputFile(p, Path(p.name)))
+    empty = [p for p in paths if p.is_dir() and not any(f.path.is_relative_to(p) for f in found)]
+    if empty or not found:
+        where = ", ".join(map(str, empty or paths))
+        raise InputError(f"no {suffix.lstrip('.').upper()} files in {where}")
+    seen: set[Path] = set()
+    unique = []
+    for f in found:  # a file given twice (as itself and inside its folder) counts once
+        key = f.path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique

@@ -219,7 +219,7 @@ def parse(data: bytes) -> dict[str, Any]:
             f"the agreement uses schema version {version}, from a newer kinerja; this kinerja "
             f"({__version__}) reads versions up to {SCHEMA_VERSION}: upgrade kinerja to read it"
         )
-    if not (isinstance(version, int) and 1 <= version):
+    if not (isinstance(version, int) and version >= 1):
         version = SCHEMA_VERSION
     errors = sorted(_validator(version).iter_errors(obj), key=lambda e: list(e.absolute_path))
     if errors:

@@ -10,11 +10,12 @@ signed targets (evaluasi.json, .xlsx, .pdf).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from signer.batch import Outcome, Status, default_jobs, summary
+from signer.batch import Outcome, Status, default_jobs, expand_inputs, summary
 from signer.demo_pki import pki
 from signer.demo_pki.pki import build_demo_pki, is_demo_store, passphrase_from_env, write_demo_pki
 from signer.errors import InputError, VerificationFailed
@@ -24,9 +25,9 @@ from signer.evaluate.stage import EvaluateOptions, evaluate, verify_for_evaluati
 from signer.example.workspace import REALISASI, WORKBOOK, write_workspace
 from signer.generate.stage import GenerateOptions, generate
 from signer.model import Peran
-from signer.sign.local import KeySource, setup
-from signer.sign.stage import Level, SignOptions, sign_files
+from signer.sign import KeySource, Level, SignOptions, open_local, sign_files
 from signer.trust import load_trust_config
+from signer.verify import SigningAudit
 from signer.workbooks.ceremony_read import read_workbook
 from signer.workbooks.realisasi import read_realisasi
 
@@ -37,7 +38,7 @@ class Step:
     detail: str
 
 
-def _all_done(outcomes: list[Outcome], what: str) -> dict[Status, int]:
+def _all_done(outcomes: Sequence[Outcome[Any]], what: str) -> dict[Status, int]:
     """The counts of a batch in which nothing failed; else the first failure, as an error."""
     failed = [o for o in outcomes if o.status is Status.FAILED]
     if failed:
@@ -78,15 +79,15 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
     keys = folder / "keys"
     if not pki.is_demo_store(keys):
         make_demo_store(keys, folder / WORKBOOK)
-    ready = setup(
+    backend = open_local(
         KeySource(keys=keys), secret=lambda env, what: pki.passphrase_from_env(), tsa_url=None
     )
-    pdfs = sorted(out.glob("*.pdf"))
+    trust = load_trust_config([keys])
+    inputs = expand_inputs([out])
+    pdfs = [f.path for f in inputs]
     for role in Peran:
         start = time.perf_counter()
-        signed = sign_files(
-            pdfs, ready.credential_for, ready.services, SignOptions(role, Level.B_LTA)
-        )
+        signed = sign_files(inputs, backend, SigningAudit(trust), SignOptions(role, Level.B_LTA))
         counts = _all_done(signed, f"signing as {role.value}")
         done(
             f"sign {role.value}",
@@ -96,7 +97,7 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
         )
     # verify once; the evaluation uses exactly these verdicts
     start = time.perf_counter()
-    options = EvaluateOptions(load_trust_config([keys]), jobs=default_jobs())
+    options = EvaluateOptions(trust, jobs=default_jobs())
     verified = verify_for_evaluation(pdfs, options)
     refused = [r for r in verified.results if r.status is EvalStatus.REFUSED]
     if refused or verified.unusable:
@@ -150,4 +151,3 @@ def make_demo_store(
     parties = ceremony.parties
     pki = build_demo_pki(parties, ceremony.instansi.nama)
     return write_demo_pki(pki, folder, parties, passphrase_from_env())
-

@@ -4,7 +4,7 @@ Every attack here is made for real, on the bytes of a good agreement (``pk-2026-
 by both parties with the demo key store), with raw incremental updates (objects, a classic xref
 section and a trailer appended by hand), in-place byte edits, or pyHanko. Attacks that work
 *before* signing (shadow attacks) take the ready-to-sign PDF and the demo key store, plant their
-payload, and have both parties sign it with `signer.sign.sign_bytes`. Each function returns the
+payload, and have both parties sign it with `signer.sign.sign_document`. Each function returns the
 PDF bytes; none writes anywhere except :func:`revoked_signer`, which writes the key store that
 the file must be verified against.
 
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from signer.demo_pki.pki import DemoPki, Issued
     from signer.model import Agreement
     from signer.sign.keys import Credential
-    from signer.sign.local import SigningSetup
+    from signer.sign.pades import PadesSigner
     from signer.sign.services import Services
 
 TARGET = "85"  # Target Tahunan of DINKES.01 (Angka Kematian Ibu), as printed on the lampiran
@@ -395,10 +395,10 @@ def _form_xobject(pdf: pikepdf.Pdf, content: bytes, box: tuple[float, ...], run:
 # Signing, for the attacks that need a signature made for them
 
 
-def signing_setup(store: Path) -> SigningSetup:
-    from signer.sign.local import KeySource, setup
+def signing_setup(store: Path) -> PadesSigner:
+    from signer.sign.local import KeySource, open_local
 
-    return setup(KeySource(keys=store), secret=lambda env, what: PASSPHRASE, tsa_url=None)
+    return open_local(KeySource(keys=store), secret=lambda env, what: PASSPHRASE, tsa_url=None)
 
 
 def sign_agreement(
@@ -409,17 +409,10 @@ def sign_agreement(
 ) -> bytes:
     """Sign a prepared agreement the normal way (`kinerja sign`), role after role."""
     from signer.model import Peran
-    from signer.sign.stage import Level, sign_bytes
+    from signer.sign.backend import Level
+    from tests.helpers import sign_roles
 
-    ready = signing_setup(store)
-    data = prepared
-    for role in roles:
-        signed = sign_bytes(
-            data, "attack.pdf", ready.credential_for, ready.services, Peran(role), Level(level)
-        )
-        assert signed is not None
-        data = signed
-    return data
+    return sign_roles(prepared, store, [Peran(r) for r in roles], Level(level))
 
 
 def credential_from(issued: Issued, chain: Iterable[x509.Certificate], source: str) -> Credential:
@@ -1084,7 +1077,9 @@ def impersonation_untrusted(prepared: bytes, store: Path | None = None) -> bytes
     """
     from signer.demo_pki import pki
     from signer.model import Peran
-    from signer.sign.stage import Level, sign_bytes
+    from signer.sign.backend import Level
+    from signer.sign.pades import PadesSigner
+    from tests.helpers import sign_unchecked
 
     a = _parties(prepared)
     fake = pki.build_demo_pki([a.pihak_pertama, a.pihak_kedua], a.instansi.nama)
@@ -1095,9 +1090,7 @@ def impersonation_untrusted(prepared: bytes, store: Path | None = None) -> bytes
 
     data = prepared
     for role in (Peran.PIHAK_PERTAMA, Peran.PIHAK_KEDUA):
-        signed = sign_bytes(data, "attack.pdf", credential_for, services, role, Level.B_LTA)
-        assert signed is not None
-        data = signed
+        data = sign_unchecked(data, PadesSigner(credential_for, services), role, Level.B_LTA)
     return data
 
 
@@ -1109,23 +1102,18 @@ def impersonation_untrusted_kedua(prepared: bytes, store: Path) -> bytes:
     """
     from signer.demo_pki import pki
     from signer.model import Peran
+    from signer.sign.backend import Level
+    from signer.sign.pades import PadesSigner
     from signer.sign.services import Services
-    from signer.sign.stage import Level, sign_bytes
+    from tests.helpers import sign_unchecked
 
     a = _parties(prepared)
     fake = pki.build_demo_pki([a.pihak_kedua], a.instansi.nama)
     credential = credential_from(fake.parties[a.pihak_kedua.nama], fake.chain, "look-alike")
     first = sign_agreement(prepared, store, roles=[PIHAK_PERTAMA])
-    signed = sign_bytes(
-        first,
-        "attack.pdf",
-        lambda _a, _r: credential,
-        Services(None, None, signing_setup(store).services.trust_roots),  # B-B: no TSA
-        Peran.PIHAK_KEDUA,
-        Level.B_B,
-    )
-    assert signed is not None
-    return signed
+    roots = signing_setup(store).services.trust_roots
+    backend = PadesSigner(lambda _a, _r: credential, Services(None, None, roots))  # B-B: no TSA
+    return sign_unchecked(first, backend, Peran.PIHAK_KEDUA, Level.B_B)
 
 
 def impersonation_other_party(prepared: bytes, store: Path) -> bytes:
@@ -1198,7 +1186,9 @@ def weak_key_rsa1024(prepared: bytes, store: Path) -> bytes:
 
     from signer.demo_pki import pki
     from signer.model import Peran
-    from signer.sign.stage import Level, sign_bytes
+    from signer.sign.backend import Level
+    from signer.sign.pades import PadesSigner
+    from tests.helpers import sign_unchecked
 
     a = _parties(prepared)
     ready = signing_setup(store)
@@ -1215,18 +1205,13 @@ def weak_key_rsa1024(prepared: bytes, store: Path) -> bytes:
     )
     credential = credential_from(issued, authority.chain, "rsa-1024")
     first = sign_agreement(prepared, store, roles=[PIHAK_PERTAMA])
-    signed = sign_bytes(
-        first,
-        "attack.pdf",
+    backend = PadesSigner(
         lambda _a, role: (
             credential if role is Peran.PIHAK_KEDUA else ready.credential_for(_a, role)
         ),
         ready.services,
-        Peran.PIHAK_KEDUA,
-        Level.B_LTA,
     )
-    assert signed is not None
-    return signed
+    return sign_unchecked(first, backend, Peran.PIHAK_KEDUA, Level.B_LTA)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1250,8 +1235,10 @@ def revoked_signer(prepared: bytes, folder: Path) -> bytes:
     from signer.demo_pki import pki
     from signer.demo_pki.responders import DemoOCSPFetcher, to_asn1_cert
     from signer.model import Peran
+    from signer.sign.backend import Level
+    from signer.sign.pades import PadesSigner
     from signer.sign.services import Services
-    from signer.sign.stage import Level, sign_bytes
+    from tests.helpers import sign_unchecked
 
     a = _parties(prepared)
     parties = [a.pihak_pertama, a.pihak_kedua]
@@ -1262,21 +1249,15 @@ def revoked_signer(prepared: bytes, folder: Path) -> bytes:
     def credential_for(_a, role):
         return credential_from(authority.parties[_a.pihak(role).nama], authority.chain, role.value)
 
-    first = sign_bytes(
-        prepared, "attack.pdf", credential_for, services, Peran.PIHAK_PERTAMA, Level.B_LTA
+    first = sign_unchecked(
+        prepared, PadesSigner(credential_for, services), Peran.PIHAK_PERTAMA, Level.B_LTA
     )
-    assert first is not None
     victim = authority.parties[a.pihak_kedua.nama].cert
     authority.revoked[victim.serial_number] = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-    second = sign_bytes(
-        first,
-        "attack.pdf",
-        credential_for,
-        Services(services.timestamper, None, services.trust_roots),  # B-T: no revocation data
-        Peran.PIHAK_KEDUA,
-        Level.B_T,
+    no_revinfo = Services(services.timestamper, None, services.trust_roots)  # B-T
+    second = sign_unchecked(
+        first, PadesSigner(credential_for, no_revinfo), Peran.PIHAK_KEDUA, Level.B_T
     )
-    assert second is not None
     # the revocation evidence, as a B-LT extension would collect it: the responder's answer and
     # the intermediate's CRL, both saying revoked
     ocsp = DemoOCSPFetcher(authority).respond(to_asn1_cert(victim))

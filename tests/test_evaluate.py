@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from signer.batch import Status
+from signer.batch import Status, expand_inputs
 from signer.generate.stage import GenerateOptions, generate
 from signer.model import Ceremony, Peran
-from signer.sign.local import KeySource, setup
-from signer.sign.stage import Level, SignOptions, sign_files
+from signer.sign import Level, SignOptions, sign_files
 from signer.workbooks.ceremony_read import read_workbook
 from tests.conftest import edit_workbook, run_kinerja
+from tests.helpers import demo_audit, demo_backend
 
 UNITS = ("DINKES", "SETDA", "INSPEKTORAT")
 
@@ -35,14 +35,11 @@ def signed_folder(
     )
     assert {o.status for o in outcomes} == {Status.DONE}
     (out / ".kinerja-generate.json").unlink()
-    ready = setup(KeySource(keys=demo_store), secret=lambda env, what: b"demo", tsa_url=None)
-    files = sorted(out.glob("*.pdf"))
+    backend, audit = demo_backend(demo_store), demo_audit(demo_store)
+    files = expand_inputs([out])
     for role in Peran:
         done = sign_files(
-            files,
-            ready.credential_for,
-            ready.services,
-            SignOptions(role, Level.B_B, jobs=2, progress=False),
+            files, backend, audit, SignOptions(role, Level.B_B, jobs=2, progress=False)
         )
         assert {o.status for o in done} == {Status.DONE}
     return out

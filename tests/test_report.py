@@ -19,8 +19,9 @@ from signer.evaluate.outputs.common import SUMMARY_SHEET, levels
 from signer.evaluate.outputs.pdf import write as write_pdf
 from signer.evaluate.outputs.xlsx import write as write_xlsx
 from signer.evaluate.results import AgreementResult, Evaluation, Periode, Status
-from signer.evaluate.stage import canonical_digest, evaluate_agreement
+from signer.evaluate.stage import evaluate_agreement
 from signer.example.workspace import ceremony, realisasi
+from tests.helpers import canonical_digest
 
 REFUSED_REASON = "tanda tangan pihak kedua tidak sah: dokumen diubah setelah ditandatangani"
 

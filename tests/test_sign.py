@@ -20,12 +20,12 @@ from pyhanko.sign.validation import validate_pdf_signature
 from signer.batch import Status
 from signer.demo_pki import pki
 from signer.demo_pki.responders import DemoTimeStamper, demo_validation_context
-from signer.demo_pki.responders import loopback_tsa as services_loopback_tsa
 from signer.generate.stage import GenerateOptions, generate
 from signer.model import Ceremony
 from signer.sign.keys import KeyStore
 from signer.workbooks.ceremony_read import read_workbook
 from tests.conftest import run_kinerja
+from tests.helpers import loopback_tsa as services_loopback_tsa
 
 SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -11,14 +12,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from signer.batch import Status
 from signer.generate.stage import GenerateOptions, generate
 from signer.model import Ceremony, Peran
-from signer.sign.local import KeySource, setup
-from signer.sign.stage import Level, sign_bytes
+from signer.sign import Level
 from signer.workbooks.ceremony_read import read_workbook
 from tests.conftest import run_kinerja
+from tests.helpers import sign_roles
 
 
 @pytest.fixture(scope="session")
@@ -41,15 +43,9 @@ def signed(
     )
     assert outcome.status is Status.DONE
     prepared = (out / "prepared" / "pk-2026-dinkes.pdf").read_bytes()
-    ready = setup(KeySource(keys=store), secret=lambda env, what: b"demo", tsa_url=None)
 
     def signed_by(*roles: Peran, level: Level) -> bytes:
-        data = prepared
-        for role in roles:
-            result = sign_bytes(data, "pk", ready.credential_for, ready.services, role, level)
-            assert result is not None
-            data = result
-        return data
+        return sign_roles(prepared, store, roles, level)
 
     files = {
         "prepared": prepared,
@@ -181,7 +177,19 @@ def test_pinned_certificates(signed: dict[str, Path], store: Path) -> None:
     root_only = store / "ca" / "root.crt"
     code, report = verify(str(signed["b-lta"]), "--trust", str(store), "--pin", str(root_only))
     assert code == 1
-    assert "signer-identity" in failed(report["documents"][0])
+    assert failed(report["documents"][0]) == {"pinned-signers"}
+    # pinning the signers' own certificates passes, and the check shows in the report
+    pins = []
+    for role, holder in (("pertama", 0), ("kedua", 1)):
+        pem = store / f"{role}.der"
+        pdf = PdfFileReader(io.BytesIO(signed["b-lta"].read_bytes()))
+        cert = pdf.embedded_regular_signatures[holder].signer_cert
+        pem.write_bytes(cert.dump())
+        pins += ["--pin", str(pem)]
+    code, report = verify(str(signed["b-lta"]), "--trust", str(store), *pins)
+    assert code == 0
+    names = {c["name"] for s in report["documents"][0]["signatures"] for c in s["checks"]}
+    assert "pinned-signers" in names
 
 
 def test_pdfsig_agrees_the_file_is_intact(signed: dict[str, Path]) -> None:

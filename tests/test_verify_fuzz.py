@@ -18,13 +18,13 @@ from signer.demo import make_demo_store
 from signer.errors import InputError
 from signer.generate.stage import GenerateOptions, generate
 from signer.model import Ceremony, Peran
-from signer.sign.local import KeySource, setup
-from signer.sign.stage import Level, sign_bytes
+from signer.sign import Level
 from signer.trust import load_trust_config
 from signer.verify.evidence import VerifyOptions
 from signer.verify.result import Verdict
 from signer.verify.run import verify_bytes
 from signer.workbooks.ceremony_read import read_workbook
+from tests.helpers import sign_roles
 
 CASES = int(os.environ.get("KINERJA_FUZZ_CASES", "2000"))
 
@@ -88,9 +88,7 @@ def good(example_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> b
         GenerateOptions(out=out, jobs=1, progress=False),
     )
     data = (out / "pi-2026-dinkes.pdf").read_bytes()
-    ready = setup(KeySource(keys=store), secret=lambda env, what: b"demo", tsa_url=None)
-    for role in Peran:
-        data = sign_bytes(data, "pi", ready.credential_for, ready.services, role, Level.B_LTA)  # type: ignore[assignment]
+    data = sign_roles(data, store, tuple(Peran), Level.B_LTA)
     _GOOD = data
     _OPTIONS = VerifyOptions(load_trust_config([store]))
     return data

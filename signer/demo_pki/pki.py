@@ -27,6 +27,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsag
 from signer import fsio
 from signer.errors import InputError
 from signer.model import Pihak
+from signer.secret import PASSPHRASE_ENV, secret_from_env
 
 MANIFEST = "demo-pki.json"
 
@@ -47,9 +48,6 @@ TSA_URL = f"{BASE_URL}/tsa"
 
 
 DEMO_PASSPHRASE = "demo"
-
-
-PASSPHRASE_ENV = "KINERJA_PASSPHRASE"
 
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
@@ -283,13 +281,9 @@ def build_demo_pki(
     return DemoPki(root, inter, tsa, ocsp, issued, {})
 
 
-def passphrase_from_env(default: str | None = DEMO_PASSPHRASE) -> bytes:
-    import os
-
-    value = os.environ.get(PASSPHRASE_ENV, default)
-    if value is None:
-        raise InputError(f"no passphrase: set {PASSPHRASE_ENV}")
-    return value.encode()
+def passphrase_from_env() -> bytes:
+    """The demo key store's passphrase: $KINERJA_PASSPHRASE, else the demo's default."""
+    return secret_from_env(PASSPHRASE_ENV, "passphrase", default=DEMO_PASSPHRASE)
 
 
 def _pem(cert: x509.Certificate) -> bytes:
@@ -410,4 +404,3 @@ def load_demo_pki(folder: Path, passphrase: bytes) -> DemoPki:
     return DemoPki(
         issued("root"), issued("intermediate"), issued("tsa"), issued("ocsp"), {}, revoked
     )
-

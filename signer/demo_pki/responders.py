@@ -14,19 +14,15 @@ ever falls back to the network.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import http.server
 import logging
-import threading
-from collections.abc import AsyncGenerator, Iterable, Iterator
+from collections.abc import AsyncGenerator, Iterable
 
 from asn1crypto import cms as asn1_cms
 from asn1crypto import core as asn1_core
 from asn1crypto import crl as asn1_crl
 from asn1crypto import keys as asn1_keys
 from asn1crypto import ocsp as asn1_ocsp
-from asn1crypto import tsp as asn1_tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -504,34 +500,3 @@ def demo_validation_context(
         revocation_mode="hard-fail",
         **kwargs,  # type: ignore[arg-type]
     )
-
-
-@contextlib.contextmanager
-def loopback_tsa(stamper: DummyTimeStamper) -> Iterator[str]:
-    """Serve an in-process TSA over HTTP on 127.0.0.1 (RFC 3161 over HTTP); yields its URL.
-
-    For the code paths that take a TSA by URL (``--tsa-url``, the pyHanko command line) in tests
-    and benchmarks, with no network beyond the loopback interface.
-    """
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            answer = stamper.request_tsa_response(asn1_tsp.TimeStampReq.load(body)).dump()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args: object) -> None:
-            return None
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
-    finally:
-        server.shutdown()
-        thread.join()

@@ -201,4 +201,3 @@ class Evaluation:
 
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), ensure_ascii=False, indent=1)
-

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from signer import canonical
+from signer.errors import InputError
 from signer.evaluate.capaian import DEFAULT_RULES, Rules, kategori, mean, of_indikator
 from signer.evaluate.results import (
     AgreementResult,
@@ -25,6 +25,9 @@ from signer.evaluate.results import (
     Status,
 )
 from signer.model import Agreement, Peran
+from signer.trust import TrustConfig
+from signer.verify import Verdict, VerifyOptions, verify_paths
+from signer.workbooks.realisasi import RealisasiData
 
 
 def evaluate_agreement(
@@ -97,13 +100,9 @@ def evaluate_agreement(
     )
 
 
-def canonical_digest(a: Agreement) -> str:
-    return canonical.digest(canonical.to_json(a))
-
-
 @dataclass(frozen=True)
 class EvaluateOptions:
-    trust: Any  # verify.TrustConfig
+    trust: TrustConfig
     periode: Periode = Periode.TAHUNAN
     rules: Rules = DEFAULT_RULES
     jobs: int = 1
@@ -121,11 +120,6 @@ class Verified:
 
 def verify_for_evaluation(paths: Sequence[Path], options: EvaluateOptions) -> Verified:
     """Verify every file; keep the VALID agreements with targets, list the others."""
-    from signer.errors import InputError
-    from signer.verify.evidence import VerifyOptions
-    from signer.verify.result import Verdict
-    from signer.verify.run import verify_paths
-
     reports = verify_paths(
         list(paths), VerifyOptions(options.trust), options.jobs, progress=options.progress
     )
@@ -166,7 +160,7 @@ def verify_for_evaluation(paths: Sequence[Path], options: EvaluateOptions) -> Ve
     return Verified(tuple(valid), tuple(others), tuple(unusable))
 
 
-def evaluate(verified: Verified, realisasi: Any, options: EvaluateOptions) -> Evaluation:
+def evaluate(verified: Verified, realisasi: RealisasiData, options: EvaluateOptions) -> Evaluation:
     """Capaian of every verified agreement from the realisasi read for them."""
     results: list[AgreementResult] = list(verified.results)
     index = options.periode.triwulan
@@ -189,4 +183,3 @@ def evaluate(verified: Verified, realisasi: Any, options: EvaluateOptions) -> Ev
         tuple(sorted(results, key=lambda r: r.file)),
         options.rules,
     )
-

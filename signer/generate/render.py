@@ -199,4 +199,3 @@ def render(
     except jinja2.TemplateError as e:
         raise InputError(f"template for {a.id}: {e.__class__.__name__}: {e}") from None
     return Rendered(buf.getvalue(), data, sha256)
-

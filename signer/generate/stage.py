@@ -41,6 +41,17 @@ class GenerateOptions:
     progress: bool = True
 
 
+@dataclass(frozen=True)
+class Generated:
+    """What a generated PDF holds: its document id and the SHA-256 of its embedded data."""
+
+    id: str
+    sha256: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"id": self.id, "sha256": self.sha256}
+
+
 def output_name(a: Agreement) -> str:
     return f"{a.id}.pdf"
 
@@ -102,7 +113,9 @@ def _load_logo(ceremony: Ceremony, workbook: Path) -> bytes | None:
     return data
 
 
-def generate(ceremony: Ceremony, workbook: Path, options: GenerateOptions) -> list[Outcome]:
+def generate(
+    ceremony: Ceremony, workbook: Path, options: GenerateOptions
+) -> list[Outcome[Generated]]:
     """Generate every agreement of ``ceremony`` into ``options.out``; one outcome per agreement."""
     logo = _load_logo(ceremony, workbook)
     kinds = {a.jenis for a in ceremony.agreements}
@@ -128,7 +141,7 @@ def generate(ceremony: Ceremony, workbook: Path, options: GenerateOptions) -> li
         OfficePool(options.jobs, options.timeout) as office,
     ):
 
-        def one(a: Agreement) -> Outcome:
+        def one(a: Agreement) -> Outcome[Generated]:
             from signer.canonical import to_json
 
             target = options.out / output_name(a)
@@ -150,14 +163,11 @@ def generate(ceremony: Ceremony, workbook: Path, options: GenerateOptions) -> li
             docx.unlink()
             manifest.record(target, source)
             return Outcome(
-                target.name,
-                Status.DONE,
-                rendered.sha256,
-                extra={"id": a.id, "sha256": rendered.sha256},
+                target.name, Status.DONE, rendered.sha256, value=Generated(a.id, rendered.sha256)
             )
 
         # more threads than LibreOffice workers: rendering and preparing overlap conversions
-        batch: Batch[Agreement] = Batch(
+        batch: Batch[Agreement, Generated] = Batch(
             "generate", one, output_name, jobs=options.jobs * 2, progress=options.progress
         )
         return batch.run(ceremony.agreements)

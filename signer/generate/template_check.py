@@ -53,4 +53,3 @@ def check_template(template: bytes, agreements: Sequence[Agreement]) -> Template
                 error = str(e)
                 break
     return TemplateReport(used, unknown, error)
-

@@ -24,11 +24,11 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from signer.errors import KinerjaError, MissingDependency
+from signer.errors import KinerjaError
+from signer.office.probe import uno_python
 
 PDF_FILTER = "writer_pdf_Export"
 DOCX_FILTER = "MS Word 2007 XML"  # without it a text file named .docx converts "fine"
@@ -38,35 +38,10 @@ PDF_OPTIONS = (
     "UseLosslessCompression=true",
 )
 START_TIMEOUT = 90.0
-UNO_PYTHONS = ("/usr/bin/python3", "/usr/lib/libreoffice/program/python")
 
 
 class ConversionError(KinerjaError):
     """LibreOffice could not turn a document into a PDF."""
-
-
-class OfficeMissing(MissingDependency):
-    """LibreOffice or its Python UNO bridge is not installed."""
-
-
-@cache
-def uno_python() -> str:
-    """The Python interpreter that can ``import uno`` (Debian: python3-uno for /usr/bin/python3)."""
-    if shutil.which("soffice") is None:
-        raise OfficeMissing(
-            "LibreOffice is not installed (soffice not found); run `make demo` as "
-            "root, or: apt-get install libreoffice-writer-nogui python3-uno"
-        )
-    for candidate in UNO_PYTHONS:
-        if (
-            os.path.exists(candidate)
-            and subprocess.run(
-                [candidate, "-c", "import uno"], capture_output=True, timeout=60
-            ).returncode
-            == 0
-        ):
-            return candidate
-    raise OfficeMissing("LibreOffice's Python bridge is missing; apt-get install python3-uno")
 
 
 def _unoserver_path(folder: Path) -> str:

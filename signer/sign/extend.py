@@ -10,12 +10,11 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.validation import validate_pdf_timestamp
 
 from signer import fsio
-from signer.batch import Batch, Outcome, Status
+from signer.batch import Batch, InputFile, Outcome, Status
 from signer.errors import InputError
-from signer.sign.local import _asn1
-from signer.sign.rules import SignRefused, _read
+from signer.sign.pades import COVERED_DSS
+from signer.sign.rules import SignRefused, read_strict
 from signer.sign.services import Services
-from signer.sign.stage import COVERED_DSS
 from signer.trust import load_trust
 
 
@@ -28,14 +27,7 @@ def services_for_extend(
     if keys is not None and not tsa_url:
         if not pki.is_demo_store(keys):
             raise InputError(f"{keys}: not a demo key store; give --tsa-url for a real TSA")
-        from signer.demo_pki.responders import DemoTimeStamper, demo_validation_context
-
-        authority = pki.load_demo_pki(keys, pki.passphrase_from_env())
-        return Services(
-            DemoTimeStamper(authority),
-            lambda: demo_validation_context(authority),
-            [_asn1(authority.root.cert)],
-        )
+        return Services.demo(pki.load_demo_pki(keys, pki.passphrase_from_env()))
     if not tsa_url:
         raise InputError("extend needs a timestamp authority: --tsa-url URL (or --keys DEMO)")
     return Services.online(tsa_url, load_trust(trust))
@@ -51,7 +43,7 @@ def extend_bytes(data: bytes, source: str, services: Services) -> bytes:
     from pyhanko.sign import validation
     from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 
-    reader = _read(data, source)
+    reader = read_strict(data, source)
     if not reader.embedded_signatures:
         raise InputError(f"{source}: has no signatures to extend")
     assert services.timestamper is not None and services.validation_context is not None
@@ -84,11 +76,16 @@ def extend_bytes(data: bytes, source: str, services: Services) -> bytes:
 
 
 def extend_files(
-    paths: Sequence[Path], services: Services, jobs: int, progress: bool = True
-) -> list[Outcome]:
-    def one(path: Path) -> Outcome:
+    files: Sequence[InputFile], services: Services, jobs: int, progress: bool = True
+) -> list[Outcome[None]]:
+    """Add an archival timestamp to each file, in place, atomically."""
+
+    def one(item: InputFile) -> Outcome[None]:
+        path = item.path
         fsio.write_bytes(path, extend_bytes(path.read_bytes(), str(path), services))
         return Outcome(path.name, Status.DONE, "archival timestamp added")
 
-    return Batch("extend", one, lambda p: p.name, jobs=jobs, progress=progress).run(paths)
-
+    batch: Batch[InputFile, None] = Batch(
+        "extend", one, lambda f: f.path.name, jobs=jobs, progress=progress
+    )
+    return batch.run(files)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,11 +26,6 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signer.errors import InputError
 from signer.model import Pihak, normalise_name
-
-PASSPHRASE_ENV = "KINERJA_PASSPHRASE"
-
-
-PIN_ENV = "KINERJA_PIN"
 
 
 class KeyMaterialError(InputError):
@@ -93,20 +87,6 @@ class Credential:
                 f"{self.source}: the certificate of {self.holder} expired on "
                 f"{self.not_after:%Y-%m-%d}"
             )
-
-
-def secret_from_env(
-    variable: str, what: str, prompt: Callable[[str], str] | None = None, default: str | None = None
-) -> bytes:
-    """A passphrase or PIN from the environment, else from an interactive prompt."""
-    value = os.environ.get(variable)
-    if value is None and prompt is not None:
-        value = prompt(what)
-    if value is None:
-        value = default
-    if value is None:
-        raise InputError(f"no {what}: set {variable} or run interactively")
-    return value.encode()
 
 
 def load_pkcs12(path: Path, passphrase: bytes) -> Credential:
@@ -233,4 +213,3 @@ class KeyStore:
     @property
     def credentials(self) -> list[Credential]:
         return list(self._by_name.values())
-

@@ -1,4 +1,8 @@
-"""Local key sources: a key store folder, a PKCS#12 file, a PKCS#11 token."""
+"""Local key sources: a key store folder, a PKCS#12 file, a PKCS#11 token.
+
+Each gives a :class:`signer.sign.pades.PadesSigner`. Passphrases and PINs come through
+``secret(env, what)``: an environment variable or a prompt, never the command line.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from asn1crypto import x509 as asn1_x509
-
+from signer.demo_pki import pki
 from signer.errors import InputError
-from signer.model import Agreement, Peran
-from signer.sign.keys import Credential
+from signer.secret import PASSPHRASE_ENV, PIN_ENV
+from signer.sign.backend import Concurrency
+from signer.sign.keys import KeyStore, load_pkcs12, open_pkcs11
+from signer.sign.pades import PadesSigner
 from signer.sign.services import Services
 from signer.trust import load_trust
+
+Secret = Callable[[str, str], bytes]
 
 
 @dataclass(frozen=True)
 class KeySource:
     """The user's choice of key material (exactly one of the three)."""
 
-    keys: Path | None = None  # a key store folder: the PKCS#12 of each document's party
+    keys: Path | None = None
+    """A key store folder: the PKCS#12 of each document's party, found by name."""
     p12: Path | None = None
     pkcs11_module: str | None = None
     token_label: str | None = None
@@ -36,66 +44,33 @@ class KeySource:
             raise InputError("--pkcs11-module needs --token-label")
 
 
-@dataclass
-class SigningSetup:
-    credential_for: Callable[[Agreement, Peran], Credential]
-    services: Services
-    single_threaded: bool  # a token session is not shared between threads
-    close: Callable[[], None] = lambda: None
-
-
-def setup(
-    source: KeySource,
-    *,
-    secret: Callable[[str, str], bytes],
-    tsa_url: str | None,
-    trust: Sequence[Path] = (),
-) -> SigningSetup:
-    """Credentials and services for a key source; ``secret(env, what)`` supplies passphrases."""
-    from signer.demo_pki import pki
-    from signer.sign.keys import KeyStore, load_pkcs12, open_pkcs11
-
+def open_local(
+    source: KeySource, *, secret: Secret, tsa_url: str | None, trust: Sequence[Path] = ()
+) -> PadesSigner:
+    """The local PAdES backend for a key source, with its TSA and revocation services."""
     roots = load_trust(trust)
     if source.keys is not None:
         demo = pki.is_demo_store(source.keys)
         passphrase = (
-            secret(pki.PASSPHRASE_ENV, "key store passphrase")
-            if not demo
-            else pki.passphrase_from_env()
+            pki.passphrase_from_env() if demo else secret(PASSPHRASE_ENV, "key store passphrase")
         )
         store = KeyStore(source.keys, passphrase)
         if demo and not tsa_url:
-            from signer.demo_pki.responders import DemoTimeStamper, demo_validation_context
-
-            authority = pki.load_demo_pki(source.keys, passphrase)
-            services = Services(
-                DemoTimeStamper(authority),
-                lambda: demo_validation_context(authority),
-                roots or [_asn1(authority.root.cert)],
-            )
+            services = Services.demo(pki.load_demo_pki(source.keys, passphrase), roots)
         else:
             services = Services.online(tsa_url, roots)
-        return SigningSetup(lambda a, role: store.for_party(a.pihak(role)), services, False)
+        return PadesSigner(lambda a, role: store.for_party(a.pihak(role)), services)
     if source.p12 is not None:
-        credential = load_pkcs12(source.p12, secret(pki.PASSPHRASE_ENV, "PKCS#12 passphrase"))
-        return SigningSetup(lambda a, role: credential, Services.online(tsa_url, roots), False)
-    from signer.sign.keys import PIN_ENV
-
+        credential = load_pkcs12(source.p12, secret(PASSPHRASE_ENV, "PKCS#12 passphrase"))
+        return PadesSigner(lambda a, role: credential, Services.online(tsa_url, roots))
     assert source.pkcs11_module and source.token_label
     context = open_pkcs11(
         source.pkcs11_module, source.token_label, secret(PIN_ENV, "token PIN"), source.key_label
     )
-    credential = context.__enter__()
-    return SigningSetup(
-        lambda a, role: credential,
+    token = context.__enter__()
+    return PadesSigner(
+        lambda a, role: token,
         Services.online(tsa_url, roots),
-        True,
+        Concurrency.SINGLE,  # a token session is not shared between threads or processes
         close=lambda: context.__exit__(None, None, None),
     )
-
-
-def _asn1(cert: object) -> asn1_x509.Certificate:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))  # type: ignore[attr-defined]
-

@@ -1,4 +1,11 @@
-"""The rules a document must pass before anyone signs it; a refusal writes nothing."""
+"""The rules a document must pass before anyone signs it; a refusal writes nothing.
+
+A document is signed only if: it was prepared by `kinerja generate` (embedded agreement, one
+empty field per role, nothing else); the role has not signed yet and the order is kept (pihak
+pertama first); the certificate, when the backend knows it beforehand, belongs to the party the
+embedded data names for that role and is valid now. That the signatures already in the file
+pass the full verify policy is checked by the stage, through its audit.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +14,23 @@ import io
 from dataclasses import dataclass
 
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
-from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
-from pyhanko_certvalidator import ValidationContext
 
 from signer.embedded import EmbeddedAgreement, NotPrepared, read_embedded
 from signer.errors import InputError
 from signer.model import Peran, same_person
-from signer.sign.keys import Credential, KeyMaterialError
+from signer.sign.backend import SignatureField
 
 
 class SignRefused(InputError):
     """A document that must not be signed as asked; nothing was written."""
 
 
-@dataclass(frozen=True)
-class SignatureField:
-    name: str
-    signed: bool
-    box: tuple[float, float, float, float]
-
-
-def _read(data: bytes, source: str) -> PdfFileReader:
+def read_strict(data: bytes, source: str) -> PdfFileReader:
+    """A strict reader of a PDF's bytes, or bad input that says what is wrong."""
     if not data.startswith(b"%PDF-"):
         raise InputError(f"{source}: not a PDF file")
     try:
@@ -41,44 +41,31 @@ def _read(data: bytes, source: str) -> PdfFileReader:
         raise InputError(f"{source}: damaged PDF ({e.__class__.__name__}: {e})") from None
 
 
+def _page_of(reader: PdfFileReader, widget: generic.Reference) -> int:
+    """The 0-based index of the page whose annotations hold ``widget`` (0 if none does)."""
+    index = 0
+    stack = [reader.root["/Pages"]]
+    while stack:
+        node = stack.pop()
+        if node.get("/Type") == "/Pages":
+            stack.extend(reversed([kid.get_object() for kid in node.get("/Kids", [])]))
+            continue
+        annots = node.get("/Annots", generic.ArrayObject())
+        if widget in [a.reference for a in annots if isinstance(a, generic.IndirectObject)]:
+            return index
+        index += 1
+    return 0
+
+
 def signature_fields(reader: PdfFileReader) -> dict[str, SignatureField]:
-    """The signature fields of a document by name, filled or not, with their boxes."""
+    """The signature fields of a document by name, filled or not, with their boxes and pages."""
     out: dict[str, SignatureField] = {}
     for name, value, ref in fields.enumerate_sig_fields(reader):
         rect = ref.get_object().get("/Rect", (0, 0, 0, 0))
-        box = tuple(float(v) for v in rect)
-        out[name] = SignatureField(name, value is not None, box)  # type: ignore[arg-type]
+        x1, y1, x2, y2 = (float(v) for v in rect)
+        page = _page_of(reader, ref.reference) if isinstance(ref, generic.IndirectObject) else 0
+        out[name] = SignatureField(name, value is not None, (x1, y1, x2, y2), page)
     return out
-
-
-def _check_existing(reader: PdfFileReader, source: str, trust: list[asn1_x509.Certificate]) -> None:
-    """Every signature and document timestamp already in the file must validate."""
-    vc = ValidationContext(trust_roots=trust or None, allow_fetching=False)
-    for es in reader.embedded_signatures:
-        try:
-            if es.sig_object.get("/Type") == "/DocTimeStamp":
-                ts = validate_pdf_timestamp(es, validation_context=vc)
-                ok, what = ts.intact and ts.valid, "document timestamp"
-            else:
-                st = validate_pdf_signature(es, vc, ts_validation_context=vc)
-                ok = st.intact and st.valid and st.docmdp_ok and (st.trusted or not trust)
-                what = f"signature {es.field_name}"
-        except Exception as e:  # validation raises on malformed signatures; that is a failure
-            ok, what = False, f"signature {es.field_name} ({e.__class__.__name__})"
-        if not ok:
-            raise SignRefused(
-                f"{source}: the existing {what} does not validate; "
-                "the file must not be signed further"
-            )
-
-
-@dataclass(frozen=True)
-class Checked:
-    """A document that passed every rule for signing as ``role``."""
-
-    embedded: EmbeddedAgreement
-    field: SignatureField
-    already: bool  # this role already signed it with this very certificate: nothing to do
 
 
 def read_prepared(reader: PdfFileReader, source: str) -> EmbeddedAgreement:
@@ -89,49 +76,86 @@ def read_prepared(reader: PdfFileReader, source: str) -> EmbeddedAgreement:
         raise SignRefused(f"{source}: not prepared by `kinerja generate` ({e})") from None
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A document that passed every rule for signing as ``role``."""
+
+    embedded: EmbeddedAgreement
+    field: SignatureField
+    signed: tuple[Peran, ...]
+    """The roles that have signed it so far, in order."""
+    already: bool
+    """This role already signed it (with this very certificate, when known): nothing to do."""
+
+
 def check(
     reader: PdfFileReader,
     source: str,
     role: Peran,
-    credential: Credential,
-    trust: list[asn1_x509.Certificate],
+    certificate: asn1_x509.Certificate | None,
     now: dt.datetime,
     embedded: EmbeddedAgreement | None = None,
 ) -> Checked:
-    """Apply every signing rule; raise :class:`SignRefused` with the reason if one fails."""
+    """Apply every signing rule; raise :class:`SignRefused` with the reason if one fails.
+
+    ``certificate`` is the one that will sign, or None when the backend learns it only when
+    signing (remote signing); its holder and validity are then checked in the result.
+    """
     embedded = embedded or read_prepared(reader, source)
     sig_fields = signature_fields(reader)
-    missing = {r.value for r in Peran} - set(sig_fields)
+    roles = {r.value for r in Peran}
+    missing = roles - set(sig_fields)
     if missing:
         raise SignRefused(
             f"{source}: no signature field {', '.join(sorted(missing))}; not "
             "prepared by `kinerja generate`"
         )
     timestamps = {es.field_name for es in reader.embedded_timestamp_signatures}
-    others = set(sig_fields) - {r.value for r in Peran} - timestamps
+    others = set(sig_fields) - roles - timestamps
     if others:
         raise SignRefused(f"{source}: unexpected signature fields {', '.join(sorted(others))}")
     party = embedded.agreement.pihak(role)
-    if not same_person(credential.holder, party.nama):
+    holder = str(certificate.subject.native.get("common_name", "")) if certificate else None
+    if holder is not None and not same_person(holder, party.nama):
         raise SignRefused(
-            f"{source}: the certificate ({credential.source}) belongs to "
-            f"{credential.holder}, but {role.value} of {embedded.agreement.id} is "
-            f"{party.nama}"
+            f"{source}: the certificate belongs to {holder}, but {role.value} of "
+            f"{embedded.agreement.id} is {party.nama}"
         )
+    signed = tuple(r for r in Peran if sig_fields[r.value].signed)
     target = sig_fields[role.value]
     if target.signed:
         mine = next(
             (es for es in reader.embedded_regular_signatures if es.field_name == role.value), None
         )
-        if mine is not None and mine.signer_cert.dump() == credential.certificate.dump():
-            return Checked(embedded, target, already=True)
+        if mine is not None and _same_signer(mine.signer_cert, certificate, party.nama):
+            return Checked(embedded, target, signed, already=True)
         raise SignRefused(f"{source}: {role.value} has already signed it")
-    if role is Peran.PIHAK_KEDUA and not sig_fields[Peran.PIHAK_PERTAMA.value].signed:
+    if list(signed) != list(Peran)[: len(signed)] or list(Peran).index(role) != len(signed):
         raise SignRefused(f"{source}: pihak pertama signs first")
-    try:
-        credential.check_valid_at(now)
-    except KeyMaterialError as e:
-        raise SignRefused(f"{source}: {e}") from None
-    _check_existing(reader, source, trust)
-    return Checked(embedded, target, already=False)
+    if certificate is not None:
+        _check_valid_at(certificate, holder or "", now, source)
+    return Checked(embedded, target, signed, already=False)
 
+
+def _same_signer(
+    signer: asn1_x509.Certificate, certificate: asn1_x509.Certificate | None, nama: str
+) -> bool:
+    if certificate is not None:
+        return bool(signer.dump() == certificate.dump())
+    # a remote backend: the role's field was filled by the party the data names
+    return same_person(str(signer.subject.native.get("common_name", "")), nama)
+
+
+def _check_valid_at(
+    certificate: asn1_x509.Certificate, holder: str, now: dt.datetime, source: str
+) -> None:
+    if now < certificate.not_valid_before:
+        raise SignRefused(
+            f"{source}: the certificate of {holder} is not valid yet "
+            f"(from {certificate.not_valid_before:%Y-%m-%d})"
+        )
+    if now > certificate.not_valid_after:
+        raise SignRefused(
+            f"{source}: the certificate of {holder} expired on "
+            f"{certificate.not_valid_after:%Y-%m-%d}"
+        )

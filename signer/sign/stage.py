@@ -1,158 +1,102 @@
-"""The sign stage: pihak pertama certifies, then pihak kedua approves, PAdES up to B-LTA.
+"""The sign stage: pihak pertama certifies, then pihak kedua approves, with any backend.
 
-Before signing, a document must pass every rule, or nothing is written:
-it was prepared by `kinerja generate` (embedded agreement, one empty field per role); the role
-has not signed yet and the order is kept (pihak pertama first); the certificate's holder is the
-party the embedded data names for that role, and the certificate is valid now; the signatures
-already in the file validate. Pihak pertama's signature certifies the document (DocMDP: form
-filling and signing allowed); pihak kedua's fills its field; the field locks set at prepare make
-everything else read-only. Always the PAdES subfilter (ETSI.CAdES.detached).
+For each document: every pre-signing rule (:mod:`signer.sign.rules`), then the audit (the full
+verify policy, passed in by the caller) of the signatures already in the file, then one signature
+from the backend (:mod:`signer.sign.backend`), then the audit again on the result, and only then
+the write (atomic, in place or into ``--out``). A refusal at any step writes nothing.
 
-Levels: B-B; B-T adds a signature timestamp; B-LT embeds the revocation data (DSS); B-LTA adds a
-document timestamp. :func:`extend` adds a fresh archival timestamp to signed documents.
+The audit is passed in, not imported: verifying is a later stage, and the sign stage must not
+depend on it (the command line and the demo wire them together).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
-
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import signers
-from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
-from pyhanko.sign.signers.pdf_signer import DSSContentSettings, TimestampDSSContentSettings
+from typing import Protocol
 
 from signer import fsio
-from signer.batch import Batch, Outcome, Status, default_jobs
-from signer.canonical import verification_payload
+from signer.batch import Batch, InputFile, Outcome, Status, default_jobs
 from signer.errors import InputError
-from signer.model import Agreement, Peran
-from signer.sign.keys import Credential
-from signer.sign.rules import SignRefused, _read, check, read_prepared
-from signer.sign.services import Services
-from signer.sign.stamp import stamp
+from signer.model import Peran
+from signer.sign.backend import Concurrency, DocumentSigner, Level, SignRequest
+from signer.sign.rules import SignRefused, check, read_prepared, read_strict
 
 
-class Level(StrEnum):
-    B_B = "B-B"
-    B_T = "B-T"
-    B_LT = "B-LT"
-    B_LTA = "B-LTA"
+class SigningAudit(Protocol):
+    """What keeps a document from being signed further: the problems the verifier finds in a
+    document that ``signed`` (in order) have signed; none means it may be signed."""
 
-    @property
-    def timestamped(self) -> bool:
-        return self is not Level.B_B
-
-    @property
-    def long_term(self) -> bool:
-        return self in (Level.B_LT, Level.B_LTA)
-
-
-# Revocation data goes into the DSS in the same revision as the document timestamp, before it, so
-# the timestamp covers it and nothing is left after the last timestamp that no signature covers.
-COVERED_DSS = DSSContentSettings(
-    include_vri=False,
-    next_ts_settings=TimestampDSSContentSettings(include_vri=False, update_before_ts=True),
-)
+    def __call__(self, data: bytes, source: str, signed: tuple[Peran, ...]) -> list[str]: ...
 
 
 @dataclass(frozen=True)
 class SignOptions:
+    """How to sign a batch."""
+
     role: Peran
     level: Level = Level.B_LTA
-    out: Path | None = None  # a folder; None signs in place
+    out: Path | None = None
+    """A folder for the signed copies; None signs in place."""
     jobs: int = field(default_factory=default_jobs)
+    """Parallel workers, if the backend allows more than one."""
     progress: bool = True
 
 
-def _reason(a: Agreement, role: Peran) -> str:
-    p = a.pihak(role)
-    nip = f", NIP {p.nip.formatted()}" if p.nip else ""
-    return (
-        f"{a.jenis.judul} Tahun {a.tahun} {a.unit.nama}: ditandatangani sebagai "
-        f"{role.value.replace('-', ' ')} oleh {p.nama} ({p.jabatan}{nip})"
-    )
+def _refuse(source: str, what: str, problems: list[str]) -> SignRefused:
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    return SignRefused(f"{source}: {what}: {'; '.join(problems[:3])}{more}")
 
 
-def sign_bytes(
+def sign_document(
     data: bytes,
     source: str,
-    credential_for: Callable[[Agreement, Peran], Credential],
-    services: Services,
+    signer: DocumentSigner,
+    audit: SigningAudit,
     role: Peran,
     level: Level,
     now: dt.datetime | None = None,
 ) -> bytes | None:
-    """Sign one document's bytes; None when this role already signed it with this certificate."""
+    """Sign one document's bytes; None when this role already signed it."""
     now = now or dt.datetime.now(dt.UTC)
-    reader = _read(data, source)
+    reader = read_strict(data, source)
     embedded = read_prepared(reader, source)
-    credential = credential_for(embedded.agreement, role)
-    checked = check(reader, source, role, credential, services.trust_roots, now, embedded)
+    certificate = signer.certificate_for(embedded.agreement, role)
+    checked = check(reader, source, role, certificate, now, embedded)
     if checked.already:
         return None
-    a = embedded.agreement
-    if level.timestamped and services.timestamper is None:
-        raise InputError(f"level {level} needs a timestamp authority: give --tsa-url")
-    vc = services.validation_context() if level.long_term and services.validation_context else None
-    if level.long_term and vc is None:
-        raise InputError(f"level {level} needs revocation data: no validation services")
-    meta = signers.PdfSignatureMetadata(
-        field_name=role.value,
-        certify=role is Peran.PIHAK_PERTAMA,
-        docmdp_permissions=MDPPerm.FILL_FORMS,
-        subfilter=SigSeedSubFilter.PADES,
-        reason=_reason(a, role),
-        location=a.tempat,
-        name=credential.holder,
-        embed_validation_info=level.long_term,
-        use_pades_lta=level is Level.B_LTA,
-        validation_context=vc,
-        dss_settings=COVERED_DSS,
-    )
-    visible = stamp(
-        a.pihak(role),
-        now,
-        a.zona_waktu,
-        checked.field.box,
-        verification_payload(a, embedded.sha256) + f":{role.value}",
-    )
-    signer = signers.PdfSigner(
-        meta,
-        credential.signer,
-        timestamper=services.timestamper if level.timestamped else None,
-        stamp_style=visible.style,
-    )
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=True)
-    out = io.BytesIO()
-    try:
-        signer.sign_pdf(
-            writer, existing_fields_only=True, appearance_text_params=visible.params, output=out
-        )
-    except Exception as e:  # pyHanko raises SigningError and friends with useful text
-        raise SignRefused(f"{source}: signing failed ({e.__class__.__name__}: {e})") from None
-    return out.getvalue()
+    problems = audit(data, source, checked.signed)
+    if problems:
+        raise _refuse(source, "it must not be signed further, it does not verify", problems)
+    signed = signer.sign(SignRequest(data, source, role, embedded, checked.field, level, now))
+    if not signed.startswith(data):
+        raise SignRefused(f"{source}: the signature did not come back as an incremental update")
+    problems = audit(signed, source, (*checked.signed, role))
+    if problems:
+        raise _refuse(source, "the signed result does not verify, nothing was written", problems)
+    return signed
 
 
 def sign_files(
-    paths: Sequence[Path],
-    credential_for: Callable[[Agreement, Peran], Credential],
-    services: Services,
+    files: Sequence[InputFile],
+    signer: DocumentSigner,
+    audit: SigningAudit,
     options: SignOptions,
-) -> list[Outcome]:
+) -> list[Outcome[None]]:
     """Sign many files as ``options.role``; each written atomically, in place or into OUT."""
 
-    def one(path: Path) -> Outcome:
+    def one(item: InputFile) -> Outcome[None]:
+        path = item.path
         try:
             data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file") from None
         except OSError as e:
             raise InputError(f"{path}: cannot read ({e.strerror})") from None
-        target = (options.out / path.name) if options.out else path
-        signed = sign_bytes(data, str(path), credential_for, services, options.role, options.level)
+        target = (options.out / item.relative) if options.out else path
+        signed = sign_document(data, str(path), signer, audit, options.role, options.level)
         if signed is None:
             if options.out and not target.exists():
                 fsio.write_bytes(target, data)
@@ -160,13 +104,13 @@ def sign_files(
         fsio.write_bytes(target, signed)
         return Outcome(path.name, Status.DONE, f"signed as {options.role.value} ({options.level})")
 
-    batch: Batch[Path] = Batch(
+    concurrency = signer.concurrency
+    batch: Batch[InputFile, None] = Batch(
         f"sign {options.role.value}",
         one,
-        lambda p: p.name,
-        jobs=options.jobs,
+        lambda f: f.path.name,
+        jobs=1 if concurrency is Concurrency.SINGLE else options.jobs,
         progress=options.progress,
-        processes=True,  # pyHanko is pure Python: only processes use both cores
+        processes=concurrency is Concurrency.PROCESSES,
     )
-    return batch.run(paths)
-
+    return batch.run(files)

@@ -32,6 +32,7 @@ from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
+from signer.canonical import NewerSchema
 from signer.embedded import EmbeddedAgreement, NotPrepared, read_embedded
 from signer.errors import InputError
 from signer.model import Agreement, Peran
@@ -40,8 +41,15 @@ from signer.trust import TrustConfig
 
 @dataclass(frozen=True)
 class VerifyOptions:
+    """How to verify."""
+
     trust: TrustConfig = field(default_factory=TrustConfig)
-    at: dt.datetime | None = None  # validate at this time from the proofs in the file
+    """The trust anchors, and where current revocation data may come from."""
+    at: dt.datetime | None = None
+    """Validate at this time from the proofs in the file; None: now."""
+    expect: tuple[Peran, ...] = tuple(Peran)
+    """The roles that must have signed, in order: both for an archived agreement; fewer while
+    it is being signed (the sign stage checks a half-signed document this way)."""
 
 
 @dataclass
@@ -60,6 +68,11 @@ class SignatureEvidence:
     def status(self) -> Any:
         return self.ades.api_status if self.ades is not None else None
 
+    @property
+    def field(self) -> str:
+        """The signature field's name (plain str: pyHanko's text objects carry their reader)."""
+        return str(self.es.field_name)
+
 
 @dataclass
 class Evidence:
@@ -71,6 +84,7 @@ class Evidence:
     timestamps: list[tuple[EmbeddedPdfSignature, Any]] = field(default_factory=list)
     embedded: EmbeddedAgreement | None = None
     embedded_error: str | None = None
+    embedded_newer: bool = False  # the agreement is of a newer schema version: cannot judge
     signed_text: str | None = None  # the visible text of the last signed revision
     second_parser: list[str] = field(default_factory=list)  # what qpdf objects to
     text_error: str | None = None
@@ -78,9 +92,6 @@ class Evidence:
     @property
     def agreement(self) -> Agreement | None:
         return self.embedded.agreement if self.embedded else None
-
-    def by_role(self, role: Peran) -> SignatureEvidence | None:
-        return next((s for s in self.signatures if s.role == role.value), None)
 
 
 def _spec(trust: TrustConfig, at: dt.datetime | None) -> PdfSignatureValidationSpec:
@@ -240,32 +251,37 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
             item.timestamp_time = getattr(ts, "timestamp", None)
         ev.signatures.append(item)
     ev.signatures.sort(key=lambda s: s.revision)
-    _gather_agreement(ev)
+    _gather_agreement(ev, options)
     return ev
 
 
-def _gather_agreement(ev: Evidence) -> None:
+def _gather_agreement(ev: Evidence, options: VerifyOptions) -> None:
+    """The agreement and page text of the last signed revision; of the file as it is only
+    when nothing is expected to be signed yet (a document about to be signed)."""
     reader = ev.reader
     assert reader is not None
-    if not ev.signatures:
+    if ev.signatures:
+        last = ev.signatures[-1]
+        root = reader.get_historical_root(last.revision)
+        br = [int(v) for v in last.es.byte_range]
+        content = ev.data[: br[2] + br[3]]  # exactly the bytes the last signature covers
+    elif not options.expect:
+        root, content = reader.root, ev.data
+    else:
         ev.embedded_error = "no signature: nothing signed to read the agreement from"
         return
-    last = ev.signatures[-1]
     try:
-        ev.embedded = read_embedded(reader.get_historical_root(last.revision))
-    except NotPrepared as e:
-        ev.embedded_error = str(e)
+        ev.embedded = read_embedded(root)
+    except NewerSchema as e:
+        ev.embedded_error, ev.embedded_newer = str(e), True
         return
-    except InputError as e:
+    except (NotPrepared, InputError) as e:
         ev.embedded_error = str(e)
         return
     except Exception as e:
         ev.embedded_error = f"unreadable ({e.__class__.__name__})"
         return
-    # the visible text of exactly the bytes the last signature covers
-    br = [int(v) for v in last.es.byte_range]
-    signed_bytes = ev.data[: br[2] + br[3]]
-    ev.signed_text, ev.text_error = page_text(signed_bytes)
+    ev.signed_text, ev.text_error = page_text(content)
 
 
 def page_text(pdf: bytes) -> tuple[str | None, str | None]:
@@ -285,4 +301,3 @@ def page_text(pdf: bytes) -> tuple[str | None, str | None]:
 
 def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
-

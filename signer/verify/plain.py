@@ -29,4 +29,3 @@ PLAIN = {
     "CHAIN_CONSTRAINTS_FAILURE": "the certificate chain breaks a constraint",
     "SIG_CONSTRAINTS_FAILURE": "the signature breaks a validation constraint",
 }
-

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from signer.verify.checks.signatures import holder
-from signer.verify.evidence import SignatureEvidence
-from signer.verify.result import CheckResult, Verdict
+from signer.errors import InputError
+from signer.verify.checks.certificates import holder
+from signer.verify.evidence import Evidence, SignatureEvidence
+from signer.verify.result import CheckResult, Verdict, verdict_of
+
+REPORT_SCHEMA = "kinerja.verify/1"
 
 
 @dataclass(frozen=True)
 class SignatureSummary:
+    """Who signed, when, and at which level (from the evidence, as plain strings)."""
+
     role: str | None
     field: str
     signer: str
@@ -34,6 +41,8 @@ class SignatureSummary:
 
 @dataclass(frozen=True)
 class Report:
+    """The verdict on one file, with every check's result."""
+
     file: str
     verdict: Verdict
     checks: tuple[CheckResult, ...]
@@ -61,6 +70,37 @@ class Report:
         }
 
 
+def summarise(ev: Evidence, results: Sequence[CheckResult]) -> Report:
+    """The report of the evidence and the policy's results."""
+    sigs = []
+    for s in ev.signatures:
+        try:
+            sigs.append(_summary(s))
+        except Exception:  # a signature too broken to describe is still judged by the checks
+            continue
+    return Report(
+        ev.path,
+        verdict_of(results),
+        tuple(results),
+        tuple(sigs),
+        ev.agreement.id if ev.agreement else None,
+        ev.embedded.sha256 if ev.embedded else None,
+        ev.embedded.data if ev.embedded else None,
+    )
+
+
+def envelope(
+    reports: Sequence[Report], unusable: Sequence[InputError], at: dt.datetime | None
+) -> dict[str, object]:
+    """The ``kinerja.verify/1`` JSON document of one run (``kinerja verify --json``)."""
+    return {
+        "schema": REPORT_SCHEMA,
+        "at": at.isoformat() if at else None,
+        "documents": [r.as_dict() for r in reports],
+        "unusable": [str(e) for e in unusable],
+    }
+
+
 def _summary(s: SignatureEvidence) -> SignatureSummary:
     cert = s.es.signer_cert
     when, source = s.timestamp_time, "timestamp"
@@ -69,11 +109,10 @@ def _summary(s: SignatureEvidence) -> SignatureSummary:
     # plain str: pyHanko's text objects carry their reader along, which would be pickled whole
     return SignatureSummary(
         str(s.role) if s.role else None,
-        str(s.es.field_name),
+        s.field,
         holder(cert),
         str(cert.issuer.native.get("common_name", "")),
         when.isoformat() if when else None,
         source,
         s.level,
     )
-

@@ -15,11 +15,17 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True)
 class CheckResult:
+    """What one check found, for the document or for one signature of it."""
+
     name: str
+    """The check's name (a check fills it in for every result it gives)."""
     passed: bool
     reason: str
-    verdict: Verdict = Verdict.INVALID  # what a failure means: INVALID or INDETERMINATE
-    subject: str | None = None  # the signature field a per-signature check is about
+    """Why it passed or failed, in plain words."""
+    verdict: Verdict = Verdict.INVALID
+    """What a failure means: INVALID, or INDETERMINATE where proof is missing."""
+    subject: str | None = None
+    """The signature field a per-signature result is about; None for the document."""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -33,16 +39,18 @@ class CheckResult:
         return f"{self.name}: {self.subject + ': ' if self.subject else ''}{self.reason}"
 
 
-def ok(name: str, reason: str) -> CheckResult:
-    return CheckResult(name, True, reason)
+def ok(reason: str) -> CheckResult:
+    """A pass; the check that returns it gives it its name."""
+    return CheckResult("", True, reason)
 
 
-def fail(name: str, reason: str, verdict: Verdict = Verdict.INVALID) -> CheckResult:
-    return CheckResult(name, False, reason, verdict)
+def fail(reason: str, verdict: Verdict = Verdict.INVALID) -> CheckResult:
+    """A failure; the check that returns it gives it its name."""
+    return CheckResult("", False, reason, verdict)
 
 
 def verdict_of(results: Sequence[CheckResult]) -> Verdict:
-    """VALID only if there are results and all pass; an empty policy fails."""
+    """VALID only if there are results and all pass; no results at all is INVALID."""
     if not results:
         return Verdict.INVALID
     failed = [r for r in results if not r.passed]
@@ -51,4 +59,3 @@ def verdict_of(results: Sequence[CheckResult]) -> Verdict:
     if any(r.verdict is Verdict.INVALID for r in failed):
         return Verdict.INVALID
     return Verdict.INDETERMINATE
-

@@ -3,82 +3,75 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from signer.batch import Batch, Outcome, Status
 from signer.errors import InputError
+from signer.model import Peran
+from signer.trust import TrustConfig
 from signer.verify.evidence import Evidence, VerifyOptions, gather
-from signer.verify.policy import DEFAULT_POLICY, Check
-from signer.verify.report import Report, _summary
-from signer.verify.result import CheckResult, fail, verdict_of
+from signer.verify.policy import Policy, policy_for
+from signer.verify.report import Report, summarise
+from signer.verify.result import Verdict
 
 
 def verify_bytes(
-    data: bytes, name: str, options: VerifyOptions, policy: Sequence[Check] = DEFAULT_POLICY
+    data: bytes, name: str, options: VerifyOptions, policy: Policy | None = None
 ) -> Report:
+    """The verdict on one file's bytes under ``policy`` (default: what ``options`` ask for)."""
     if not data.startswith(b"%PDF-"):
         raise InputError(f"{name}: not a PDF file")
+    policy = policy or policy_for(options.trust)
     try:
         ev = gather(name, data, options)
     except Exception as e:  # whatever the bytes: a file we cannot take apart is not valid
         ev = Evidence(name, data, parse_error=f"{e.__class__.__name__}: {str(e)[:200]}")
-    results: list[CheckResult] = []
-    for check in policy:
-        try:
-            results += check(ev, options)
-        except Exception as e:  # a check that cannot decide fails closed
-            results.append(
-                fail(
-                    getattr(check, "__name__", "check").replace("check_", "").replace("_", "-"),
-                    f"could not be evaluated ({e.__class__.__name__}: {e})",
-                )
-            )
-    sigs = []
-    for s in ev.signatures:
-        try:
-            sigs.append(_summary(s))
-        except Exception:
-            continue
-    return Report(
-        name,
-        verdict_of(results),
-        tuple(results),
-        tuple(sigs),
-        ev.agreement.id if ev.agreement else None,
-        ev.embedded.sha256 if ev.embedded else None,
-        ev.embedded.data if ev.embedded else None,
-    )
+    return summarise(ev, policy.run(ev, options))
 
 
-def verify_file(path: Path, options: VerifyOptions) -> Report:
+def verify_file(path: Path, options: VerifyOptions, policy: Policy | None = None) -> Report:
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror})") from None
-    return verify_bytes(data, str(path), options)
+    return verify_bytes(data, str(path), options, policy)
 
 
 def verify_paths(
     paths: Sequence[Path], options: VerifyOptions, jobs: int = 1, progress: bool = True
 ) -> list[Report | InputError]:
     """Verify many files in forked workers; unusable input comes back as its error."""
-    from signer.batch import Batch, Outcome, Status
+    policy = policy_for(options.trust)
 
-    reports: dict[str, Report | InputError] = {}
-
-    def one(path: Path) -> Outcome:
+    def one(path: Path) -> Outcome[Report | InputError]:
         try:
-            report: Report | InputError = verify_file(path, options)
+            report: Report | InputError = verify_file(path, options, policy)
         except InputError as e:
             report = e
-        return Outcome(str(path), Status.DONE, extra={"report": report})
+        return Outcome(str(path), Status.DONE, value=report)
 
-    outcomes = Batch("verify", one, str, jobs=jobs, progress=progress, processes=True).run(paths)
-    for o in outcomes:
-        if "report" in o.extra:
-            reports[o.name] = o.extra["report"]  # type: ignore[assignment]
-        else:
-            reports[o.name] = InputError(o.detail)
-    return [reports[str(p)] for p in paths]
+    batch: Batch[Path, Report | InputError] = Batch(
+        "verify", one, str, jobs=jobs, progress=progress, processes=True
+    )
+    return [o.value if o.value is not None else InputError(o.detail) for o in batch.run(paths)]
 
+
+@dataclass(frozen=True)
+class SigningAudit:
+    """The full verify policy, as the sign stage asks it before and after each signature.
+
+    A document may be signed further only if it holds exactly the signatures ``signed`` so far
+    and no check fails; missing proof (INDETERMINATE) stops it only when trust anchors are
+    configured, since without them nothing could ever be proven.
+    """
+
+    trust: TrustConfig
+
+    def __call__(self, data: bytes, source: str, signed: tuple[Peran, ...]) -> list[str]:
+        report = verify_bytes(data, source, VerifyOptions(self.trust, expect=signed))
+        return [
+            str(c) for c in report.failures if c.verdict is Verdict.INVALID or self.trust.anchors
+        ]

@@ -639,4 +639,3 @@ def _read_pakta(
         if len(sheet.problems) == before and unit and p1 and p2:
             out.append((units[unit][1], p1, p2))
     return out
-

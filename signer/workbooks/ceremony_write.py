@@ -328,4 +328,3 @@ def write_workbook(
         for r, v in enumerate(values, 2):
             ws.cell(row=r, column=c, value=v)
     fsio.write_with(Path(path), wb.save)
-

@@ -15,6 +15,7 @@ from typing import Protocol, cast
 
 from signer.errors import InputError
 from signer.evaluate.results import Evaluation
+from signer.office.probe import require_office
 
 
 class WriterModule(Protocol):
@@ -34,6 +35,8 @@ class OutputFormat:
     module: str
     """The module whose ``write(evaluation, path)`` writes it, imported on first use."""
     description: str
+    needs_office: bool = False
+    """Made through LibreOffice: checked before any file is written."""
 
     def write(self, evaluation: Evaluation, path: Path) -> None:
         cast(WriterModule, importlib.import_module(self.module)).write(evaluation, path)
@@ -49,7 +52,11 @@ WRITERS: dict[str, OutputFormat] = {
             "xlsx", "evaluasi.xlsx", "signer.evaluate.outputs.xlsx", "summary and a sheet per unit"
         ),
         OutputFormat(
-            "pdf", "evaluasi.pdf", "signer.evaluate.outputs.pdf", "report with chart (LibreOffice)"
+            "pdf",
+            "evaluasi.pdf",
+            "signer.evaluate.outputs.pdf",
+            "report with chart (LibreOffice)",
+            needs_office=True,
         ),
     )
 }
@@ -74,7 +81,12 @@ def parse_formats(text: str | Iterable[str]) -> tuple[OutputFormat, ...]:
 def write_outputs(
     evaluation: Evaluation, out: Path, formats: Sequence[OutputFormat] = tuple(WRITERS.values())
 ) -> list[Path]:
-    """One file per format in ``out``, each written atomically; returns the paths written."""
+    """One file per format in ``out``, each written atomically; returns the paths written.
+
+    A missing LibreOffice is found before anything is written, not after the JSON.
+    """
+    if any(f.needs_office for f in formats):
+        require_office()
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for f in formats:

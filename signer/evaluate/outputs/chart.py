@@ -94,4 +94,3 @@ def chart_png(
     buf = io.BytesIO()
     image.save(buf, "PNG", dpi=(dpi, dpi))
     return buf.getvalue()
-

@@ -518,4 +518,3 @@ def _shade(cell: Any, colour: str | None) -> None:
     shd.set(qn("w:color"), "auto")
     shd.set(qn("w:fill"), colour)
     cell._tc.get_or_add_tcPr().append(shd)
-

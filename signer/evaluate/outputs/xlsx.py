@@ -115,7 +115,8 @@ class _XlsxStyles:
         thin = Side(style="thin", color="BFBFBF")
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.fills = {
-            name: PatternFill("solid", fgColor=colour) for name, colour in band_colours(rules).items()
+            name: PatternFill("solid", fgColor=colour)
+            for name, colour in band_colours(rules).items()
         }
         self.levels = levels(rules)
 
@@ -213,8 +214,6 @@ def _summary_sheet(w: Any, evaluation: Evaluation, titles: dict[int, str], s: _X
         s.kategori(w.cell(row=row, column=2, value=level.nama), level.nama)
         w.cell(row=row, column=3, value=f"capaian {level.rentang} %")
     _print_setup(w, header)
-
-
 
 
 def _set(ws: Any, row: int, column: int, value: object, **style: object) -> object:
@@ -326,4 +325,3 @@ def _mean_row(
     k = _set(w, row, 10, kategori, font=font)
     s.kategori(c, kategori)
     s.kategori(k, kategori)
-

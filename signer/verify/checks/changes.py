@@ -11,18 +11,25 @@ from typing import Any
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from signer.verify.check import document_check
 from signer.verify.evidence import Evidence, VerifyOptions, _raw
 from signer.verify.result import CheckResult, fail, ok
 
 
-def check_changes_after_signing(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
+@document_check(
+    "changes-after-signing",
+    "after the last signature only DSS updates and document timestamps: no rewritten metadata, "
+    "catalog or trailer, no objects that nothing references",
+)
+def changes_after_signing(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
     """What pyHanko's difference analysis accepts but a signed agreement must not allow:
     metadata rewritten, objects that nothing references, anything after the last signature
     but DSS and document timestamps."""
-    name = "changes-after-signing"
     reader = ev.reader
-    if reader is None or not ev.signatures:
-        return [fail(name, "nothing signed")]
+    if reader is None:
+        return [fail("the file could not be read")]
+    if not ev.signatures:
+        return [ok("nothing signed yet")] if not options.expect else [fail("nothing signed")]
     last = ev.signatures[-1]
     total = reader.xrefs.total_revisions
     # the document information and XMP metadata as signed
@@ -31,20 +38,19 @@ def check_changes_after_signing(ev: Evidence, options: VerifyOptions) -> list[Ch
     if signed_info != final_info:
         return [
             fail(
-                name,
                 "the document information (title, author, ...) was rewritten "
                 "after the last signature",
             )
         ]
     if _metadata(reader, last.revision) != _metadata(reader, total - 1):
-        return [fail(name, "the XMP metadata was rewritten after the last signature")]
+        return [fail("the XMP metadata was rewritten after the last signature")]
     # revisions after the last signature: document timestamps, and DSS updates that touch
     # nothing but the DSS (pyHanko's last DSS update, for the newest TSA, is covered by nothing)
     ts_revisions = {es.signed_revision for es, _ in ev.timestamps}
     for rev in range(last.revision + 1, total):
         trailer = _trailer_changes(reader, rev)
         if trailer:
-            return [fail(name, f"revision {rev + 1} changes the trailer ({', '.join(trailer)})")]
+            return [fail(f"revision {rev + 1} changes the trailer ({', '.join(trailer)})")]
         root = reader.get_historical_root(rev)
         before = reader.get_historical_root(rev - 1)
         allowed = {"/DSS", "/AcroForm"} if rev in ts_revisions else {"/DSS"}
@@ -54,13 +60,12 @@ def check_changes_after_signing(ev: Evidence, options: VerifyOptions) -> list[Ch
             if k not in allowed and _raw(root, k) != _raw(before, k)
         }
         if changed:
-            return [fail(name, f"revision {rev + 1} changes the catalog ({', '.join(changed)})")]
+            return [fail(f"revision {rev + 1} changes the catalog ({', '.join(changed)})")]
         if rev not in ts_revisions:
             stray = _outside_dss(reader, rev)
             if stray:
                 return [
                     fail(
-                        name,
                         f"revision {rev + 1} is not only a DSS update: it changes "
                         f"{', '.join(stray[:5])}",
                     )
@@ -69,11 +74,10 @@ def check_changes_after_signing(ev: Evidence, options: VerifyOptions) -> list[Ch
     if orphans:
         return [
             fail(
-                name,
                 f"objects added after signing that nothing references: {', '.join(orphans[:5])}",
             )
         ]
-    return [ok(name, "after the last signature only DSS updates and document timestamps")]
+    return [ok("after the last signature only DSS updates and document timestamps")]
 
 
 def _reachable(resolver: Any, start: list[Any]) -> set[tuple[int, int]]:
@@ -201,4 +205,3 @@ def _orphans(reader: PdfFileReader, first_signed: int) -> list[str]:
         if ref not in reachable_then[rev]:
             orphans.append(f"{ref[0]} {ref[1]} R")
     return orphans
-

@@ -7,37 +7,42 @@ from __future__ import annotations
 from signer import formatting
 from signer.embedded import read_embedded
 from signer.model import Agreement
+from signer.verify.check import document_check
 from signer.verify.evidence import Evidence, VerifyOptions, normalise
-from signer.verify.result import CheckResult, fail, ok
+from signer.verify.result import CheckResult, Verdict, fail, ok
 
 
-def check_embedded_agreement(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
-    name = "embedded-agreement"
+@document_check(
+    "embedded-agreement",
+    "one unambiguous, schema-valid, canonical JSON, read from the signed revision and unchanged "
+    "since",
+)
+def embedded_agreement(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
+    if ev.embedded_newer:  # a newer kinerja's agreement: not wrong, but not ours to judge
+        return [fail(f"{ev.embedded_error}", Verdict.INDETERMINATE)]
     if ev.embedded is None:
-        return [
-            fail(name, f"no valid embedded agreement in the signed revision ({ev.embedded_error})")
-        ]
+        return [fail(f"no valid embedded agreement in the signed revision ({ev.embedded_error})")]
     reader = ev.reader
     assert reader is not None
     try:
         current = read_embedded(reader.root)
     except Exception as e:
-        return [fail(name, f"the agreement in the final revision is unreadable ({e})")]
+        return [fail(f"the agreement in the final revision is unreadable ({e})")]
     if current.data != ev.embedded.data:
-        return [fail(name, "the embedded agreement was replaced after signing")]
-    return [ok(name, f"{ev.embedded.name}, schema-valid, canonical, the one associated file")]
+        return [fail("the embedded agreement was replaced after signing")]
+    return [ok(f"{ev.embedded.name}, schema-valid, canonical, the one associated file")]
 
 
-def check_verification_code(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
-    name = "verification-code"
+@document_check("verification-code", "the pages print the SHA-256 of the embedded agreement")
+def verification_code(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
     if ev.embedded is None:
-        return [fail(name, "no embedded agreement")]
+        return [fail("no embedded agreement")]
     if ev.signed_text is None:
-        return [fail(name, f"the signed pages' text is unreadable ({ev.text_error})")]
+        return [fail(f"the signed pages' text is unreadable ({ev.text_error})")]
     code = formatting.digest_grouped(ev.embedded.sha256)
     if code not in ev.signed_text:
-        return [fail(name, "the pages do not print the SHA-256 of the embedded agreement")]
-    return [ok(name, f"the pages print {ev.embedded.sha256[:16]}…")]
+        return [fail("the pages do not print the SHA-256 of the embedded agreement")]
+    return [ok(f"the pages print {ev.embedded.sha256[:16]}…")]
 
 
 def expected_on_pages(a: Agreement) -> list[str]:
@@ -49,19 +54,21 @@ def expected_on_pages(a: Agreement) -> list[str]:
     return [normalise(s) for s in out]
 
 
-def check_visible_content(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
-    name = "visible-content"
+@document_check(
+    "visible-content",
+    "every party name, indikator and target of the embedded data is on the signed pages (text "
+    "read by PDFium)",
+)
+def visible_content(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
     if ev.agreement is None or ev.signed_text is None:
-        return [fail(name, "no embedded agreement or no readable page text")]
+        return [fail("no embedded agreement or no readable page text")]
     missing = [s for s in expected_on_pages(ev.agreement) if s not in ev.signed_text]
     if missing:
         shown = "; ".join(repr(m) for m in missing[:3])
         return [
             fail(
-                name,
                 f"{len(missing)} item(s) of the embedded data are not on the signed "
                 f"pages, e.g. {shown}",
             )
         ]
-    return [ok(name, "every party name, indikator and target of the data is on the pages")]
-
+    return [ok("every party name, indikator and target of the data is on the pages")]

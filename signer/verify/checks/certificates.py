@@ -1,0 +1,133 @@
+"""Certificate checks, per signature: trusted at the validation time, strong algorithms, a key
+meant for signing, the holder the embedded agreement names, and (with --pin) a pinned
+certificate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from asn1crypto import keys
+from asn1crypto import x509 as asn1_x509
+
+from signer.model import Peran, same_person
+from signer.verify.check import SignatureCheck, signature_check
+from signer.verify.evidence import Evidence, SignatureEvidence, VerifyOptions
+from signer.verify.plain import PLAIN
+from signer.verify.result import CheckResult, Verdict, fail, ok
+
+
+def _sub(result: Any) -> tuple[str, str]:
+    sub = getattr(result, "ades_subindic", None)
+    return (sub.status.name if sub else "?", sub.name if sub else "?")
+
+
+@signature_check(
+    "signature-trust",
+    "chain to a trust anchor, not revoked, at the validation time (ETSI AdES validation with "
+    "the proofs in the file)",
+)
+def signature_trust(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> CheckResult:
+    if s.ades is None:
+        return fail(f"cannot be validated ({s.ades_error})")
+    status, sub = _sub(s.ades)
+    st = s.ades.api_status
+    if status == "PASSED":
+        return ok(f"trusted and not revoked ({s.level})")
+    if sub == "SIG_CONSTRAINTS_FAILURE" and s.level == "B-B":
+        # B-B: no signature timestamp; judge the certificate at the validation time
+        if st is not None and st.trusted and not st.revoked:
+            return ok(
+                "trusted and not revoked at the validation time (B-B: no "
+                "timestamp proves when it was signed)",
+            )
+        if st is not None and st.revoked:
+            return fail("the signer's certificate is revoked")
+        return fail(
+            "the certificate cannot be trusted at the validation time, and a "
+            "B-B signature has no timestamp to prove it was made earlier",
+            Verdict.INDETERMINATE,
+        )
+    if st is not None and st.revoked:
+        return fail(f"the signer's certificate was revoked ({sub})")
+    reason = PLAIN.get(sub, (s.ades.failure_msg or sub).strip())
+    if s.level == "B-B" and sub in ("CERTIFICATE_CHAIN_GENERAL_FAILURE", "OUT_OF_BOUNDS_NO_POE"):
+        reason = (
+            "the certificate cannot be trusted at the validation time (expired, or no "
+            "revocation data), and a B-B signature has no timestamp proving it is older"
+        )
+    return fail(
+        f"{reason} ({sub})", Verdict.INVALID if status == "FAILED" else Verdict.INDETERMINATE
+    )
+
+
+_WEAK_DIGESTS = {"md5", "sha1", "md2", "sha224"}
+
+
+@signature_check(
+    "signature-algorithms", "SHA-256 or better; RSA of at least 2048 bits or EC of at least 256"
+)
+def signature_algorithms(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> CheckResult:
+    es = s.es
+    digest = es.md_algorithm
+    if digest in _WEAK_DIGESTS:
+        return fail(f"weak digest algorithm {digest}")
+    mech = es.signer_info["signature_algorithm"]["algorithm"].native
+    if "sha1" in mech or "md5" in mech:
+        return fail(f"weak signature algorithm {mech}")
+    key: keys.PublicKeyInfo = es.signer_cert.public_key
+    if key.algorithm == "rsa" and key.bit_size < 2048:
+        return fail(f"RSA key of {key.bit_size} bits (at least 2048 required)")
+    if key.algorithm == "ec" and key.bit_size < 256:
+        return fail(f"EC key of {key.bit_size} bits (at least 256 required)")
+    return ok(f"{digest}, {key.algorithm.upper()} {key.bit_size} bits")
+
+
+@signature_check(
+    "signer-key-usage", "a certificate meant for signing (digital signature or non-repudiation)"
+)
+def signer_key_usage(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> CheckResult:
+    es = s.es
+    usage = es.signer_cert.key_usage_value
+    allowed = set(usage.native) if usage is not None else set()
+    if usage is None or not allowed & {"digital_signature", "non_repudiation"}:
+        return fail(
+            "the certificate is not meant for signing (key usage "
+            f"{', '.join(sorted(allowed)) or 'missing'})",
+        )
+    return ok(", ".join(sorted(allowed)))
+
+
+def holder(cert: asn1_x509.Certificate) -> str:
+    return str(cert.subject.native.get("common_name", ""))
+
+
+@signature_check(
+    "signer-identity",
+    "the certificate's holder is the party the embedded data names for that role",
+)
+def signer_identity(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> CheckResult:
+    agreement = ev.agreement
+    if agreement is None or s.role is None:
+        return fail("no embedded agreement names the party for this signature")
+    party = agreement.pihak(Peran(s.role))
+    cn = holder(s.es.signer_cert)
+    if not same_person(cn, party.nama):
+        return fail(f"signed by {cn}, but {s.role} is {party.nama}")
+    return ok(f"{cn} is {s.role} of {agreement.id}")
+
+
+def pinned_signers(pinned: Sequence[asn1_x509.Certificate]) -> SignatureCheck:
+    """The check `--pin` adds: every signer holds one of exactly these certificates."""
+    dumps = {c.dump() for c in pinned}
+
+    def check(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> CheckResult:
+        cn = holder(s.es.signer_cert)
+        if s.es.signer_cert.dump() not in dumps:
+            return fail(f"{cn}'s certificate is not among the {len(dumps)} pinned certificate(s)")
+        return ok(f"{cn}'s certificate is pinned")
+
+    return SignatureCheck(
+        "pinned-signers", "the signer holds one of the pinned certificates (only with --pin)", check
+    )
