@@ -525,3 +525,62 @@ def test_newest_timestamp_covers_the_whole_file(docs: Path, demo_store: Path) ->
     assert newest.signed_revision == reader.xrefs.total_revisions - 1
     verdict = run_kinerja("verify", str(pdf), "--trust", str(demo_store))
     assert verdict.returncode == 0, verdict.stdout
+
+
+def test_a_file_verify_rejects_is_not_signed_further(docs: Path, demo_store: Path) -> None:
+    """An object stashed after pihak pertama's signature passes pyHanko's own validation, but
+    the full verify policy rejects it, and so does sign."""
+    from tests import attacks
+
+    pdf = docs / "pk-2026-dinkes.pdf"
+    first = sign(str(pdf), "--role", "pihak-pertama", "--keys", str(demo_store), "--level", "B-B")
+    assert first.returncode == 0, first.stderr
+    [stash] = attacks.next_object_numbers(pdf.read_bytes(), 1)
+    tampered = attacks.append_update(pdf.read_bytes(), {stash: b"<< /Stash (95) >>"})
+    pdf.write_bytes(tampered)
+    with open(pdf, "rb") as f:  # pyHanko alone finds nothing wrong with it
+        es = PdfFileReader(f).embedded_regular_signatures[0]
+        authority = pki.load_demo_pki(demo_store, b"demo")
+        status = validate_pdf_signature(es, demo_validation_context(authority))
+        assert status.intact and status.valid and status.docmdp_ok
+    _refused(
+        sign(str(pdf), "--role", "pihak-kedua", "--keys", str(demo_store), "--level", "B-B"),
+        "does not verify",
+        "changes-after-signing",
+    )
+    assert pdf.read_bytes() == tampered
+
+
+def test_a_backend_whose_result_does_not_verify_writes_nothing(
+    docs: Path, demo_store: Path
+) -> None:
+    """The stage verifies what a backend returns: a remote-style backend (signer unknown before
+    signing) that signs with the wrong person's key is caught before anything is written."""
+    from signer.batch import expand_inputs
+    from signer.model import Agreement, Peran
+    from signer.sign import Concurrency, Level, SignOptions, sign_files
+    from signer.sign.pades import PadesSigner
+    from tests.helpers import demo_audit, demo_backend
+
+    local = demo_backend(demo_store)
+
+    class WrongPerson(PadesSigner):
+        def certificate_for(self, agreement: Agreement, role: Peran) -> None:  # type: ignore[override]
+            return None  # as a remote backend: known only in the result
+
+    wrong = WrongPerson(
+        lambda a, role: local.credential_for(a, Peran.PIHAK_KEDUA), local.services
+    )
+    wrong.concurrency = Concurrency.THREADS
+    pdf = docs / "pk-2026-dinkes.pdf"
+    before = pdf.read_bytes()
+    [outcome] = sign_files(
+        expand_inputs([pdf]),
+        wrong,
+        demo_audit(demo_store),
+        SignOptions(Peran.PIHAK_PERTAMA, Level.B_B, jobs=1, progress=False),
+    )
+    assert outcome.status is Status.FAILED
+    assert "the signed result does not verify" in outcome.detail
+    assert "signer-identity" in outcome.detail
+    assert pdf.read_bytes() == before

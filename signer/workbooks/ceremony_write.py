@@ -4,10 +4,9 @@ and instructions (Petunjuk) so staff type what the reader accepts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -22,6 +21,7 @@ from signer.model import (
     PANGKAT_GOLONGAN,
     SATUAN_UMUM,
     SKALA_PREDIKAT,
+    Agreement,
     Arah,
     Ceremony,
     JenisUnit,
@@ -107,6 +107,10 @@ _WIDTHS = {
 
 _TW_WIDTH = 12
 
+# Defined names over the codes of Pejabat and Unit, the lists of the other sheets' dropdowns
+_KODE_PEJABAT = H_KODE_PEJABAT.replace(" ", "_")
+_KODE_UNIT = H_KODE_UNIT.replace(" ", "_")
+
 
 PETUNJUK_TEXT = (
     "Petunjuk pengisian buku kerja upacara Perjanjian Kinerja dan Pakta Integritas",
@@ -162,7 +166,7 @@ def _list_validation(
     ws.add_data_validation(dv)
 
 
-def _target_cell(t: Target) -> Any:
+def _target_cell(t: Target) -> int | float | str:
     if isinstance(t, Rentang):
         return f"{_comma(t.bawah)} - {_comma(t.atas)}"
     if isinstance(t, Predikat):
@@ -181,7 +185,41 @@ def write_workbook(
 ) -> None:
     """Write ``ceremony`` as a ceremony workbook with headers, dropdowns and instructions."""
     wb = Workbook()
-    ws = wb.active
+    code_of = _pejabat_codes(pejabat_kode)
+    with_targets = [a for a in ceremony.agreements if a.jenis.has_targets]
+    _write_petunjuk(wb)
+    _write_instansi(wb, ceremony)
+    _write_pejabat(wb, ceremony.parties, code_of)
+    _write_unit(wb, with_targets, code_of)
+    _write_indikator(wb, with_targets)
+    _write_program(wb, with_targets)
+    _write_pakta(wb, ceremony.agreements, code_of)
+    _write_daftar(wb)
+    _name_codes(wb, _KODE_PEJABAT, PEJABAT)
+    _name_codes(wb, _KODE_UNIT, UNIT)
+    fsio.write_with(Path(path), wb.save)
+
+
+def _pejabat_codes(pejabat_kode: Callable[[Pihak], str] | None) -> Callable[[Pihak], str]:
+    """Kode Pejabat per party: ``pejabat_kode``'s, or PJ001, PJ002, ... in order of first use."""
+    codes: dict[Pihak, str] = {}
+
+    def code_of(p: Pihak) -> str:
+        if p not in codes:
+            codes[p] = pejabat_kode(p) if pejabat_kode else f"PJ{len(codes) + 1:03d}"
+        return codes[p]
+
+    return code_of
+
+
+def _name_codes(wb: Workbook, name: str, sheet: str) -> None:
+    """Name the codes in column A of ``sheet``: the dropdowns of other sheets list them."""
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!$A$2:$A$500")
+
+
+def _write_petunjuk(wb: Workbook) -> None:
+    ws = wb.active  # a new workbook's only sheet: Petunjuk opens first
+    assert isinstance(ws, Worksheet)  # for the type checker: a new workbook has no chartsheet
     ws.title = PETUNJUK
     for line in PETUNJUK_TEXT:
         ws.append([line])
@@ -190,10 +228,12 @@ def write_workbook(
     for row in ws.iter_rows(min_row=2):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
 
-    first = ceremony.agreements[0]
+
+def _write_instansi(wb: Workbook, ceremony: Ceremony) -> None:
     ws = wb.create_sheet(INSTANSI)
-    rows: list[tuple[str, Any]] = [(K_NAMA, ceremony.instansi.nama)]
+    first = ceremony.agreements[0]  # the sheet holds one place and date: the first agreement's
     kop = list(ceremony.instansi.kop) or [""]
+    rows: list[tuple[str, object]] = [(K_NAMA, ceremony.instansi.nama)]
     rows += [(f"{K_KOP} {i}", line) for i, line in enumerate(kop, 1)]
     rows += [
         (K_LOGO, ceremony.instansi.logo),
@@ -205,41 +245,32 @@ def write_workbook(
     for key, value in rows:
         ws.append([key, value])
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+        if key == K_TANGGAL:
+            ws.cell(row=ws.max_row, column=2).number_format = "dd/mm/yyyy"
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 20, 70
-    for row in ws.iter_rows():
-        if row[0].value == K_TANGGAL:
-            row[1].number_format = "dd/mm/yyyy"
     dv = DataValidation(type="list", formula1='"WIB,WITA,WIT"', allow_blank=False)
-    dv.add(f"B{len(rows)}")
+    dv.add(f"B{len(rows)}")  # Zona Waktu, the last row
     ws.add_data_validation(dv)
 
-    codes: dict[Pihak, str] = {}
 
-    def code_of(p: Pihak) -> str:
-        if p not in codes:
-            base = pejabat_kode(p) if pejabat_kode else f"PJ{len(codes) + 1:03d}"
-            codes[p] = base
-        return codes[p]
-
-    for p in ceremony.parties:
-        code_of(p)
+def _write_pejabat(wb: Workbook, parties: Sequence[Pihak], code_of: Callable[[Pihak], str]) -> None:
     ws = wb.create_sheet(PEJABAT)
     headers = COLUMNS[PEJABAT]
     _header(ws, headers)
-    for p, kode in codes.items():
-        ws.append([kode, p.nama, str(p.nip) if p.nip else None, p.jabatan, p.golongan])
+    for p in parties:
+        ws.append([code_of(p), p.nama, str(p.nip) if p.nip else None, p.jabatan, p.golongan])
     for cell in ws[get_column_letter(headers.index(H_NIP) + 1)]:
         cell.number_format = "@"  # text: Excel keeps only 15 digits of a number
     _list_validation(ws, headers, H_GOLONGAN, f"={DAFTAR}!$D$2:$D${len(PANGKAT_GOLONGAN) + 1}")
-    wb.defined_names[H_KODE_PEJABAT.replace(" ", "_")] = DefinedName(
-        H_KODE_PEJABAT.replace(" ", "_"), attr_text=f"{quote_sheetname(PEJABAT)}!$A$2:$A$500"
-    )
 
-    pk = [a for a in ceremony.agreements if a.jenis.has_targets]
+
+def _write_unit(
+    wb: Workbook, agreements: Sequence[Agreement], code_of: Callable[[Pihak], str]
+) -> None:
     ws = wb.create_sheet(UNIT)
     headers = COLUMNS[UNIT]
     _header(ws, headers)
-    for a in pk:
+    for a in agreements:
         ws.append(
             [
                 a.unit.kode,
@@ -253,18 +284,17 @@ def write_workbook(
             ]
         )
     _list_validation(ws, headers, H_JENIS_UNIT, f"={DAFTAR}!$C$2:$C${len(JenisUnit) + 1}")
-    _list_validation(ws, headers, H_PIHAK_PERTAMA, "=Kode_Pejabat")
-    _list_validation(ws, headers, H_PIHAK_KEDUA, "=Kode_Pejabat")
+    _list_validation(ws, headers, H_PIHAK_PERTAMA, f"={_KODE_PEJABAT}")
+    _list_validation(ws, headers, H_PIHAK_KEDUA, f"={_KODE_PEJABAT}")
     labels = ",".join(str(k.workbook_label) for k in in_unit_sheet())
     _list_validation(ws, headers, H_DOKUMEN, f'"{labels}"')
-    wb.defined_names["Kode_Unit"] = DefinedName(
-        "Kode_Unit", attr_text=f"{quote_sheetname(UNIT)}!$A$2:$A$500"
-    )
 
+
+def _write_indikator(wb: Workbook, agreements: Sequence[Agreement]) -> None:
     ws = wb.create_sheet(INDIKATOR)
     headers = COLUMNS[INDIKATOR]
     _header(ws, headers)
-    for a in pk:
+    for a in agreements:
         for s in a.sasaran:
             for i in s.indikator:
                 tw = [_target_cell(t) for t in i.target_triwulan] if i.target_triwulan else []
@@ -281,50 +311,54 @@ def write_workbook(
                         *tw,
                     ]
                 )
-    _list_validation(ws, headers, H_KODE_UNIT, "=Kode_Unit")
+    _list_validation(ws, headers, H_KODE_UNIT, f"={_KODE_UNIT}")
     _list_validation(ws, headers, H_ARAH, f"={DAFTAR}!$A$2:$A${len(Arah) + 1}")
-    _list_validation(
-        ws, headers, H_SATUAN, f"={DAFTAR}!$B$2:$B${len(SATUAN_UMUM) + 1}", strict=False
-    )
+    satuan = f"={DAFTAR}!$B$2:$B${len(SATUAN_UMUM) + 1}"
+    _list_validation(ws, headers, H_SATUAN, satuan, strict=False)  # any unit may be typed
     _list_validation(ws, headers, H_SKALA, f"={DAFTAR}!$F$2:$F$40")
-    for col in ws.iter_cols(
-        min_col=headers.index(H_INDIKATOR) + 1, max_col=headers.index(H_INDIKATOR) + 1
-    ):
-        for cell in col:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for cell in ws[get_column_letter(headers.index(H_INDIKATOR) + 1)]:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
 
+
+def _write_program(wb: Workbook, agreements: Sequence[Agreement]) -> None:
     ws = wb.create_sheet(PROGRAM)
     headers = COLUMNS[PROGRAM]
     _header(ws, headers)
-    for a in pk:
+    for a in agreements:
         for p in a.program:
             ws.append([a.unit.kode, p.kode, p.uraian, p.anggaran])
             ws.cell(row=ws.max_row, column=4).number_format = "#,##0"
-    _list_validation(ws, headers, H_KODE_UNIT, "=Kode_Unit")
+    _list_validation(ws, headers, H_KODE_UNIT, f"={_KODE_UNIT}")
 
+
+def _write_pakta(
+    wb: Workbook, agreements: Sequence[Agreement], code_of: Callable[[Pihak], str]
+) -> None:
     ws = wb.create_sheet(PAKTA)
     headers = COLUMNS[PAKTA]
     _header(ws, headers)
-    for a in ceremony.agreements:
+    for a in agreements:
         if not a.jenis.workbook_labels:  # kinds without targets: this sheet
             ws.append([a.unit.kode, code_of(a.pihak_pertama), code_of(a.pihak_kedua)])
-    _list_validation(ws, headers, H_KODE_UNIT, "=Kode_Unit")
-    _list_validation(ws, headers, H_PEJABAT, "=Kode_Pejabat")
-    _list_validation(ws, headers, H_ATASAN, "=Kode_Pejabat")
+    _list_validation(ws, headers, H_KODE_UNIT, f"={_KODE_UNIT}")
+    _list_validation(ws, headers, H_PEJABAT, f"={_KODE_PEJABAT}")
+    _list_validation(ws, headers, H_ATASAN, f"={_KODE_PEJABAT}")
 
+
+def _write_daftar(wb: Workbook) -> None:
     ws = wb.create_sheet(DAFTAR)
+    # in this order: the dropdowns above name columns A (Arah) to D (Golongan) and F (Skala)
     lists: list[tuple[str, list[str]]] = [
         ("Arah", [a.value for a in Arah]),
         ("Satuan", list(SATUAN_UMUM)),
         ("Jenis Unit", [j.value for j in JenisUnit]),
         ("Golongan", list(PANGKAT_GOLONGAN)),
         ("Pangkat", list(PANGKAT_GOLONGAN.values())),
+        ("Skala Predikat", list(SKALA_PREDIKAT)),
     ]
-    lists.append(("Skala Predikat", list(SKALA_PREDIKAT)))
     lists += [(f"Skala: {name}", list(values)) for name, values in SKALA_PREDIKAT.items()]
     for c, (title, values) in enumerate(lists, 1):
         ws.cell(row=1, column=c, value=title).font = Font(bold=True)
         ws.column_dimensions[get_column_letter(c)].width = max(14, len(title) + 2)
         for r, v in enumerate(values, 2):
             ws.cell(row=r, column=c, value=v)
-    fsio.write_with(Path(path), wb.save)
