@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   ?= demo
 
-.PHONY: demo test lint bench system clean
+.PHONY: demo test quick lint bench system clean
 
 system:
 	@tools/ensure-system.sh
@@ -28,11 +28,19 @@ demo: system $(STAMP)
 
 test: system $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# the quick loop while working: no LibreOffice conversions, no demo, no fuzzing
+quick: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: system $(STAMP)
 	@$(BIN)/python -m pip install -q -e '.[test,bench]' >>$(VENV)/pip.log 2>&1 || \
@@ -40,4 +48,4 @@ bench: system $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) $(DEMO) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO) build *.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -238,6 +238,7 @@ def _report(
 ) -> None:
     """Print a batch's outcomes; exit with bad input when any file failed."""
     from signer.batch import Status, summary
+    from signer.generate import Generated
 
     if as_json:
         print(
@@ -248,7 +249,7 @@ def _report(
                         "status": o.status.value,
                         "detail": o.detail,
                         "seconds": round(o.seconds, 3),
-                        **(o.value.as_dict() if hasattr(o.value, "as_dict") else {}),
+                        **(o.value.as_dict() if isinstance(o.value, Generated) else {}),
                     }
                     for o in outcomes
                 ],
@@ -472,8 +473,10 @@ def keys_demo(folder: Path, workbook: Path | None, force: bool) -> None:
     from signer.demo import make_demo_store
 
     manifest = make_demo_store(folder, workbook, force=force)
+    parties = manifest["parties"]
+    assert isinstance(parties, list)
     console.print(
-        f"demo PKI in {folder}: {len(manifest['parties'])} parties, trust anchor "
+        f"demo PKI in {folder}: {len(parties)} parties, trust anchor "
         f"{folder / str(manifest['trust_anchor'])}"
     )
 
@@ -623,7 +626,11 @@ def _print_reports(reports: Sequence[Report], unusable: Sequence[InputError]) ->
             continue
         console.print(
             f"[bold {colour[r.verdict]}]{r.verdict.value}[/] {r.file}"
-            + (f"  ({r.agreement_id}, data {r.sha256[:16]}…)" if r.agreement_id else ""),
+            + (
+                f"  ({r.agreement_id}, data {r.sha256[:16]}…)"
+                if r.agreement_id and r.sha256
+                else ""
+            ),
             markup=True,
         )
         for s in r.signatures:

@@ -186,14 +186,14 @@ def expand_inputs(paths: Sequence[Path], suffix: str = ".pdf") -> list[InputFile
     found: list[InputFile] = []
     for p in paths:
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                rel = f.relative_to(p)
+            for inside in sorted(p.rglob("*")):
+                rel = inside.relative_to(p)
                 if (
-                    f.suffix.lower() == suffix
-                    and f.is_file()
+                    inside.suffix.lower() == suffix
+                    and inside.is_file()
                     and not any(part.startswith(".") for part in rel.parts)
                 ):
-                    found.append(InputFile(f, rel))
+                    found.append(InputFile(inside, rel))
         else:  # a file, or a path that is not there: the stage reports it with its name
             found.append(InputFile(p, Path(p.name)))
     empty = [p for p in paths if p.is_dir() and not any(f.path.is_relative_to(p) for f in found)]
@@ -202,9 +202,9 @@ def expand_inputs(paths: Sequence[Path], suffix: str = ".pdf") -> list[InputFile
         raise InputError(f"no {suffix.lstrip('.').upper()} files in {where}")
     seen: set[Path] = set()
     unique = []
-    for f in found:  # a file given twice (as itself and inside its folder) counts once
-        key = f.path.resolve()
+    for item in found:  # a file given twice (as itself and inside its folder) counts once
+        key = item.path.resolve()
         if key not in seen:
             seen.add(key)
-            unique.append(f)
+            unique.append(item)
     return unique

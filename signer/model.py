@@ -269,7 +269,7 @@ class Indikator:
     skala_nama: str | None = None
 
     def __post_init__(self) -> None:
-        expected: type | tuple[type, ...] = {
+        expected: type = {
             Arah.NAIK: Decimal,
             Arah.TURUN: Decimal,
             Arah.RENTANG: Rentang,

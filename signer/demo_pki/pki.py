@@ -188,14 +188,6 @@ def build_crl(
 
 
 @dataclass(frozen=True)
-class PartyKey:
-    nama: str
-    nip: str | None
-    jabatan: str
-    p12: Path
-
-
-@dataclass(frozen=True)
 class DemoPki:
     """A demo PKI in memory: what the in-process TSA, OCSP responder and CRLs need."""
 

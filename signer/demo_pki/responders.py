@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.x509 import ocsp
-from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID
+from cryptography.x509.oid import AuthorityInformationAccessOID
 from pyhanko.sign.general import as_signing_certificate, simple_cms_attribute
 from pyhanko.sign.timestamps import DummyTimeStamper
 from pyhanko_certvalidator import ValidationContext
@@ -116,7 +116,7 @@ def _from_asn1_cert(cert: asn1_x509.Certificate) -> x509.Certificate:
 
 def _subject(cert: asn1_x509.Certificate | asn1_cms.AttributeCertificateV2) -> str:
     if isinstance(cert, asn1_x509.Certificate):
-        return cert.subject.human_friendly
+        return str(cert.subject.human_friendly)
     return "an attribute certificate"
 
 
@@ -125,7 +125,7 @@ def _extension_urls(cert: x509.Certificate) -> tuple[list[str], list[str]]:
     crl_urls: list[str] = []
     ocsp_urls: list[str] = []
     try:
-        dps = cert.extensions.get_extension_for_oid(ExtensionOID.CRL_DISTRIBUTION_POINTS).value
+        dps = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
     except x509.ExtensionNotFound:
         pass
     else:
@@ -134,7 +134,7 @@ def _extension_urls(cert: x509.Certificate) -> tuple[list[str], list[str]]:
                 if isinstance(name, x509.UniformResourceIdentifier):
                     crl_urls.append(name.value)
     try:
-        aia = cert.extensions.get_extension_for_oid(ExtensionOID.AUTHORITY_INFORMATION_ACCESS).value
+        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
     except x509.ExtensionNotFound:
         pass
     else:
@@ -427,8 +427,9 @@ class DemoCertificateFetcher(CertificateFetcher):
         urls = list(urls)
         if urls:
             logger.warning("not fetching issuer certificates of %s from %s", what, ", ".join(urls))
-        return
-        yield  # an async generator that yields nothing
+        nothing: tuple[asn1_x509.Certificate, ...] = ()
+        for cert in nothing:  # an async generator that yields nothing
+            yield cert
 
     def fetch_cert_issuers(
         self, cert: asn1_x509.Certificate | asn1_cms.AttributeCertificateV2
@@ -440,7 +441,9 @@ class DemoCertificateFetcher(CertificateFetcher):
                     urls.append(str(entry["access_location"].native))
         return self._nothing(_subject(cert), urls)
 
-    def fetch_crl_issuers(self, certificate_list) -> AsyncGenerator[asn1_x509.Certificate, None]:
+    def fetch_crl_issuers(
+        self, certificate_list: asn1_crl.CertificateList
+    ) -> AsyncGenerator[asn1_x509.Certificate, None]:
         return self._nothing("a CRL", certificate_list.issuer_cert_urls)
 
     def fetched_certs(self) -> Iterable[asn1_x509.Certificate]:

@@ -142,7 +142,7 @@ def of_indikator(
 ) -> tuple[Target | None, Capaian]:
     """The target for ``periode`` (1-4 a triwulan, None the year) and the capaian against it."""
     if periode is None:
-        target: Target | None = i.target
+        target: Target = i.target
     elif i.target_triwulan:
         target = i.target_triwulan[periode - 1]
     else:

@@ -73,13 +73,8 @@ def evaluate_agreement(
         else None
     )
     signers = tuple(
-        Signer(
-            r.value,
-            a.pihak(r).nama,
-            a.pihak(r).jabatan,
-            a.pihak(r).nip.formatted() if a.pihak(r).nip else None,
-        )
-        for r in Peran
+        Signer(r.value, p.nama, p.jabatan, p.nip.formatted() if p.nip else None)
+        for r, p in ((r, a.pihak(r)) for r in Peran)
     )
     return AgreementResult(
         file,

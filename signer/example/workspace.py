@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import random
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -64,13 +65,8 @@ def ceremony() -> Ceremony:
 
     people = pejabat()
     instansi = Instansi(data.INSTANSI, data.KOP, data.LOGO)
-    common = dict(
-        tahun=data.TAHUN,
-        instansi=instansi,
-        tempat=data.TEMPAT,
-        tanggal=dt.date(*data.TANGGAL),
-        zona_waktu=ZonaWaktu(data.ZONA_WAKTU),
-    )
+    tanggal = dt.date(*data.TANGGAL)
+    zona = ZonaWaktu(data.ZONA_WAKTU)
     pk: list[Agreement] = []
     pakta: list[Agreement] = []
     for u in data.UNITS:
@@ -94,26 +90,26 @@ def ceremony() -> Ceremony:
                 )
             sasaran.append(Sasaran(uraian, tuple(indikator)))
         program = tuple(Program(k, p, rp) for k, p, rp in u.program)
+        base = Agreement(
+            JenisDokumen.PAKTA_INTEGRITAS,
+            unit=unit,
+            pihak_pertama=people[u.kepala],
+            pihak_kedua=people[u.atasan],
+            tahun=data.TAHUN,
+            instansi=instansi,
+            tempat=data.TEMPAT,
+            tanggal=tanggal,
+            zona_waktu=zona,
+        )
+        pakta.append(base)
         pk.append(
-            Agreement(
-                JenisDokumen.PERJANJIAN_KINERJA,
-                unit=unit,
-                pihak_pertama=people[u.kepala],
-                pihak_kedua=people[u.atasan],
+            replace(
+                base,
+                jenis=JenisDokumen.PERJANJIAN_KINERJA,
                 sasaran=tuple(sasaran),
                 program=program,
-                **common,
             )
-        )  # type: ignore[arg-type]
-        pakta.append(
-            Agreement(
-                JenisDokumen.PAKTA_INTEGRITAS,
-                unit=unit,
-                pihak_pertama=people[u.kepala],
-                pihak_kedua=people[u.atasan],
-                **common,
-            )
-        )  # type: ignore[arg-type]
+        )
     return Ceremony(instansi, data.TAHUN, tuple(pk + pakta))
 
 
@@ -129,7 +125,8 @@ def _rng(*key: str) -> random.Random:
 def _scaled(t: Decimal, factor: float, arah: Arah) -> Decimal:
     # lower-is-better indicators improve when the value falls, so invert the factor
     value = t * Decimal(str(factor if arah is not Arah.TURUN else 2 - factor))
-    places = max(0, -t.as_tuple().exponent) if isinstance(t.as_tuple().exponent, int) else 0
+    exponent = t.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
     return value.quantize(Decimal(1).scaleb(-max(places, 1)), rounding=ROUND_HALF_UP)
 
 
@@ -147,15 +144,15 @@ def _realise(unit_kode: str, i: Indikator, factor: float) -> RealisasiIndikator:
         return RealisasiIndikator((None, None, None, None), _scaled(mid, jitter, Arah.NAIK))
     assert isinstance(i.target, Decimal)
     year = _scaled(i.target, jitter, i.arah)
+    tw: tuple[Value, Value, Value, Value] = (None, None, None, None)
     if i.target_triwulan:
-        tw = tuple(
-            _scaled(t, jitter + rng.uniform(-0.02, 0.02), i.arah)  # type: ignore[arg-type]
+        quarters = [
+            _scaled(t, jitter + rng.uniform(-0.02, 0.02), i.arah)
             for t in i.target_triwulan
-        )
-        tw = (*tw[:3], year)
-    else:
-        tw = (None, None, None, None)
-    return RealisasiIndikator(tw, year)  # type: ignore[arg-type]
+            if isinstance(t, Decimal)
+        ]
+        tw = (quarters[0], quarters[1], quarters[2], year)
+    return RealisasiIndikator(tw, year)
 
 
 def realisasi(
@@ -242,7 +239,6 @@ def write_workspace(folder: Path, *, force: bool = False) -> list[Path]:
 
 def sample_agreement(jenis: JenisDokumen) -> Agreement:
     """An agreement of the example ceremony of kind ``jenis`` (for trial renders)."""
-    from dataclasses import replace
 
     agreements = ceremony().agreements
     found = next((a for a in agreements if a.jenis is jenis), None)

@@ -6,6 +6,6 @@ prepare it: the canonical JSON embedded, metadata, one signature field per role
 checks a user's own template.
 """
 
-from signer.generate.stage import GenerateOptions, Generated, generate, select
+from signer.generate.stage import Generated, GenerateOptions, generate, select
 
 __all__ = ["GenerateOptions", "Generated", "generate", "select"]

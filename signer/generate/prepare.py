@@ -60,7 +60,7 @@ def attachment_name(a: Agreement) -> str:
 
 def named_destinations(pdf: pikepdf.Pdf) -> dict[str, Destination]:
     """Named destinations from the catalog's /Dests dictionary and the /Names /Dests tree."""
-    pages = {p.objgen: i for i, p in enumerate(pdf.pages)}
+    pages = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
     found: dict[str, pikepdf.Object] = {}
     if "/Dests" in pdf.Root:
         for key, value in pdf.Root.Dests.items():

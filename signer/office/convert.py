@@ -115,7 +115,10 @@ class OfficeWorker:
         line = self.process.stdout.readline()
         if not line:
             raise WorkerDied("the worker exited")
-        return json.loads(line)
+        answer = json.loads(line)
+        if not isinstance(answer, dict):
+            raise WorkerDied(f"the worker answered {line[:80]!r}")
+        return answer
 
     def stop(self) -> None:
         if self.process is None:

@@ -63,7 +63,7 @@ def main() -> int:
                     update_index=False,
                     infiltername=infilter,
                 )
-                answer = {"ok": True}
+                answer: dict[str, object] = {"ok": True}
             except Exception as e:  # reported to the caller, who decides
                 answer = {"error": f"{e.__class__.__name__}: {e}".strip()}
             print(json.dumps(answer), flush=True)

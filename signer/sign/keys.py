@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.sign import signers
-from pyhanko.sign.general import get_pyca_cryptography_hash
+from pyhanko.sign.general import get_pyca_cryptography_hash  # type: ignore[attr-defined]
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signer.errors import InputError
@@ -70,23 +70,13 @@ class Credential:
 
     @property
     def not_before(self) -> dt.datetime:
-        return self.certificate.not_valid_before
+        when: dt.datetime = self.certificate.not_valid_before
+        return when
 
     @property
     def not_after(self) -> dt.datetime:
-        return self.certificate.not_valid_after
-
-    def check_valid_at(self, when: dt.datetime) -> None:
-        if when < self.not_before:
-            raise KeyMaterialError(
-                f"{self.source}: the certificate of {self.holder} is not valid yet "
-                f"(from {self.not_before:%Y-%m-%d})"
-            )
-        if when > self.not_after:
-            raise KeyMaterialError(
-                f"{self.source}: the certificate of {self.holder} expired on "
-                f"{self.not_after:%Y-%m-%d}"
-            )
+        when: dt.datetime = self.certificate.not_valid_after
+        return when
 
 
 def load_pkcs12(path: Path, passphrase: bytes) -> Credential:

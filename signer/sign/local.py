@@ -68,9 +68,13 @@ def open_local(
         source.pkcs11_module, source.token_label, secret(PIN_ENV, "token PIN"), source.key_label
     )
     token = context.__enter__()
+
+    def log_out() -> None:
+        context.__exit__(None, None, None)
+
     return PadesSigner(
         lambda a, role: token,
         Services.online(tsa_url, roots),
         Concurrency.SINGLE,  # a token session is not shared between threads or processes
-        close=lambda: context.__exit__(None, None, None),
+        close=log_out,
     )

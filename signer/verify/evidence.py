@@ -37,6 +37,7 @@ from signer.embedded import EmbeddedAgreement, NotPrepared, read_embedded
 from signer.errors import InputError
 from signer.model import Agreement, Peran
 from signer.trust import TrustConfig
+from signer.verify.result import CheckResult, Verdict, fail
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,13 @@ class Evidence:
     @property
     def agreement(self) -> Agreement | None:
         return self.embedded.agreement if self.embedded else None
+
+    def newer_schema(self) -> CheckResult | None:
+        """For a check that needs the agreement: INDETERMINATE when it is a newer kinerja's
+        (not wrong, only not ours to judge), else None."""
+        if not self.embedded_newer:
+            return None
+        return fail(f"cannot be judged: {self.embedded_error}", Verdict.INDETERMINATE)
 
 
 def _spec(trust: TrustConfig, at: dt.datetime | None) -> PdfSignatureValidationSpec:

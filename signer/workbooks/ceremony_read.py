@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+
+from openpyxl import Workbook
 
 from signer.errors import Problem, WorkbookError
 from signer.kinds import JenisDokumen, in_unit_sheet
@@ -88,7 +89,7 @@ _RANGE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:-|–|—|s\.?\s*d\.?)\s*(\d+(?
 def _parse_target(
     sheet: SheetRows,
     row: int,
-    values: tuple[Any, ...],
+    values: tuple[object, ...],
     header: str,
     arah: Arah | None,
     skala: tuple[str, ...] | None,
@@ -141,7 +142,7 @@ def read_workbook(path: str | Path) -> Ceremony:
     return ceremony
 
 
-def _read(wb: Any, problems: list[Problem]) -> Ceremony | None:
+def _read(wb: Workbook, problems: list[Problem]) -> Ceremony | None:
     if not any(name in wb.sheetnames for name in (INSTANSI, PEJABAT, UNIT, INDIKATOR)):
         problems.append(
             Problem(
@@ -166,7 +167,8 @@ def _read(wb: Any, problems: list[Problem]) -> Ceremony | None:
     programs = _read_programs(sheets[PROGRAM], units, known)
     pakta = _read_pakta(sheets[PAKTA], units, known, pejabat)
 
-    if sheets[UNIT] is not None and not sheets[UNIT].rows:
+    unit_sheet = sheets[UNIT]
+    if unit_sheet is not None and not unit_sheet.rows:
         problems.append(Problem(UNIT, None, None, None, "no units, expected one row per unit"))
     indikator_ok = not any(p.sheet == INDIKATOR for p in problems)
     for kode, (row, _u, jenis, *_rest) in units.items():
@@ -267,8 +269,8 @@ def _read_pejabat(sheet: SheetRows | None) -> dict[str, Pihak | None]:
                 row, H_KODE_PEJABAT, f"duplicate kode {kode!r}, expected each official once"
             )
             continue
-        ok = len(sheet.problems) == before and nama and jabatan
-        out[kode] = Pihak(nama, jabatan, nip, gol) if ok else None
+        ok = len(sheet.problems) == before
+        out[kode] = Pihak(nama, jabatan, nip, gol) if ok and nama and jabatan else None
     return out
 
 
@@ -278,7 +280,7 @@ _UnitRow = tuple[int, Unit, JenisDokumen, Pihak, Pihak, int | None, str | None]
 def _ref_pejabat(
     sheet: SheetRows,
     row: int,
-    values: tuple[Any, ...],
+    values: tuple[object, ...],
     header: str,
     pejabat: dict[str, Pihak | None],
     what: str,
@@ -364,7 +366,11 @@ def _read_units(
 
 
 def _unit_ref(
-    sheet: SheetRows, row: int, values: tuple[Any, ...], units: dict[str, Any], known: set[str]
+    sheet: SheetRows,
+    row: int,
+    values: tuple[object, ...],
+    units: dict[str, _UnitRow],
+    known: set[str],
 ) -> str | None:
     kode = sheet.kode(row, values, H_KODE_UNIT)
     if kode is not None and kode not in units:
@@ -455,7 +461,13 @@ def _read_indikator(
             target,
         ):
             continue
-        tw = tuple(triwulan) if all(t is not None for t in triwulan) and triwulan else None
+        # the four quarterly targets when every one of them is given, else none
+        given_tw = [t for t in triwulan if t is not None]
+        tw = (
+            (given_tw[0], given_tw[1], given_tw[2], given_tw[3])
+            if len(given_tw) == len(triwulan) == len(H_TW)
+            else None
+        )
         assert unit and sasaran and kode and uraian and satuan and arah and target is not None
         indikator = Indikator(
             kode,
@@ -463,7 +475,7 @@ def _read_indikator(
             satuan,
             arah,
             target,
-            tw,  # type: ignore[arg-type]
+            tw,
             skala,
             skala_nama if skala else None,
         )

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+
+from openpyxl import Workbook
 
 from signer.errors import Problem
 from signer.model import (
@@ -39,7 +40,7 @@ class InstansiSheet:
     zona: ZonaWaktu | None = None
 
 
-def read_instansi(wb: Any, problems: list[Problem]) -> InstansiSheet:
+def read_instansi(wb: Workbook, problems: list[Problem]) -> InstansiSheet:
     out = InstansiSheet()
     if INSTANSI not in wb.sheetnames:
         problems.append(Problem(INSTANSI, None, None, None, "sheet is missing"))
@@ -119,7 +120,7 @@ def read_instansi(wb: Any, problems: list[Problem]) -> InstansiSheet:
     return out
 
 
-def read_scales(wb: Any) -> dict[str, tuple[str, ...]]:
+def read_scales(wb: Workbook) -> dict[str, tuple[str, ...]]:
     """Predikat scales from the Daftar sheet: a column headed 'Skala: <name>', best first."""
     scales = dict(SKALA_PREDIKAT)
     if DAFTAR not in wb.sheetnames:

@@ -19,6 +19,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from signer import fsio
 from signer.formatting import target as format_target
@@ -88,6 +89,7 @@ def write_realisasi(
     anggaran = anggaran or {}
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = PETUNJUK
     for line in PETUNJUK_TEXT:
         ws.append([line])
@@ -104,7 +106,7 @@ def write_realisasi(
         H_REALISASI: 17,
     }
 
-    def header(ws, headers):  # type: ignore[no-untyped-def]
+    def header(ws: Worksheet, headers: tuple[str, ...]) -> None:
         ws.append(list(headers))
         for i, h in enumerate(headers, 1):
             c = ws.cell(row=1, column=i)
@@ -208,10 +210,10 @@ def read_realisasi(path: Path, agreements: Sequence[Agreement]) -> RealisasiData
                 )
                 continue
             rows_of[unit, kode] = row
-            cells_of = [
+            tw1, tw2, tw3, tw4, tahunan = (
                 _value(sheet, row, cells, h, indikator) for h in (*H_REALISASI_TW, H_REALISASI)
-            ]
-            values[unit, kode] = RealisasiIndikator(tuple(cells_of[:4]), cells_of[4])  # type: ignore[arg-type]
+            )
+            values[unit, kode] = RealisasiIndikator((tw1, tw2, tw3, tw4), tahunan)
         for unit, a in by_unit.items():
             for i in a.indikator:
                 if (unit, i.kode) not in values and (unit, i.kode) not in rows_of:

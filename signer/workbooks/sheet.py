@@ -9,9 +9,9 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -20,6 +20,8 @@ from signer.model import normalise_text
 
 KODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
+_T = TypeVar("_T")
+
 
 @dataclass
 class SheetRows:
@@ -27,7 +29,7 @@ class SheetRows:
 
     name: str
     columns: dict[str, int]  # header -> 0-based column index
-    rows: list[tuple[int, tuple[Any, ...]]]  # (Excel row number, values)
+    rows: list[tuple[int, tuple[object, ...]]]  # (Excel row number, cell values)
     problems: list[Problem]
     missing: set[str] = field(default_factory=set)  # required columns reported missing once
 
@@ -37,7 +39,7 @@ class SheetRows:
         letter = get_column_letter(self.columns[header] + 1) if header in self.columns else None
         self.problems.append(Problem(self.name, row, letter, header, message))
 
-    def raw(self, values: tuple[Any, ...], header: str) -> Any:
+    def raw(self, values: tuple[object, ...], header: str) -> object:
         idx = self.columns.get(header)
         if idx is None or idx >= len(values):
             return None
@@ -45,7 +47,7 @@ class SheetRows:
         return None if isinstance(v, str) and not v.strip() else v
 
     def text(
-        self, row: int, values: tuple[Any, ...], header: str, *, required: bool = True
+        self, row: int, values: tuple[object, ...], header: str, *, required: bool = True
     ) -> str | None:
         v = self.raw(values, header)
         if v is None:
@@ -60,7 +62,7 @@ class SheetRows:
         return normalise_text(str(v))
 
     def kode(
-        self, row: int, values: tuple[Any, ...], header: str, *, required: bool = True
+        self, row: int, values: tuple[object, ...], header: str, *, required: bool = True
     ) -> str | None:
         v = self.text(row, values, header, required=required)
         if v is not None and not KODE.match(v):
@@ -73,7 +75,7 @@ class SheetRows:
         return v
 
     def number(
-        self, row: int, values: tuple[Any, ...], header: str, *, required: bool = True
+        self, row: int, values: tuple[object, ...], header: str, *, required: bool = True
     ) -> Decimal | None:
         v = self.raw(values, header)
         if v is None:
@@ -94,12 +96,12 @@ class SheetRows:
     def choice(
         self,
         row: int,
-        values: tuple[Any, ...],
+        values: tuple[object, ...],
         header: str,
-        allowed: dict[str, Any],
+        allowed: dict[str, _T],
         *,
         required: bool = True,
-    ) -> Any:
+    ) -> _T | None:
         v = self.text(row, values, header, required=required)
         if v is None:
             return None
@@ -110,7 +112,7 @@ class SheetRows:
         return found
 
 
-def show(v: Any) -> str:
+def show(v: object) -> str:
     if isinstance(v, str):
         return f"text {v!r}"
     if isinstance(v, (dt.date, dt.datetime)):
@@ -118,7 +120,7 @@ def show(v: Any) -> str:
     return repr(v)
 
 
-def open_workbook(path: Path) -> Any:
+def open_workbook(path: Path) -> Workbook:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
@@ -131,7 +133,7 @@ def open_workbook(path: Path) -> Any:
 
 
 def read_sheet(
-    wb: Any, name: str, headers: tuple[str, ...], optional: set[str], problems: list[Problem]
+    wb: Workbook, name: str, headers: tuple[str, ...], optional: set[str], problems: list[Problem]
 ) -> SheetRows | None:
     """The rows under the header row of sheet ``name``; missing sheet or columns are problems."""
     if name not in wb.sheetnames:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from matplotlib.typing import RcKeyType
+
 from signer import formatting
 from signer.evaluate.outputs.common import BAR_COLOUR, FONT, levels, pct
 from signer.evaluate.results import Evaluation
@@ -25,7 +27,7 @@ def chart_png(
     labels = [r.unit_kode or r.file for r in units]
     values = [float(r.capaian) if r.capaian is not None else 0.0 for r in units]
     top = max(120.0, (int(max(values, default=0) + 10) // 10 + 1) * 10.0)
-    rc = {
+    rc: dict[RcKeyType, object] = {
         "font.family": "sans-serif",
         "font.sans-serif": [FONT, "Arial", "DejaVu Sans"],
         "font.size": 8,

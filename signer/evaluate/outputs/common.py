@@ -122,10 +122,12 @@ def made(when: dt.datetime) -> str:
 
 
 def jenis(r: AgreementResult) -> str:
+    if r.jenis is None:
+        return ""
     try:
         return JenisDokumen(r.jenis).judul
-    except ValueError:
-        return r.jenis or ""
+    except ValueError:  # a kind of a newer kinerja: shown as it is named
+        return r.jenis
 
 
 def signer(r: AgreementResult, peran: Peran) -> tuple[str, str, str | None] | None:

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from signer import formatting, fsio
 from signer.evaluate.outputs.chart import chart_png
@@ -34,6 +34,13 @@ from signer.evaluate.outputs.common import (
 from signer.evaluate.results import AgreementResult, Evaluation, Status
 from signer.model import Peran
 from signer.office.convert import OfficePool
+
+if TYPE_CHECKING:  # python-docx is imported when a report is built, not with this module
+    from docx.document import Document as DocxDocument
+    from docx.section import Section
+    from docx.styles.style import BaseStyle, CharacterStyle, ParagraphStyle
+    from docx.table import Table, _Cell, _Row
+    from docx.text.paragraph import Paragraph
 
 
 def write(evaluation: Evaluation, path: Path, office: OfficePool | None = None) -> None:
@@ -84,7 +91,7 @@ SUMMARY_HEADERS = (
 UNIT_WIDTHS = (8, 46, 24, 60, 18, 14, 18, 18, 15, 22, 24)  # mm, 267 in all
 
 
-def build_docx(evaluation: Evaluation) -> Any:
+def build_docx(evaluation: Evaluation) -> DocxDocument:
     """The report as a python-docx Document (converted to PDF by :func:`write`)."""
     from docx import Document
     from docx.enum.section import WD_SECTION
@@ -129,15 +136,16 @@ def build_docx(evaluation: Evaluation) -> Any:
     return doc
 
 
-def _docx_styles(doc: Any) -> None:
+def _docx_styles(doc: DocxDocument) -> None:
     from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import Pt, RGBColor
 
-    normal = doc.styles["Normal"]
+    normal: ParagraphStyle = doc.styles["Normal"]
     _font(normal, FONT)
     normal.font.size = Pt(9.5)
     normal.paragraph_format.space_after = Pt(4)
     _lang(normal)
+    st: ParagraphStyle
     for name, size in (("Heading 1", 14), ("Heading 2", 11), ("Title", 20)):
         st = doc.styles[name]
         _font(st, FONT)
@@ -147,10 +155,10 @@ def _docx_styles(doc: Any) -> None:
         st.paragraph_format.space_before = Pt(0 if name == "Heading 1" else 6)
         st.paragraph_format.space_after = Pt(6)
     doc.styles["Title"].paragraph_format.space_after = Pt(10)
-    for name, size, bold in (("Tabel", 7.5, False), ("Tabel Kepala", 7.5, True)):
+    for name, points, bold in (("Tabel", 7.5, False), ("Tabel Kepala", 7.5, True)):
         st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         st.base_style = normal
-        st.font.size = Pt(size)
+        st.font.size = Pt(points)
         st.font.bold = bold
         st.paragraph_format.space_after = Pt(0)
         st.paragraph_format.space_before = Pt(0)
@@ -162,7 +170,7 @@ def _docx_styles(doc: Any) -> None:
     st.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
 
 
-def _font(style: Any, name: str) -> None:
+def _font(style: CharacterStyle, name: str) -> None:
     """Set a style's font for every script, dropping theme fonts that would override it."""
     from docx.oxml.ns import qn
 
@@ -174,7 +182,7 @@ def _font(style: Any, name: str) -> None:
         fonts.attrib.pop(qn(attr), None)
 
 
-def _lang(style: Any) -> None:
+def _lang(style: BaseStyle) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -183,7 +191,7 @@ def _lang(style: Any) -> None:
     style.element.get_or_add_rPr().append(lang)
 
 
-def _page(section: Any, size: tuple[int, int]) -> None:
+def _page(section: Section, size: tuple[int, int]) -> None:
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm
 
@@ -195,7 +203,7 @@ def _page(section: Any, size: tuple[int, int]) -> None:
     section.footer_distance = Mm(7)
 
 
-def _footer(section: Any, evaluation: Evaluation) -> None:
+def _footer(section: Section, evaluation: Evaluation) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     p = section.footer.paragraphs[0]
@@ -207,7 +215,7 @@ def _footer(section: Any, evaluation: Evaluation) -> None:
     _field(p, "NUMPAGES")
 
 
-def _field(paragraph: Any, instruction: str) -> None:
+def _field(paragraph: Paragraph, instruction: str) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -221,7 +229,8 @@ def _field(paragraph: Any, instruction: str) -> None:
     paragraph._p.append(field)
 
 
-def _title_page(doc: Any, evaluation: Evaluation) -> None:
+def _title_page(doc: DocxDocument, evaluation: Evaluation) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.shared import Mm, Pt
 
@@ -259,9 +268,9 @@ def _title_page(doc: Any, evaluation: Evaluation) -> None:
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     # the categories and how many units fall in each
-    table = doc.add_table(rows=1, cols=3)
+    table: Table = doc.add_table(rows=1, cols=3)
     table.style = "Table Grid"
-    table.alignment = 1  # centred
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _widths(table, (40, 45, 30))
     _header(table.rows[0], ("Kategori", "Capaian (%)", "Jumlah unit"))
     for level in levels(evaluation.rules):
@@ -287,7 +296,7 @@ def _title_page(doc: Any, evaluation: Evaluation) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def _summary_table(doc: Any, evaluation: Evaluation) -> None:
+def _summary_table(doc: DocxDocument, evaluation: Evaluation) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     doc.add_paragraph("Ringkasan", style="Heading 1")
@@ -297,7 +306,7 @@ def _summary_table(doc: Any, evaluation: Evaluation) -> None:
         style="Keterangan",
     )
     colours = band_colours(evaluation.rules)
-    table = doc.add_table(rows=1, cols=len(SUMMARY_HEADERS))
+    table: Table = doc.add_table(rows=1, cols=len(SUMMARY_HEADERS))
     table.style = "Table Grid"
     _widths(table, SUMMARY_WIDTHS)
     _header(table.rows[0], SUMMARY_HEADERS)
@@ -343,7 +352,7 @@ def _summary_table(doc: Any, evaluation: Evaluation) -> None:
                 cells[3].paragraphs[0].runs[0].bold = True
 
 
-def _code_runs(paragraph: Any, sha256: str | None, size: float) -> None:
+def _code_runs(paragraph: Paragraph, sha256: str | None, size: float) -> None:
     """A verification code in two lines of monospace (8 groups of 4 each)."""
     from docx.shared import Pt
 
@@ -358,7 +367,9 @@ def _code_runs(paragraph: Any, sha256: str | None, size: float) -> None:
     run.font.size = Pt(size)
 
 
-def _unit_section(doc: Any, evaluation: Evaluation, r: AgreementResult, first: bool) -> None:
+def _unit_section(
+    doc: DocxDocument, evaluation: Evaluation, r: AgreementResult, first: bool
+) -> None:
     from docx.shared import Pt
 
     heading = doc.add_paragraph(unit(r), style="Heading 1")
@@ -398,7 +409,7 @@ def _unit_section(doc: Any, evaluation: Evaluation, r: AgreementResult, first: b
     p.paragraph_format.keep_with_next = True
 
     colours = band_colours(evaluation.rules)
-    table = doc.add_table(rows=1, cols=len(UNIT_COLUMNS))
+    table: Table = doc.add_table(rows=1, cols=len(UNIT_COLUMNS))
     table.style = "Table Grid"
     _widths(table, UNIT_WIDTHS)
     _header(table.rows[0], [name for name, _ in UNIT_COLUMNS])
@@ -437,7 +448,7 @@ def _unit_section(doc: Any, evaluation: Evaluation, r: AgreementResult, first: b
 
 
 def _mean_docx_row(
-    table: Any,
+    table: Table,
     label: str,
     value: Decimal | None,
     kategori: str | None,
@@ -460,7 +471,7 @@ def _mean_docx_row(
             run.bold = bold
 
 
-def _widths(table: Any, widths_mm: Sequence[float]) -> None:
+def _widths(table: Table, widths_mm: Sequence[float]) -> None:
     from docx.shared import Mm
 
     table.autofit = False
@@ -470,7 +481,7 @@ def _widths(table: Any, widths_mm: Sequence[float]) -> None:
             cell.width = Mm(width)
 
 
-def _header(row: Any, names: Sequence[str]) -> None:
+def _header(row: _Row, names: Sequence[str]) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -486,13 +497,13 @@ def _header(row: Any, names: Sequence[str]) -> None:
         _shade(cell, HEADER_COLOUR)
 
 
-def _row(table: Any, texts: Sequence[str], right: Sequence[int]) -> list[Any]:
+def _row(table: Table, texts: Sequence[str], right: Sequence[int]) -> list[_Cell]:
     """Append a row of plain texts (columns in ``right`` right-aligned); return its cells."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    row = table.add_row()
+    row: _Row = table.add_row()
     cant_split = OxmlElement("w:cantSplit")
     cant_split.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(cant_split)
@@ -507,7 +518,7 @@ def _row(table: Any, texts: Sequence[str], right: Sequence[int]) -> list[Any]:
     return cells
 
 
-def _shade(cell: Any, colour: str | None) -> None:
+def _shade(cell: _Cell, colour: str | None) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 

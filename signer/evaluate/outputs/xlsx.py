@@ -9,7 +9,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 
 from signer import fsio
 from signer.evaluate.capaian import Rules
@@ -38,15 +38,26 @@ from signer.evaluate.results import AgreementResult, Evaluation, IndikatorResult
 from signer.model import Peran
 from signer.workbooks.columns import HEADER_FILL, HEADER_FONT
 
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not with this module
+    from openpyxl.cell import Cell, MergedCell
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# what this module writes into a cell (a subset of what openpyxl accepts; the stubs' alias for
+# that, _CellSetValue, is private)
+_CellValue: TypeAlias = str | int | float | None
+
 
 def write(evaluation: Evaluation, path: Path) -> None:
     """Write the evaluation workbook: ``Ringkasan`` first, then one sheet per evaluated unit."""
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
     from openpyxl.writer.excel import ExcelWriter
 
     wb = Workbook()
     styles = _XlsxStyles(evaluation.rules)
     summary = wb.active
+    assert isinstance(summary, Worksheet)  # a new workbook's one sheet
     summary.title = SUMMARY_SHEET
     titles = _sheet_titles(evaluation.results)
     _summary_sheet(summary, evaluation, titles, styles)
@@ -120,12 +131,14 @@ class _XlsxStyles:
         }
         self.levels = levels(rules)
 
-    def kategori(self, cell: Any, name: str | None) -> None:
+    def kategori(self, cell: Cell | MergedCell, name: str | None) -> None:
         if name in self.fills:
             cell.fill = self.fills[name]
 
 
-def _header_row(ws: Any, row: int, columns: Sequence[tuple[str, int]], s: _XlsxStyles) -> None:
+def _header_row(
+    ws: Worksheet, row: int, columns: Sequence[tuple[str, int]], s: _XlsxStyles
+) -> None:
     from openpyxl.utils import get_column_letter
 
     for i, (name, width) in enumerate(columns, 1):
@@ -139,20 +152,26 @@ def _header_row(ws: Any, row: int, columns: Sequence[tuple[str, int]], s: _XlsxS
         ws.column_dimensions[get_column_letter(i)].width = width
 
 
-def _print_setup(ws: Any, title_row: int) -> None:
+def _print_setup(ws: Worksheet, title_row: int) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit = ws.sheet_properties.pageSetUpPr
+    assert fit is not None  # openpyxl makes one with every sheet
+    fit.fitToPage = True
     ws.print_title_rows = f"{title_row}:{title_row}"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.oddFooter.center.text = "Halaman &P dari &N"
-    ws.oddFooter.left.text = "&A"
+    footer = ws.oddFooter
+    assert footer is not None  # openpyxl makes one with every sheet
+    footer.center.text = "Halaman &P dari &N"
+    footer.left.text = "&A"
 
 
-def _summary_sheet(w: Any, evaluation: Evaluation, titles: dict[int, str], s: _XlsxStyles) -> None:
+def _summary_sheet(
+    w: Worksheet, evaluation: Evaluation, titles: dict[int, str], s: _XlsxStyles
+) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -170,7 +189,7 @@ def _summary_sheet(w: Any, evaluation: Evaluation, titles: dict[int, str], s: _X
     for n, r in enumerate(evaluation.results):
         row += 1
         evaluated = r.status is Status.EVALUATED
-        values: list[object] = [
+        values: list[_CellValue] = [
             n + 1,
             r.unit_kode,
             r.unit_nama,
@@ -200,9 +219,9 @@ def _summary_sheet(w: Any, evaluation: Evaluation, titles: dict[int, str], s: _X
         if not evaluated:
             w.cell(row=row, column=5).font = s.bold if r.status is Status.REFUSED else s.italic
         if n in titles:
-            c = w.cell(row=row, column=2)
-            c.hyperlink = Hyperlink(ref=c.coordinate, location=f"'{titles[n]}'!A1")
-            c.font = s.link
+            link = w.cell(row=row, column=2)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{titles[n]}'!A1")
+            link.font = s.link
     last = get_column_letter(len(SUMMARY_COLUMNS))
     w.auto_filter.ref = f"A{header}:{last}{max(row, header + 1)}"
     w.freeze_panes = f"D{header + 1}"
@@ -216,26 +235,26 @@ def _summary_sheet(w: Any, evaluation: Evaluation, titles: dict[int, str], s: _X
     _print_setup(w, header)
 
 
-def _set(ws: Any, row: int, column: int, value: object, **style: object) -> object:
+def _set(ws: Worksheet, row: int, column: int, value: _CellValue, **style: object) -> Cell:
     c = ws.cell(row=row, column=column, value=value)
     for k, v in style.items():
         setattr(c, k, v)
     return c
 
 
-def _target_cell(i: IndikatorResult) -> tuple[object, str | None]:
+def _target_cell(i: IndikatorResult) -> tuple[_CellValue, str | None]:
     if isinstance(i.target, Decimal):
         return number(i.target), places_format(i.target)
     return i.target_text or None, None
 
 
-def _realisasi_cell(i: IndikatorResult) -> tuple[object, str | None]:
+def _realisasi_cell(i: IndikatorResult) -> tuple[_CellValue, str | None]:
     if isinstance(i.realisasi, Decimal):
         return number(i.realisasi), places_format(i.realisasi)
     return i.realisasi, None
 
 
-def _unit_sheet(w: Any, evaluation: Evaluation, r: AgreementResult, s: _XlsxStyles) -> None:
+def _unit_sheet(w: Worksheet, evaluation: Evaluation, r: AgreementResult, s: _XlsxStyles) -> None:
     last = len(UNIT_COLUMNS)
     w.cell(row=1, column=1, value=f"{title(evaluation)} — {unit(r)}").font = s.title
     block = (
@@ -277,8 +296,8 @@ def _unit_sheet(w: Any, evaluation: Evaluation, r: AgreementResult, s: _XlsxStyl
                 i.kategori,
                 i.catatan,
             )
-            for col, value in enumerate(values, 1):
-                _set(w, row, col, value, border=s.border, alignment=s.wrap)
+            for col, cell_value in enumerate(values, 1):
+                _set(w, row, col, cell_value, border=s.border, alignment=s.wrap)
             if target_format:
                 w.cell(row=row, column=7).number_format = target_format
             if real_format:
@@ -298,24 +317,24 @@ def _unit_sheet(w: Any, evaluation: Evaluation, r: AgreementResult, s: _XlsxStyl
         ("Realisasi anggaran (Rp)", r.realisasi_anggaran, RUPIAH_FORMAT),
         ("Serapan anggaran (%)", number(r.serapan), PERCENT_FORMAT),
     )
-    for label, value, fmt in budget:
+    for label, amount, fmt in budget:
         row += 1
         w.merge_cells(start_row=row, start_column=1, end_row=row, end_column=8)
         w.merge_cells(start_row=row, start_column=9, end_row=row, end_column=10)
         _set(w, row, 1, label, font=s.bold)
-        _set(w, row, 9, value, number_format=fmt)
+        _set(w, row, 9, amount, number_format=fmt)
     w.freeze_panes = f"A{header + 1}"
     _print_setup(w, header)
 
 
 def _mean_row(
-    w: Any,
+    w: Worksheet,
     row: int,
     label: str,
     value: Decimal | None,
     kategori: str | None,
     s: _XlsxStyles,
-    font: Any,
+    font: Font,
 ) -> None:
     for col in range(1, len(UNIT_COLUMNS) + 1):
         w.cell(row=row, column=col).border = s.border

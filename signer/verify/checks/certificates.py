@@ -108,6 +108,8 @@ def holder(cert: asn1_x509.Certificate) -> str:
     "the certificate's holder is the party the embedded data names for that role",
 )
 def signer_identity(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> CheckResult:
+    if newer := ev.newer_schema():
+        return newer
     agreement = ev.agreement
     if agreement is None or s.role is None:
         return fail("no embedded agreement names the party for this signature")
