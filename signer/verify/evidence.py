@@ -12,19 +12,27 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, SuspiciousModification
 from pyhanko.sign.validation import validate_pdf_timestamp
-from pyhanko.sign.validation.ades import ades_lta_validation, ades_with_time_validation
+from pyhanko.sign.validation.ades import (
+    AdESWithTimeValidationResult,
+    ades_lta_validation,
+    ades_with_time_validation,
+)
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.policy_decl import (
     PdfSignatureValidationSpec,
     RevinfoOnlineFetchingRule,
     RevocationInfoGatheringSpec,
     SignatureValidationSpec,
+)
+from pyhanko.sign.validation.status import (
+    DocumentTimestampStatus,
+    PdfSignatureStatus,
+    SignatureCoverageLevel,
 )
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.context import CertValidationPolicySpec
@@ -53,21 +61,34 @@ class VerifyOptions:
     it is being signed (the sign stage checks a half-signed document this way)."""
 
 
+@dataclass(frozen=True)
+class Integrity:
+    """pyHanko's integrity findings for one signature (its difference analysis included)."""
+
+    coverage: SignatureCoverageLevel | None = None
+    diff: DiffResult | SuspiciousModification | None = None
+    """What changed after the signature, or why the analysis gave up (None: not run)."""
+    docmdp_ok: bool | None = None
+    """The changes stay within the document's permissions (DocMDP)."""
+
+
 @dataclass
 class SignatureEvidence:
     es: EmbeddedPdfSignature
     role: str | None  # the field name if it is a role
     revision: int
-    ades: Any = None  # AdESLTAValidationResult
+    ades: AdESWithTimeValidationResult | None = None
+    """ETSI validation: with the signature timestamp, or the long-term (LTA) process."""
     ades_error: str | None = None
-    integrity: dict[str, Any] = field(default_factory=dict)  # coverage, diff_result, docmdp_ok
+    integrity: Integrity = field(default_factory=Integrity)
     intact: bool | None = None  # the byte ranges hash to the signed message digest
     level: str | None = None
     timestamp_time: dt.datetime | None = None
 
     @property
-    def status(self) -> Any:
-        return self.ades.api_status if self.ades is not None else None
+    def status(self) -> PdfSignatureStatus | None:
+        status = self.ades.api_status if self.ades is not None else None
+        return status if isinstance(status, PdfSignatureStatus) else None
 
     @property
     def field(self) -> str:
@@ -82,7 +103,9 @@ class Evidence:
     reader: PdfFileReader | None = None
     parse_error: str | None = None
     signatures: list[SignatureEvidence] = field(default_factory=list)
-    timestamps: list[tuple[EmbeddedPdfSignature, Any]] = field(default_factory=list)
+    timestamps: list[tuple[EmbeddedPdfSignature, DocumentTimestampStatus | Exception]] = field(
+        default_factory=list
+    )
     embedded: EmbeddedAgreement | None = None
     embedded_error: str | None = None
     embedded_newer: bool = False  # the agreement is of a newer schema version: cannot judge
@@ -135,14 +158,14 @@ def _level(es: EmbeddedPdfSignature, doc_ts_revisions: list[int], has_dss_after:
     return "B-LT" if has_dss_after else "B-T"
 
 
-def _raw(d: generic.DictionaryObject, key: str) -> Any:
+def _raw(d: generic.DictionaryObject, key: str) -> generic.PdfObject | None:
     """A dictionary entry as stored (a reference stays a reference), or None."""
     return d.raw_get(key) if key in d else None
 
 
 def _validate(
     es: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec, timing: ValidationTimingInfo | None
-) -> Any:
+) -> AdESWithTimeValidationResult:
     """ETSI EN 319 102-1 validation of one signature.
 
     At the current time a signature that validates with its timestamp and today's revocation
@@ -176,8 +199,7 @@ def _dss_revisions(reader: PdfFileReader) -> list[int]:
         if dss is None:
             continue
         written = {(r.idnum, r.generation) for r in reader.xrefs.explicit_refs_in_revision(rev)}
-        inline = not isinstance(dss, generic.IndirectObject)
-        if inline or (dss.idnum, dss.generation) in written:
+        if not isinstance(dss, generic.IndirectObject) or (dss.idnum, dss.generation) in written:
             out.append(rev)
     return out
 
@@ -248,7 +270,10 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
             item.intact = _intact(es)
             if item.intact:  # a changed signature is INVALID already; skip the costly rest
                 es.compute_integrity_info(DEFAULT_DIFF_POLICY)
-                item.integrity = es.summarise_integrity_info()
+                found = es.summarise_integrity_info()
+                item.integrity = Integrity(
+                    found["coverage"], found["diff_result"], found["docmdp_ok"]
+                )
                 item.ades = _validate(es, spec, timing)
             else:
                 item.ades_error = "the signed bytes were changed"

@@ -6,10 +6,10 @@ certificate.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from asn1crypto import keys
 from asn1crypto import x509 as asn1_x509
+from pyhanko.sign.validation.ades import AdESWithTimeValidationResult
 
 from signer.model import Peran, same_person
 from signer.verify.check import SignatureCheck, signature_check
@@ -18,7 +18,7 @@ from signer.verify.plain import PLAIN
 from signer.verify.result import CheckResult, Verdict, fail, ok
 
 
-def _sub(result: Any) -> tuple[str, str]:
+def _sub(result: AdESWithTimeValidationResult) -> tuple[str, str]:
     sub = getattr(result, "ades_subindic", None)
     return (sub.status.name if sub else "?", sub.name if sub else "?")
 

@@ -6,10 +6,9 @@ document timestamps.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 
 from signer.verify.check import document_check
 from signer.verify.evidence import Evidence, VerifyOptions, _raw
@@ -80,7 +79,9 @@ def changes_after_signing(ev: Evidence, options: VerifyOptions) -> list[CheckRes
     return [ok("after the last signature only DSS updates and document timestamps")]
 
 
-def _reachable(resolver: Any, start: list[Any]) -> set[tuple[int, int]]:
+def _reachable(
+    resolver: HistoricalResolver, start: list[generic.PdfObject | None]
+) -> set[tuple[int, int]]:
     """Indirect objects reachable from ``start`` in the revision ``resolver`` shows."""
     seen: set[tuple[int, int]] = set()
     stack = list(start)
@@ -122,7 +123,9 @@ def _outside_dss(reader: PdfFileReader, rev: int) -> list[str]:
     return stray
 
 
-def _same_object(now: Any, before: Any, ref: generic.Reference) -> bool:
+def _same_object(
+    now: HistoricalResolver, before: HistoricalResolver, ref: generic.Reference
+) -> bool:
     """Is ``ref`` the same object in two revisions? (A new object is not.)"""
     try:
         a, b = now(ref), before(ref)
@@ -140,6 +143,8 @@ def _info(reader: PdfFileReader, revision: int) -> dict[str, str]:
     if ref is None:
         return {}
     info = resolver(ref.reference) if isinstance(ref, generic.IndirectObject) else ref
+    if not isinstance(info, generic.DictionaryObject):  # the check fails closed on it
+        raise ValueError(f"the document information of revision {revision + 1} is not a dictionary")
     return {str(k): str(v) for k, v in info.items() if k not in ("/ModDate", "/Producer")}
 
 
@@ -152,9 +157,16 @@ def _trailer_changes(reader: PdfFileReader, rev: int) -> list[str]:
         for k in set(now.keys()) | set(before.keys())
         if k not in ("/Prev", "/Size", "/ID") and _raw(now, k) != _raw(before, k)
     ]
-    ids = (_raw(now, "/ID"), _raw(before, "/ID"))
-    if ids[0] is not None and ids[1] is not None and ids[0][0] != ids[1][0]:
-        changed.append("/ID")
+    id_now, id_before = _raw(now, "/ID"), _raw(before, "/ID")
+    if id_now is not None and id_before is not None:
+        # the second half of /ID changes at every save; the first names the document
+        same = (
+            isinstance(id_now, generic.ArrayObject)
+            and isinstance(id_before, generic.ArrayObject)
+            and id_now[0] == id_before[0]
+        )
+        if not same:
+            changed.append("/ID")
     return sorted(changed)
 
 
@@ -170,7 +182,9 @@ def xmp_content(data: bytes) -> bytes:
     return _XMP_CLOCK.sub(b"", data)
 
 
-def _metadata(reader: PdfFileReader, revision: int) -> tuple[Any, bytes | None]:
+def _metadata(
+    reader: PdfFileReader, revision: int
+) -> tuple[generic.Reference | None, bytes | None]:
     """The catalog's /Metadata reference and normalised XMP content at ``revision``."""
     resolver = reader.get_historical_resolver(revision)
     ref = _raw(resolver.root, "/Metadata")
@@ -186,7 +200,7 @@ def _orphans(reader: PdfFileReader, first_signed: int) -> list[str]:
     """Objects written after the first signature that nothing referenced in the revision that
     wrote them (stashed shadow content). Objects a later DSS update superseded are fine."""
 
-    def roots(trailer: Any) -> list[Any]:
+    def roots(trailer: generic.DictionaryObject) -> list[generic.PdfObject | None]:
         return [trailer.raw_get(k) for k in ("/Root", "/Info") if k in trailer]
 
     last = reader.get_historical_resolver(reader.xrefs.total_revisions - 1)

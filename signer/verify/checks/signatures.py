@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from asn1crypto import cms
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
@@ -93,7 +93,7 @@ def _integrity(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> Ch
     if problem:
         return fail(problem)
     last = s is ev.signatures[-1] and not ev.timestamps
-    coverage = s.integrity.get("coverage")
+    coverage = s.integrity.coverage
     coverage_ok = coverage == SignatureCoverageLevel.ENTIRE_FILE or (
         not last and coverage == SignatureCoverageLevel.ENTIRE_REVISION
     )
@@ -150,13 +150,13 @@ def _der_length(blob: bytes) -> int:
     "kedua's only DSS updates and document timestamps (pyHanko's difference analysis)",
 )
 def modifications(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> CheckResult:
-    diff = s.integrity.get("diff_result")
+    diff = s.integrity.diff
     if diff is None:
         return fail(f"no difference analysis ({s.ades_error or 'not run'})")
-    if not hasattr(diff, "modification_level"):
+    if not isinstance(diff, DiffResult):
         return fail(f"disallowed change after signing: {diff}")
     level = diff.modification_level
-    if not s.integrity.get("docmdp_ok"):
+    if not s.integrity.docmdp_ok:
         return fail("changes after signing that the document's permissions forbid")
     allowed = (
         ModificationLevel.FORM_FILLING
@@ -168,7 +168,7 @@ def modifications(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) ->
             f"changes after this signature go beyond {allowed.name.lower()}: {level.name.lower()}",
         )
     if s.role == Peran.PIHAK_PERTAMA.value:
-        changed = set(getattr(diff, "changed_form_fields", set()))
+        changed = set(diff.changed_form_fields)
         if changed - {Peran.PIHAK_KEDUA.value}:
             return fail(f"fields changed after pihak pertama signed: {', '.join(sorted(changed))}")
     return ok(f"only {level.name.lower().replace('_', ' ')} after signing")
