@@ -26,10 +26,11 @@ $(STAMP): pyproject.toml
 demo: system $(STAMP)
 	$(BIN)/kinerja demo -o $(DEMO)
 
+# one test process per core; a module's tests stay together (they share its fixtures)
 test: system $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 # the quick loop while working: no LibreOffice conversions, no demo, no fuzzing
 quick: $(STAMP)

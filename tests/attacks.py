@@ -4,7 +4,8 @@ Every attack here is made for real, on the bytes of a good agreement (``pk-2026-
 by both parties with the demo key store), with raw incremental updates (objects, a classic xref
 section and a trailer appended by hand), in-place byte edits, or pyHanko. Attacks that work
 *before* signing (shadow attacks) take the ready-to-sign PDF and the demo key store, plant their
-payload, and have both parties sign it with `signer.sign.sign_document`. Each function returns the
+payload, and have both parties sign it with `signer.sign.sign_document` (or, where `kinerja sign`
+refuses the payload, with the same keys and no audit: another tool). Each function returns the
 PDF bytes; none writes anywhere except :func:`revoked_signer`, which writes the key store that
 the file must be verified against.
 
@@ -415,6 +416,24 @@ def sign_agreement(
     return sign_roles(prepared, store, [Peran(r) for r in roles], Level(level))
 
 
+def sign_agreement_elsewhere(
+    prepared: bytes,
+    store: Path,
+    level: str = "B-LTA",
+    roles: Iterable[str] = (PIHAK_PERTAMA, PIHAK_KEDUA),
+) -> bytes:
+    """Sign a prepared agreement with the parties' own keys, but with a tool that has none of
+    `kinerja sign`'s rules and audit: for planted payloads that `kinerja sign` itself refuses."""
+    from signer.model import Peran
+    from signer.sign.backend import Level
+    from tests.helpers import sign_unchecked
+
+    backend = signing_setup(store)
+    for role in roles:
+        prepared = sign_unchecked(prepared, backend, Peran(role), Level(level))
+    return prepared
+
+
 def credential_from(issued: Issued, chain: Iterable[x509.Certificate], source: str) -> Credential:
     """A signing credential from a certificate and key of :mod:`signer.pki` (cryptography)."""
     from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -778,7 +797,9 @@ def shadow_replace_form(prepared: bytes, store: Path) -> bytes:
             ),
         }
         appearance = _form_xobject(pdf, overlay_content(pdf, at_origin=True), bbox, run)
-    signed = sign_agreement(append_update(prepared, before), store)
+    # `kinerja sign` refuses a document with a form field that is not a signature: the parties
+    # sign it with another tool
+    signed = sign_agreement_elsewhere(append_update(prepared, before), store)
     [filled] = next_object_numbers(signed, 1)
     after = {
         field: widget(b"(%s)" % FORGED.encode(), b"/AP << /N %s >>" % ref(filled)),

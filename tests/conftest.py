@@ -1,11 +1,12 @@
-"""Shared fixtures: the example workspace, and a way to run the real `kinerja` command."""
+"""Shared fixtures: the example workspace, its demo key store, a few of its agreements generated
+and signed once per session, and a way to run the real `kinerja` command."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,23 @@ import pytest
 from openpyxl import load_workbook
 
 KINERJA = str(Path(sys.executable).with_name("kinerja"))
+
+GENERATED = frozenset({"prepared_example", "signed_example"})
+"""The session fixtures that start LibreOffice: a test that takes one is `slow` and `office`."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep the markers honest: `-m "not office"` never reaches a fixture that needs LibreOffice."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if GENERATED & set(getattr(item, "fixturenames", ()))
+        and not (item.get_closest_marker("slow") and item.get_closest_marker("office"))
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "tests that take generated PDFs must be marked slow and office: " + ", ".join(unmarked)
+        )
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +51,83 @@ def demo_store(example_workspace: Path, tmp_path_factory: pytest.TempPathFactory
     folder = tmp_path_factory.mktemp("store") / "keys"
     make_demo_store(folder, example_workspace / "kinerja.xlsx")
     return folder
+
+
+EXAMPLE_UNITS = ("DINKES", "SETDA", "INSPEKTORAT")
+"""Units whose agreements `prepared_example` generates, beside the first Bagian."""
+
+
+def example_units(workbook: Path) -> tuple[str, ...]:
+    """The units of `prepared_example`: :data:`EXAMPLE_UNITS` and the first unit whose pihak
+    kedua is not the kepala daerah (a Bagian, whose pihak kedua is the Sekda)."""
+    from signer.workbooks.ceremony_read import read_workbook
+
+    ceremony = read_workbook(workbook)
+    bagian = next(a.unit.kode for a in ceremony.agreements if not a.pihak_kedua.kepala_daerah)
+    return (*EXAMPLE_UNITS, bagian)
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _read_only(folder: Path) -> Iterator[Path]:
+    """Yield ``folder``; at the end of the session, fail if a test changed anything in it."""
+    before = _contents(folder)
+    yield folder
+    after = _contents(folder)
+    changed = sorted(n for n in before.keys() | after.keys() if before.get(n) != after.get(n))
+    assert not changed, f"a test changed the shared {folder}: {changed} (copy it first)"
+
+
+@pytest.fixture(scope="session")
+def prepared_example(
+    example_workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """Ready-to-sign PDFs (Perjanjian Kinerja and Pakta Integritas) of :func:`example_units`,
+    generated once (LibreOffice) without the generate manifest. Read-only: copy before changing."""
+    from signer.batch import Status
+    from signer.generate.stage import MANIFEST, GenerateOptions, generate
+    from signer.model import Ceremony
+    from signer.workbooks.ceremony_read import read_workbook
+
+    book = example_workspace / "kinerja.xlsx"
+    ceremony = read_workbook(book)
+    units = example_units(book)
+    picked = tuple(a for a in ceremony.agreements if a.unit.kode in units)
+    out = tmp_path_factory.mktemp("prepared-example")
+    outcomes = generate(
+        Ceremony(ceremony.instansi, ceremony.tahun, picked),
+        book,
+        GenerateOptions(out=out, jobs=2, progress=False),
+    )
+    assert len(outcomes) == 2 * len(units)
+    assert {o.status for o in outcomes} == {Status.DONE}, outcomes
+    (out / MANIFEST).unlink()
+    yield from _read_only(out)
+
+
+@pytest.fixture(scope="session")
+def signed_example(
+    prepared_example: Path, demo_store: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """`prepared_example` signed by both parties at PAdES B-LTA with the demo key store, once.
+    Read-only: copy before changing."""
+    from signer.batch import Status, expand_inputs
+    from signer.model import Peran
+    from signer.sign import Level, SignOptions, sign_files
+    from tests.helpers import demo_audit, demo_backend
+
+    out = tmp_path_factory.mktemp("signed-example") / "signed"
+    shutil.copytree(prepared_example, out)
+    backend, audit = demo_backend(demo_store), demo_audit(demo_store)
+    files = expand_inputs([out])
+    for role in Peran:
+        done = sign_files(
+            files, backend, audit, SignOptions(role, Level.B_LTA, jobs=2, progress=False)
+        )
+        assert {o.status for o in done} == {Status.DONE}, done
+    yield from _read_only(out)
 
 
 @pytest.fixture()

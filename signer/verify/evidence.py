@@ -31,8 +31,8 @@ from pyhanko.sign.validation.policy_decl import (
 )
 from pyhanko.sign.validation.status import (
     DocumentTimestampStatus,
-    PdfSignatureStatus,
     SignatureCoverageLevel,
+    StandardCMSSignatureStatus,
 )
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.context import CertValidationPolicySpec
@@ -86,9 +86,10 @@ class SignatureEvidence:
     timestamp_time: dt.datetime | None = None
 
     @property
-    def status(self) -> PdfSignatureStatus | None:
+    def status(self) -> StandardCMSSignatureStatus | None:
+        """pyHanko's status of the signature itself (intact, valid, trusted, revoked)."""
         status = self.ades.api_status if self.ades is not None else None
-        return status if isinstance(status, PdfSignatureStatus) else None
+        return status if isinstance(status, StandardCMSSignatureStatus) else None
 
     @property
     def field(self) -> str:

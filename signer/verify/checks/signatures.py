@@ -92,14 +92,14 @@ def _integrity(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> Ch
     problem = _canonical_problem(ev, es)
     if problem:
         return fail(problem)
-    last = s is ev.signatures[-1] and not ev.timestamps
+    # a signature followed by later revisions (the other party's signature, a DSS update, a
+    # document timestamp) covers its own revision; what those may change is judged by
+    # modifications and changes-after-signing
     coverage = s.integrity.coverage
-    coverage_ok = coverage == SignatureCoverageLevel.ENTIRE_FILE or (
-        not last and coverage == SignatureCoverageLevel.ENTIRE_REVISION
-    )
-    if not coverage_ok:
+    if coverage not in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION):
         return fail(f"nonstandard coverage ({coverage.name if coverage else 'unknown'})")
-    return ok("intact, canonical byte range and contents")
+    whole = "the whole file" if coverage is SignatureCoverageLevel.ENTIRE_FILE else "its revision"
+    return ok(f"intact, canonical byte range and contents, covering {whole}")
 
 
 signature_integrity = _Integrity(

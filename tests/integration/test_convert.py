@@ -14,6 +14,8 @@ from docx import Document
 
 from signer.office.convert import ConversionError, OfficePool
 
+pytestmark = [pytest.mark.slow, pytest.mark.office]
+
 
 @pytest.fixture(scope="module")
 def pool():  # type: ignore[no-untyped-def]

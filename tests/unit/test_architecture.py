@@ -8,12 +8,13 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MAX_LINES = 600
 
 
 def graph_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("import_graph", ROOT / "tools" / "import_graph.py")
+    path = ROOT / "tools" / "import_graph.py"
+    spec = importlib.util.spec_from_file_location("import_graph", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["import_graph"] = module

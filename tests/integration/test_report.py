@@ -235,6 +235,8 @@ def _run(*args: str) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.slow
+@pytest.mark.office
 def test_pdf_shows_every_unit_and_code(evaluation: Evaluation, pdf: Path) -> None:
     text = " ".join(_run("pdftotext", str(pdf), "-").split())
     assert "LAPORAN EVALUASI PERJANJIAN KINERJA" in text
@@ -250,6 +252,8 @@ def test_pdf_shows_every_unit_and_code(evaluation: Evaluation, pdf: Path) -> Non
     assert "tidak berlaku" in text
 
 
+@pytest.mark.slow
+@pytest.mark.office
 def test_pdf_has_the_chart_and_embedded_fonts(pdf: Path, tmp_path: Path) -> None:
     images = [line.split() for line in _run("pdfimages", "-list", str(pdf)).splitlines()[2:]]
     charts = [i for i in images if i[2] == "image" and int(i[3]) > 1000 and int(i[4]) > 1000]

@@ -14,17 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from signer.demo import make_demo_store
 from signer.errors import InputError
-from signer.generate.stage import GenerateOptions, generate
-from signer.model import Ceremony, Peran
-from signer.sign import Level
 from signer.trust import load_trust_config
 from signer.verify.evidence import VerifyOptions
 from signer.verify.result import Verdict
 from signer.verify.run import verify_bytes
-from signer.workbooks.ceremony_read import read_workbook
-from tests.helpers import sign_roles
+
+pytestmark = [pytest.mark.slow, pytest.mark.office]
 
 CASES = int(os.environ.get("KINERJA_FUZZ_CASES", "2000"))
 
@@ -74,23 +70,12 @@ def _run(seed: int) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def good(example_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+def good(signed_example: Path, demo_store: Path) -> bytes:
     """A Pakta Integritas signed by both parties at B-LTA (one page: quick to mutate)."""
     global _GOOD, _OPTIONS
-    store = tmp_path_factory.mktemp("fstore") / "keys"
-    make_demo_store(store, example_workspace / "kinerja.xlsx")
-    ceremony = read_workbook(example_workspace / "kinerja.xlsx")
-    pi = next(a for a in ceremony.agreements if a.id == "pi-2026-dinkes")
-    out = tmp_path_factory.mktemp("fuzz")
-    generate(
-        Ceremony(ceremony.instansi, ceremony.tahun, (pi,)),
-        example_workspace / "kinerja.xlsx",
-        GenerateOptions(out=out, jobs=1, progress=False),
-    )
-    data = (out / "pi-2026-dinkes.pdf").read_bytes()
-    data = sign_roles(data, store, tuple(Peran), Level.B_LTA)
+    data = (signed_example / "pi-2026-dinkes.pdf").read_bytes()
     _GOOD = data
-    _OPTIONS = VerifyOptions(load_trust_config([store]))
+    _OPTIONS = VerifyOptions(load_trust_config([demo_store]))
     return data
 
 

@@ -26,8 +26,7 @@ from typing import Any
 
 import pytest
 
-from signer.demo import make_demo_store
-from signer.model import Ceremony
+from signer.verify import DEFAULT_POLICY
 from tests import attacks
 from tests.conftest import run_kinerja
 
@@ -41,24 +40,7 @@ PROFILE = SHOWN | {"document-profile"}
 BROKEN_SIGNATURE = frozenset({"signature-integrity", "pdf-structure", "expected-signatures"})
 TRUST = frozenset({"signature-trust", "trust-anchor", "signer-identity"})
 
-CHECK_NAMES = frozenset(
-    {
-        "pdf-structure",
-        "expected-signatures",
-        "signature-integrity",
-        "signature-trust",
-        "signature-algorithms",
-        "signer-key-usage",
-        "signer-identity",
-        "modifications",
-        "changes-after-signing",
-        "embedded-agreement",
-        "verification-code",
-        "visible-content",
-        "document-profile",
-        "trust-anchor",
-    }
-)
+CHECK_NAMES = frozenset(DEFAULT_POLICY.names)  # every check reports, per the contract
 LEVELS = {"B-B", "B-T", "B-LT", "B-LTA", None}
 
 
@@ -77,9 +59,10 @@ def verifier_ready() -> bool:
     return "not built yet" not in (result.stdout + result.stderr)
 
 
-pytestmark = pytest.mark.skipif(
-    not verifier_ready(), reason="`kinerja verify --trust` is not built yet"
-)
+pytestmark = [
+    pytest.mark.skipif(not verifier_ready(), reason="`kinerja verify --trust` is not built yet"),
+    pytest.mark.slow,
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,27 +78,13 @@ class Corpus:
 
 
 @pytest.fixture(scope="session")
-def corpus(example_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    from signer.generate.stage import GenerateOptions, generate
-    from signer.workbooks.ceremony_read import read_workbook
-
-    base = tmp_path_factory.mktemp("attacks")
-    store = base / "keys"
-    make_demo_store(store, example_workspace / "kinerja.xlsx")
-    ceremony = read_workbook(example_workspace / "kinerja.xlsx")
-    picked = tuple(a for a in ceremony.agreements if a.id == AGREEMENT)
-    out = base / "prepared"
-    generate(
-        Ceremony(ceremony.instansi, ceremony.tahun, picked),
-        example_workspace / "kinerja.xlsx",
-        GenerateOptions(out=out, jobs=1, progress=False),
-    )
-    prepared = (out / f"{AGREEMENT}.pdf").read_bytes()
+def corpus(demo_store: Path, prepared_example: Path, signed_example: Path) -> Corpus:
+    prepared = (prepared_example / f"{AGREEMENT}.pdf").read_bytes()
     return Corpus(
-        store,
+        demo_store,
         prepared,
-        attacks.sign_agreement(prepared, store, "B-LTA"),
-        attacks.sign_agreement(prepared, store, "B-B"),
+        (signed_example / f"{AGREEMENT}.pdf").read_bytes(),
+        attacks.sign_agreement(prepared, demo_store, "B-B"),
     )
 
 
@@ -190,6 +159,7 @@ def contract_problems(document: dict[str, Any]) -> list[str]:
 # The controls
 
 
+@pytest.mark.office
 def test_good_agreement_is_valid(corpus: Corpus, tmp_path: Path) -> None:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -211,6 +181,7 @@ def test_good_agreement_is_valid(corpus: Corpus, tmp_path: Path) -> None:
     assert {s["level"] for s in roles.values()} == {"B-LTA"}
 
 
+@pytest.mark.office
 def test_extended_agreement_is_valid(corpus: Corpus, tmp_path: Path) -> None:
     path = tmp_path / f"{AGREEMENT}.pdf"
     path.write_bytes(corpus.good)
@@ -223,6 +194,7 @@ def test_extended_agreement_is_valid(corpus: Corpus, tmp_path: Path) -> None:
     assert not failed_checks(document), summary(document)
 
 
+@pytest.mark.office
 def test_unusable_input_exits_2(corpus: Corpus, tmp_path: Path) -> None:
     text = tmp_path / "surat.pdf"
     text.write_text("bukan pdf")
@@ -463,6 +435,7 @@ def outcome(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Callabl
     return get
 
 
+@pytest.mark.office
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_attack_is_never_valid(case: Case, outcome: Callable[[Case], Outcome]) -> None:
     result, document = outcome(case)
@@ -477,6 +450,7 @@ def test_attack_is_never_valid(case: Case, outcome: Callable[[Case], Outcome]) -
         assert case.keyword in reasons, report
 
 
+@pytest.mark.office
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_attack_report_follows_the_contract(case: Case, outcome: Callable[[Case], Outcome]) -> None:
     """Known check names only; the verdict is the worst of the failed checks' verdicts."""

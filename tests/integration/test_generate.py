@@ -28,6 +28,9 @@ from tests.conftest import run_kinerja
 
 A4 = (595.3, 841.9)
 
+# LibreOffice renders every PDF here (the template checks refuse before it starts)
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="session")
 def generated(
@@ -76,6 +79,7 @@ def expected_strings(a: Agreement) -> list[str]:
     return [words(s) for s in out]
 
 
+@pytest.mark.office
 def test_every_agreement_renders_with_its_data_on_the_pages(generated) -> None:  # type: ignore[no-untyped-def]
     ceremony, out = generated
     assert len(ceremony.agreements) >= 80
@@ -86,6 +90,7 @@ def test_every_agreement_renders_with_its_data_on_the_pages(generated) -> None: 
         assert not missing, f"{pdf.name} lacks {missing[:5]}"
 
 
+@pytest.mark.office
 def test_embedded_json_is_the_model(generated) -> None:  # type: ignore[no-untyped-def]
     ceremony, out = generated
     for a in ceremony.agreements:
@@ -96,6 +101,7 @@ def test_embedded_json_is_the_model(generated) -> None:  # type: ignore[no-untyp
         assert canonical.from_json(data) == a
 
 
+@pytest.mark.office
 def test_associated_file_and_pdfa_metadata(generated) -> None:  # type: ignore[no-untyped-def]
     ceremony, out = generated
     a = ceremony.agreements[0]
@@ -121,6 +127,7 @@ def test_associated_file_and_pdfa_metadata(generated) -> None:  # type: ignore[n
         assert "/OutputIntents" in pdf.Root
 
 
+@pytest.mark.office
 def test_qr_code_carries_id_and_digest(generated, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ceremony, out = generated
     for a in (ceremony.agreements[0], ceremony.agreements[-1]):
@@ -136,6 +143,7 @@ def test_qr_code_carries_id_and_digest(generated, tmp_path: Path) -> None:  # ty
             assert scan.stdout.split() == [verification_payload(a, digest)], page.name
 
 
+@pytest.mark.office
 def test_fonts_embedded_and_qpdf_clean(generated) -> None:  # type: ignore[no-untyped-def]
     _, out = generated
     for pdf in sorted(out.glob("*.pdf")):
@@ -182,6 +190,7 @@ def _fields(pdf_path: Path) -> dict[str, tuple[int, tuple[float, ...], pikepdf.D
         return out
 
 
+@pytest.mark.office
 def test_signature_fields_empty_and_inside_their_blocks(generated) -> None:  # type: ignore[no-untyped-def]
     ceremony, out = generated
     for a in ceremony.agreements:
@@ -214,6 +223,7 @@ def test_signature_fields_empty_and_inside_their_blocks(generated) -> None:  # t
         assert left < right, "pihak kedua on the left, pihak pertama on the right"
 
 
+@pytest.mark.office
 def test_bookmarks_are_in_every_signature_block(generated) -> None:  # type: ignore[no-untyped-def]
     ceremony, out = generated
     pk = next(a for a in ceremony.agreements if a.jenis is JenisDokumen.PERJANJIAN_KINERJA)
@@ -225,6 +235,7 @@ def test_bookmarks_are_in_every_signature_block(generated) -> None:  # type: ign
             assert start.page == end.page and start.top > end.top
 
 
+@pytest.mark.office
 def test_kepala_daerah_has_no_nip_line(generated) -> None:  # type: ignore[no-untyped-def]
     ceremony, out = generated
     a = next(
@@ -242,6 +253,7 @@ def test_kepala_daerah_has_no_nip_line(generated) -> None:  # type: ignore[no-un
     assert pdf_text(out / f"{b.id}.pdf").count("NIP.") == 4
 
 
+@pytest.mark.office
 def test_long_lampiran_repeats_its_header(example_workspace: Path, tmp_path: Path) -> None:
     ceremony = read_workbook(example_workspace / "kinerja.xlsx")
     dinkes = next(a for a in ceremony.agreements if a.id == "pk-2026-dinkes")
@@ -281,6 +293,7 @@ def test_long_lampiran_repeats_its_header(example_workspace: Path, tmp_path: Pat
     assert len(lampiran_pages) >= 3, "the 30-row table runs over pages, header on each"
 
 
+@pytest.mark.office
 def test_special_characters_and_paper_size(example_workspace: Path, tmp_path: Path) -> None:
     ceremony = read_workbook(example_workspace / "kinerja.xlsx")
     a = next(a for a in ceremony.agreements if a.jenis is JenisDokumen.PERJANJIAN_KINERJA)
@@ -306,6 +319,7 @@ def test_special_characters_and_paper_size(example_workspace: Path, tmp_path: Pa
     assert abs(w - 215 / 25.4 * 72) < 1 and abs(h - 330 / 25.4 * 72) < 1
 
 
+@pytest.mark.office
 def test_second_run_skips_and_signed_files_are_kept(
     example_workspace: Path, tmp_path: Path
 ) -> None:
@@ -389,6 +403,7 @@ def test_template_check_command(tmp_path: Path) -> None:
     assert "nama_bupati" in result.stderr and "does not provide" in result.stderr
 
 
+@pytest.mark.office
 def test_interrupted_batch_carries_on(example_workspace: Path, tmp_path: Path) -> None:
     from tests.conftest import KINERJA
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_kinerja
+
+pytestmark = [pytest.mark.slow, pytest.mark.office]
 
 
 def test_demo_runs_the_ceremony(tmp_path: Path) -> None:

@@ -152,7 +152,7 @@ def test_kind_table_is_consistent() -> None:
 
     from signer.kinds import JenisDokumen, in_unit_sheet
 
-    templates = Path(__file__).resolve().parent.parent / "templates"
+    templates = Path(__file__).resolve().parents[2] / "templates"
     prefixes = [k.id_prefix for k in JenisDokumen]
     labels = [label.lower() for k in JenisDokumen for label in k.workbook_labels]
     assert len(set(prefixes)) == len(prefixes)

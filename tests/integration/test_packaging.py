@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
+
+# builds a wheel and installs it into a fresh venv: no LibreOffice, but tens of seconds
+pytestmark = pytest.mark.slow
 
 
 def library_packages() -> list[str]:

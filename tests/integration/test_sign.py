@@ -20,8 +20,6 @@ from pyhanko.sign.validation import validate_pdf_signature
 from signer.batch import Status
 from signer.demo_pki import pki
 from signer.demo_pki.responders import DemoTimeStamper, demo_validation_context
-from signer.generate.stage import GenerateOptions, generate
-from signer.model import Ceremony
 from signer.sign.keys import KeyStore
 from signer.workbooks.ceremony_read import read_workbook
 from tests.conftest import run_kinerja
@@ -29,28 +27,32 @@ from tests.helpers import loopback_tsa as services_loopback_tsa
 
 SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
 
+# every test signs or runs `kinerja`; those that take the generated PDFs need LibreOffice too
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="session")
-def prepared(example_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Ready-to-sign PDFs: Dinas Kesehatan (PK, PI) and a Bagian whose pihak kedua is the Sekda."""
+def prepared(prepared_example: Path, example_workspace: Path) -> list[Path]:
+    """Ready-to-sign PDFs, shared and read-only: Dinas Kesehatan (PK, PI) and a Bagian whose pihak
+    kedua is the Sekda."""
     ceremony = read_workbook(example_workspace / "kinerja.xlsx")
     bagian = next(a.unit.kode for a in ceremony.agreements if not a.pihak_kedua.kepala_daerah)
-    picked = tuple(a for a in ceremony.agreements if a.unit.kode in ("DINKES", bagian))
-    out = tmp_path_factory.mktemp("prepared")
-    outcomes = generate(
-        Ceremony(ceremony.instansi, ceremony.tahun, picked),
-        example_workspace / "kinerja.xlsx",
-        GenerateOptions(out=out, jobs=1, progress=False),
-    )
-    assert {o.status for o in outcomes} == {Status.DONE}
-    (out / ".kinerja-generate.json").unlink()
-    return out
+    picked = [
+        prepared_example / f"{a.id}.pdf"
+        for a in ceremony.agreements
+        if a.unit.kode in ("DINKES", bagian)
+    ]
+    assert len(picked) == 4 and all(p.is_file() for p in picked)
+    return picked
 
 
 @pytest.fixture()
-def docs(prepared: Path, tmp_path: Path) -> Path:
+def docs(prepared: list[Path], tmp_path: Path) -> Path:
+    """A private copy of `prepared` that a test may sign or change."""
     target = tmp_path / "docs"
-    shutil.copytree(prepared, target)
+    target.mkdir()
+    for pdf in prepared:
+        shutil.copy(pdf, target / pdf.name)
     return target
 
 
@@ -99,6 +101,7 @@ def validate(path: Path, store: Path) -> dict[str, object]:
     return out
 
 
+@pytest.mark.office
 def test_both_parties_sign_b_lta(docs: Path, demo_store: Path, nss_trusting_demo: Path) -> None:
     for role in ("pihak-pertama", "pihak-kedua"):
         result = sign(str(docs), "--role", role, "--keys", str(demo_store))
@@ -125,6 +128,7 @@ def test_both_parties_sign_b_lta(docs: Path, demo_store: Path, nss_trusting_demo
             assert str(p.docinfo.Producer) == p.open_metadata()["pdf:Producer"], "PDF/A metadata"
 
 
+@pytest.mark.office
 def test_visible_stamp_has_the_signers_qr(docs: Path, demo_store: Path, tmp_path: Path) -> None:
     pdf = docs / "pk-2026-dinkes.pdf"
     for role in ("pihak-pertama", "pihak-kedua"):
@@ -146,6 +150,7 @@ def test_visible_stamp_has_the_signers_qr(docs: Path, demo_store: Path, tmp_path
     }, codes
 
 
+@pytest.mark.office
 @pytest.mark.parametrize(
     ("level", "timestamped", "dss", "doc_timestamps"),
     [
@@ -185,6 +190,7 @@ def _p12_for(name_part: str, store: Path) -> Path:
     return next(p for p in (store / "pihak").glob("*.p12") if name_part in p.name)
 
 
+@pytest.mark.office
 def test_refusals_leave_the_file_untouched(docs: Path, demo_store: Path, tmp_path: Path) -> None:
     pdf = docs / "pk-2026-dinkes.pdf"
     before = pdf.read_bytes()
@@ -233,6 +239,7 @@ def _second_certificate(store: Path, nama: str, tmp_path: Path) -> Path:
     return next((target / "pihak").glob("*.p12"))
 
 
+@pytest.mark.office
 @pytest.mark.parametrize("when", ["expired", "not yet valid"])
 def test_certificate_outside_its_validity(docs: Path, tmp_path: Path, when: str) -> None:
     import datetime as dt
@@ -263,6 +270,7 @@ def test_certificate_outside_its_validity(docs: Path, tmp_path: Path, when: str)
     )
 
 
+@pytest.mark.office
 def test_existing_signature_must_validate(docs: Path, demo_store: Path) -> None:
     pdf = docs / "pk-2026-dinkes.pdf"
     assert (
@@ -278,8 +286,10 @@ def test_existing_signature_must_validate(docs: Path, demo_store: Path) -> None:
     pdf.write_bytes(bytes(data))
     _refused(
         sign(str(pdf), "--role", "pihak-kedua", "--keys", str(demo_store), "--level", "B-B"),
-        "existing signature pihak-pertama does not validate",
+        "it must not be signed further, it does not verify",
+        "signature-integrity: pihak-pertama: the signed bytes were changed",
     )
+    assert pdf.read_bytes() == bytes(data)
 
 
 def test_not_prepared_and_not_a_pdf(tmp_path: Path, demo_store: Path) -> None:
@@ -302,6 +312,7 @@ def test_not_prepared_and_not_a_pdf(tmp_path: Path, demo_store: Path) -> None:
     )
 
 
+@pytest.mark.office
 def test_wrong_passphrase_is_one_clear_line(docs: Path, demo_store: Path) -> None:
     for args in (["--keys", str(demo_store)], ["--p12", str(_p12_for("rina", demo_store))]):
         result = sign(
@@ -316,6 +327,7 @@ def test_wrong_passphrase_is_one_clear_line(docs: Path, demo_store: Path) -> Non
         assert "salah" not in result.stderr
 
 
+@pytest.mark.office
 def test_out_folder_leaves_sources_and_batch_resumes(
     docs: Path, demo_store: Path, tmp_path: Path
 ) -> None:
@@ -333,6 +345,7 @@ def test_out_folder_leaves_sources_and_batch_resumes(
     assert {r["status"] for r in json.loads(again.stdout)} == {"skipped"}
 
 
+@pytest.mark.office
 def test_extend_adds_an_archival_timestamp(docs: Path, demo_store: Path) -> None:
     pdf = docs / "pi-2026-dinkes.pdf"
     for role in ("pihak-pertama", "pihak-kedua"):
@@ -441,6 +454,7 @@ def sign_with_token(
     )
 
 
+@pytest.mark.office
 def test_pkcs11_token_signs(
     docs: Path, demo_store: Path, token: dict[str, str], loopback_tsa: str
 ) -> None:
@@ -452,6 +466,7 @@ def test_pkcs11_token_signs(
     assert "Signature is Valid." in pdfsig(pdf)
 
 
+@pytest.mark.office
 def test_pkcs11_wrong_pin(docs: Path, token: dict[str, str]) -> None:
     result = sign_with_token(docs / "pk-2026-dinkes.pdf", token, "0000", "--level", "B-B")
     _refused(result, "wrong PIN")
@@ -500,6 +515,7 @@ def test_keys_demo_command(tmp_path: Path) -> None:
     assert "H. Arif Wicaksono, S.E., M.Si." in holders
 
 
+@pytest.mark.office
 def test_newest_timestamp_covers_the_whole_file(docs: Path, demo_store: Path) -> None:
     """No revision after the last document timestamp: nothing is left that no signature covers,
     also after `kinerja extend`, and also when pihak kedua signed at a lower level."""
@@ -527,6 +543,7 @@ def test_newest_timestamp_covers_the_whole_file(docs: Path, demo_store: Path) ->
     assert verdict.returncode == 0, verdict.stdout
 
 
+@pytest.mark.office
 def test_a_file_verify_rejects_is_not_signed_further(docs: Path, demo_store: Path) -> None:
     """An object stashed after pihak pertama's signature passes pyHanko's own validation, but
     the full verify policy rejects it, and so does sign."""
@@ -551,6 +568,7 @@ def test_a_file_verify_rejects_is_not_signed_further(docs: Path, demo_store: Pat
     assert pdf.read_bytes() == tampered
 
 
+@pytest.mark.office
 def test_a_backend_whose_result_does_not_verify_writes_nothing(
     docs: Path, demo_store: Path
 ) -> None:
@@ -568,9 +586,7 @@ def test_a_backend_whose_result_does_not_verify_writes_nothing(
         def certificate_for(self, agreement: Agreement, role: Peran) -> None:  # type: ignore[override]
             return None  # as a remote backend: known only in the result
 
-    wrong = WrongPerson(
-        lambda a, role: local.credential_for(a, Peran.PIHAK_KEDUA), local.services
-    )
+    wrong = WrongPerson(lambda a, role: local.credential_for(a, Peran.PIHAK_KEDUA), local.services)
     wrong.concurrency = Concurrency.THREADS
     pdf = docs / "pk-2026-dinkes.pdf"
     before = pdf.read_bytes()

@@ -9,40 +9,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from signer.batch import Status, expand_inputs
-from signer.generate.stage import GenerateOptions, generate
-from signer.model import Ceremony, Peran
-from signer.sign import Level, SignOptions, sign_files
-from signer.workbooks.ceremony_read import read_workbook
-from tests.conftest import edit_workbook, run_kinerja
-from tests.helpers import demo_audit, demo_backend
+from tests.conftest import edit_workbook, example_units, run_kinerja
 
-UNITS = ("DINKES", "SETDA", "INSPEKTORAT")
+pytestmark = [pytest.mark.slow, pytest.mark.office]
 
 
 @pytest.fixture(scope="session")
-def signed_folder(
-    example_workspace: Path, demo_store: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """The PKs and Pakta Integritas of three units, signed by both parties (B-B)."""
-    ceremony = read_workbook(example_workspace / "kinerja.xlsx")
-    picked = tuple(a for a in ceremony.agreements if a.unit.kode in UNITS)
-    out = tmp_path_factory.mktemp("evaluate") / "signed"
-    outcomes = generate(
-        Ceremony(ceremony.instansi, ceremony.tahun, picked),
-        example_workspace / "kinerja.xlsx",
-        GenerateOptions(out=out, jobs=2, progress=False),
-    )
-    assert {o.status for o in outcomes} == {Status.DONE}
-    (out / ".kinerja-generate.json").unlink()
-    backend, audit = demo_backend(demo_store), demo_audit(demo_store)
-    files = expand_inputs([out])
-    for role in Peran:
-        done = sign_files(
-            files, backend, audit, SignOptions(role, Level.B_B, jobs=2, progress=False)
-        )
-        assert {o.status for o in done} == {Status.DONE}
-    return out
+def signed_folder(signed_example: Path) -> Path:
+    """The PKs and Pakta Integritas of DINKES, SETDA, INSPEKTORAT and a Bagian, signed by both
+    parties (B-LTA): the shared `signed_example`, read-only."""
+    return signed_example
 
 
 def evaluate(*args: str) -> tuple[int, str, str]:
@@ -229,7 +205,7 @@ def test_missing_indikator_row(
 
 
 def test_template_lists_every_verified_indikator(
-    signed_folder: Path, demo_store: Path, tmp_path: Path
+    signed_folder: Path, demo_store: Path, example_workspace: Path, tmp_path: Path
 ) -> None:
     template = tmp_path / "blank.xlsx"
     code, stdout, _ = evaluate(
@@ -239,7 +215,7 @@ def test_template_lists_every_verified_indikator(
     ws = load_workbook(template)["Realisasi"]
     rows = [(r[0].value, r[2].value, r[11].value) for r in ws.iter_rows(min_row=2)]
     units = {u for u, _, _ in rows}
-    assert units == set(UNITS)
+    assert units == set(example_units(example_workspace / "kinerja.xlsx"))
     assert all(value is None for _, _, value in rows), "blank"
     assert ("DINKES", "DINKES.01", None) in rows
 
