@@ -15,7 +15,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps import DummyTimeStamper
 
 from signer import canonical
-from signer.embedded import read_embedded
+from signer.embedded import EmbeddedAgreement, read_embedded
 from signer.model import Agreement, Peran
 from signer.sign import DocumentSigner, KeySource, Level, SignRequest, open_local, sign_document
 from signer.sign.pades import PadesSigner
@@ -82,11 +82,18 @@ def sign_roles(
     return data
 
 
-def sign_unchecked(data: bytes, backend: DocumentSigner, role: Peran, level: Level) -> bytes:
+def sign_unchecked(
+    data: bytes,
+    backend: DocumentSigner,
+    role: Peran,
+    level: Level,
+    embedded: EmbeddedAgreement | None = None,
+) -> bytes:
     """One signature from ``backend`` with none of the sign stage's rules or audit: an
-    attacker's own tool, for building documents that `kinerja sign` would refuse."""
+    attacker's own tool (or another signing tool), for building documents that `kinerja sign`
+    would refuse. ``embedded`` names the parties when the file's own data cannot."""
     reader = PdfFileReader(io.BytesIO(data))
-    embedded = read_embedded(reader.root)
+    embedded = embedded or read_embedded(reader.root)
     field = signature_fields(reader)[role.value]
     request = SignRequest(data, "attack.pdf", role, embedded, field, level, dt.datetime.now(dt.UTC))
     return backend.sign(request)

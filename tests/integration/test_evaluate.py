@@ -238,3 +238,40 @@ def test_cap_applies_to_averages_only(
     assert max(i["capaian"] for i in a["indikator"]) > 100, "the example over-achieves here"
     assert [i["capaian"] for i in a["indikator"]] == [i["capaian"] for i in b["indikator"]]
     assert b["capaian"] < a["capaian"] and b["capaian"] <= 100
+
+
+def test_only_the_pdf_needs_libreoffice(
+    signed_folder: Path, demo_store: Path, example_workspace: Path, tmp_path: Path
+) -> None:
+    """--format picks the files; without LibreOffice on PATH json and xlsx are still written,
+    and asking for the PDF is a missing program (exit 3) found before anything is written."""
+    import os
+
+    no_office = tmp_path / "bin"  # the usual programs, LibreOffice left out
+    no_office.mkdir()
+    for folder in os.environ["PATH"].split(os.pathsep):
+        for program in Path(folder).glob("*") if Path(folder).is_dir() else ():
+            if (
+                program.name not in ("soffice", "libreoffice")
+                and not (no_office / program.name).exists()
+            ):
+                (no_office / program.name).symlink_to(program)
+    env = {**os.environ, "PATH": str(no_office)}
+    common = [
+        str(signed_folder),
+        "--realisasi",
+        str(example_workspace / "realisasi.xlsx"),
+        "--trust",
+        str(demo_store),
+    ]
+    out = tmp_path / "a"
+    done = run_kinerja("evaluate", *common, "--format", "json,xlsx", "-o", str(out), env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["evaluasi.json", "evaluasi.xlsx"]
+    out = tmp_path / "b"
+    refused = run_kinerja("evaluate", *common, "--format", "json,pdf", "-o", str(out), env=env)
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    assert "LibreOffice is not installed" in refused.stderr and "Traceback" not in refused.stderr
+    assert not out.exists() or not any(out.iterdir())
+    unknown = run_kinerja("evaluate", *common, "--format", "docx", "-o", str(out))
+    assert unknown.returncode == 2 and "unknown format" in unknown.stderr

@@ -186,3 +186,41 @@ def test_pinned_certificates(signed: dict[str, Path], store: Path, tmp_path: Pat
 def test_pdfsig_agrees_the_file_is_intact(signed: dict[str, Path]) -> None:
     out = subprocess.run(["pdfsig", str(signed["b-lta"])], capture_output=True, text=True).stdout
     assert out.count("Signature is Valid.") == 2
+
+
+@pytest.mark.office
+def test_agreement_of_a_newer_kinerja_is_indeterminate_not_invalid(
+    signed: dict[str, Path], store: Path, tmp_path: Path
+) -> None:
+    """A document whose kind this kinerja does not know (a newer schema version): signed and
+    intact, so not INVALID, but not ours to judge: INDETERMINATE, saying to upgrade."""
+    import pikepdf
+
+    from signer.canonical import SCHEMA_VERSION, dumps
+    from signer.embedded import read_embedded
+    from tests.helpers import demo_backend, sign_unchecked
+
+    newer = tmp_path / "kk-2026-dinkes.pdf"
+    with pikepdf.open(signed["prepared"]) as pdf:
+        [spec] = list(pdf.Root.AF)
+        stream = spec.EF.F
+        data = json.loads(stream.read_bytes())
+        data.update(schema_version=SCHEMA_VERSION + 1, jenis="kontrak-kinerja", id="kk-2026-dinkes")
+        stream.write(dumps(data))
+        pdf.save(newer)
+    backend = demo_backend(store)
+    # the parties' names and stamps come from the original data (this kinerja cannot read the new)
+    original = read_embedded(PdfFileReader(io.BytesIO(signed["prepared"].read_bytes())).root)
+    data = newer.read_bytes()
+    for role in Peran:
+        data = sign_unchecked(data, backend, role, Level.B_LTA, original)
+    newer.write_bytes(data)
+    code, report = verify(str(newer), "--trust", str(store))
+    [doc] = report["documents"]
+    assert code == 1 and doc["verdict"] == "INDETERMINATE"
+    reasons = [c["reason"] for c in doc["checks"] if not c["passed"]]
+    assert any("upgrade kinerja" in r for r in reasons)
+    # every signature check that needs no agreement still passes
+    for s in doc["signatures"]:
+        passed = {c["name"] for c in s["checks"] if c["passed"]}
+        assert {"signature-integrity", "signature-trust", "modifications"} <= passed
