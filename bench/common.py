@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from signer.example.workspace import write_workspace
 from signer.generate.stage import GenerateOptions, generate
 from signer.model import Ceremony
 from signer.workbooks.ceremony_read import read_workbook
+
+# the benchmarks sign and serve a TSA with the tests' helpers (tests/helpers.py)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def arguments(naive_sample: int, naive_help: str) -> argparse.Namespace:
