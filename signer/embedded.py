@@ -10,7 +10,6 @@ verifier can read the data of the signed revision, not a later one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from pyhanko.pdf_utils import generic
 
@@ -31,7 +30,7 @@ class EmbeddedAgreement:
     sha256: str
 
 
-def _stream_bytes(obj: Any) -> bytes:
+def _stream_bytes(obj: generic.PdfObject) -> bytes:
     stream = obj.get_object() if isinstance(obj, generic.IndirectObject) else obj
     if not isinstance(stream, generic.StreamObject):
         raise NotPrepared("the embedded agreement is not a file stream")
@@ -76,7 +75,7 @@ def read_embedded(root: generic.DictionaryObject) -> EmbeddedAgreement:
     return EmbeddedAgreement(agreement, data, name, canonical.digest(data))
 
 
-def _check_listing(root: generic.DictionaryObject, name: str, spec_ref: Any) -> None:
+def _check_listing(root: generic.DictionaryObject, name: str, spec_ref: generic.PdfObject) -> None:
     """The /EmbeddedFiles name tree lists exactly this one file, and it is the /AF one."""
     try:
         tree = root["/Names"]["/EmbeddedFiles"]

@@ -17,7 +17,6 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from docx.shared import Mm
@@ -58,7 +57,7 @@ def qr_png(payload: str) -> bytes:
     return buf.getvalue()
 
 
-def _pihak(p: Pihak) -> dict[str, Any]:
+def _pihak(p: Pihak) -> dict[str, object]:
     return {
         "nama": p.nama,
         "jabatan": p.jabatan,
@@ -68,12 +67,12 @@ def _pihak(p: Pihak) -> dict[str, Any]:
     }
 
 
-def context(a: Agreement, sha256: str) -> dict[str, Any]:
+def context(a: Agreement, sha256: str) -> dict[str, object]:
     """The template context of an agreement whose canonical JSON has digest ``sha256``.
 
     Images (``logo``, ``qr``) are added by :func:`render`, which knows the template.
     """
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, object]] = []
     no = 0
     for s_no, s in enumerate(a.sasaran, 1):
         for k, i in enumerate(s.indikator):

@@ -3,6 +3,7 @@ SoftHSM2, and poppler's pdfsig as a second opinion."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -600,3 +601,24 @@ def test_a_backend_whose_result_does_not_verify_writes_nothing(
     assert "the signed result does not verify" in outcome.detail
     assert "signer-identity" in outcome.detail
     assert pdf.read_bytes() == before
+
+
+@pytest.mark.office
+def test_sign_and_verify_see_the_same_files_of_a_folder(
+    docs: Path, demo_store: Path, tmp_path: Path
+) -> None:
+    """FILE|DIR is expanded one way for every command: subfolders included, kept under --out."""
+    nested = docs / "bagian" / "tahun-ini"
+    nested.mkdir(parents=True)
+    shutil.move(docs / "pi-2026-dinkes.pdf", nested / "pi-2026-dinkes.pdf")
+    out = tmp_path / "signed"
+    for role in ("pihak-pertama", "pihak-kedua"):
+        source = docs if role == "pihak-pertama" else out
+        target = ["-o", str(out)] if role == "pihak-pertama" else []
+        done = sign(str(source), "--role", role, "--keys", str(demo_store), *target)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert (out / "bagian" / "tahun-ini" / "pi-2026-dinkes.pdf").is_file()
+    checked = run_kinerja("verify", str(out), "--trust", str(demo_store), "--json")
+    files = {Path(d["file"]).relative_to(out) for d in json.loads(checked.stdout)["documents"]}
+    assert files == {p.relative_to(docs) for p in docs.rglob("*.pdf")}
+    assert checked.returncode == 0, checked.stdout
