@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from pyhanko_certvalidator import ValidationContext
 
     from signer.demo_pki.pki import DemoPki, Issued
-    from signer.model import Agreement
+    from signer.model import Agreement, Peran
     from signer.sign.keys import Credential
     from signer.sign.pades import PadesSigner
     from signer.sign.services import Services
@@ -471,6 +471,7 @@ def sign_field_directly(
     md_algorithm: str | None = None,
     as_role: str | None = None,
     validation_context: ValidationContext | None = None,
+    key_usage: set[str] | None = None,
 ) -> bytes:
     """Approve ``field`` with pyHanko as `kinerja sign` signs pihak kedua, without its refusals.
 
@@ -504,6 +505,7 @@ def sign_field_directly(
         location=a.tempat,
         name=credential.holder,
         embed_validation_info=level_long,
+        signer_key_usage=key_usage or {"non_repudiation"},
         use_pades_lta=level == "B-LTA",
         validation_context=(validation_context or services.validation_context())
         if level_long
@@ -1304,3 +1306,106 @@ def revoked_signer(prepared: bytes, folder: Path) -> bytes:
     # the key store on disk says so too: its intermediate CRL lists the revoked certificate
     (folder / "crl" / "intermediate.crl").write_bytes(crl_der)
     return stamped.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# 12. Time: certificates outside their validity, claimed times that lie
+
+
+def _own_pki_signers(
+    prepared: bytes, folder: Path, **build: object
+) -> tuple[DemoPki, Services, Callable[[Agreement, Peran], Credential]]:
+    """A fresh demo PKI for the agreement's two parties, written to ``folder`` (verify against
+    it), its services, and the parties' credentials by role."""
+    from signer.demo_pki import pki
+
+    a = _parties(prepared)
+    parties = [a.pihak_pertama, a.pihak_kedua]
+    authority = pki.build_demo_pki(parties, a.instansi.nama, **build)  # type: ignore[arg-type]
+    pki.write_demo_pki(authority, folder, parties, PASSPHRASE)
+
+    def credential_for(agreement: Agreement, role: Peran) -> Credential:
+        issued = authority.parties[agreement.pihak(role).nama]
+        return credential_from(issued, authority.chain, role.value)
+
+    return authority, demo_services(authority), credential_for
+
+
+def time_expired_signer(prepared: bytes, folder: Path, extended: bool = False) -> bytes:
+    """A certificate that expired a month ago signs today with a signature timestamp (B-T): the
+    signature time is proven, and the certificate was not valid at it (verified against the CA's
+    own key store). ``extended``: then `kinerja extend` adds the revocation data and an archival
+    timestamp, which prove nothing about the signature's certificate being valid."""
+    from signer.model import Peran
+    from signer.sign.backend import Level
+    from signer.sign.extend import extend_bytes
+    from signer.sign.pades import PadesSigner
+    from tests.helpers import sign_unchecked
+
+    a = _parties(prepared)
+    _authority, services, credential_for = _own_pki_signers(
+        prepared, folder, expired=[a.pihak_kedua.nama]
+    )
+    backend = PadesSigner(credential_for, services)
+    data = sign_unchecked(prepared, backend, Peran.PIHAK_PERTAMA, Level.B_LTA)
+    data = sign_unchecked(data, backend, Peran.PIHAK_KEDUA, Level.B_T)
+    return extend_bytes(data, "attack.pdf", services) if extended else data
+
+
+def time_claimed(prepared: bytes, store: Path, when: str) -> bytes:
+    """Pihak kedua's signature claims a signing time (/M) that lies: a day ``"after"`` its own
+    timestamp, or ``"before"`` its certificate existed (the signer's clock set so)."""
+    from unittest import mock
+
+    import pyhanko.sign.signers.pdf_signer as pdf_signer
+
+    from signer.model import Peran
+    from signer.sign.backend import Level
+    from tests.helpers import sign_unchecked
+
+    a = _parties(prepared)
+    backend = signing_setup(store)
+    cert = backend.credential_for(a, Peran.PIHAK_KEDUA).certificate
+    day = dt.timedelta(days=1)
+    claimed = dt.datetime.now(dt.UTC) + day if when == "after" else cert.not_valid_before - day
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> Clock:
+            return claimed.astimezone(tz)  # type: ignore[return-value]
+
+    first = sign_agreement(prepared, store, roles=[PIHAK_PERTAMA])
+    with mock.patch.object(pdf_signer, "datetime", Clock):  # only the signer's clock: /M
+        return sign_unchecked(first, backend, Peran.PIHAK_KEDUA, Level.B_LTA)
+
+
+def purpose_client_auth(prepared: bytes, store: Path) -> bytes:
+    """A certificate for client authentication, not for signing (extended key usage clientAuth,
+    key usage digitalSignature only, no non-repudiation), issued in pihak kedua's name by the
+    trusted demo intermediate, signs pihak kedua's field."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    from signer.demo_pki import pki
+    from signer.model import Peran
+
+    a = _parties(prepared)
+    ready = signing_setup(store)
+    real = ready.credential_for(a, Peran.PIHAK_KEDUA).certificate
+    authority = pki.load_demo_pki(store, PASSPHRASE)
+    issued = pki._issue(
+        x509.load_der_x509_certificate(real.dump()).subject,
+        ec.generate_private_key(ec.SECP256R1()),
+        authority.intermediate,
+        now=dt.datetime.now(dt.UTC),
+        days=730,
+        eku=[ExtendedKeyUsageOID.CLIENT_AUTH],
+        crl_url=pki.INTERMEDIATE_CRL_URL,
+        ocsp_url=pki.OCSP_URL,
+    )
+    credential = credential_from(issued, authority.chain, "client-auth")
+    first = sign_agreement(prepared, store, roles=[PIHAK_PERTAMA])
+    return sign_field_directly(
+        first, PIHAK_KEDUA, credential, ready.services, key_usage={"digital_signature"}
+    )

@@ -179,9 +179,25 @@ def _validate(
                 es.signed_data, spec.signature_validation_spec, raw_digest=es.compute_digest()
             )
         )
-        if now.ades_subindic.status.name == "PASSED":
+        if now.ades_subindic.status.name == "PASSED" and _chain_valid_at_signing(now):
             return now
     return asyncio.run(ades_lta_validation(es, spec, timing_info=timing))
+
+
+def _chain_valid_at_signing(result: AdESWithTimeValidationResult) -> bool:
+    """Was every certificate of the chain valid when the signature timestamp proves it was made?
+
+    pyHanko's with-time validation checks only the start of each certificate's validity against
+    that time; a certificate already expired then must not pass on the fast path (the long-term
+    process judges it).
+    """
+    status = result.api_status
+    timestamp = getattr(status, "timestamp_validity", None)
+    path = getattr(status, "validation_path", None)
+    when = getattr(timestamp, "timestamp", None)
+    if when is None or path is None:
+        return False
+    return all(c.not_valid_before <= when <= c.not_valid_after for c in path.iter_certs(True))
 
 
 def _intact(es: EmbeddedPdfSignature) -> bool:

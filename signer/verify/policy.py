@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from signer.trust import TrustConfig
 from signer.verify.check import Check
 from signer.verify.checks.certificates import (
+    claimed_signing_time,
     pinned_signers,
     signature_algorithms,
     signature_trust,
@@ -77,6 +78,7 @@ DEFAULT_POLICY = Policy(
         signature_trust,
         signature_algorithms,
         signer_key_usage,
+        claimed_signing_time,
         signer_identity,
         modifications,
         changes_after_signing,

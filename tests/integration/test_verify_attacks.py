@@ -415,6 +415,53 @@ CASES = [
         keyword="revok",
         args=("--offline",),
     ),
+    # 12. time
+    Case(
+        "time-expired-signer",
+        attacks.time_expired_signer,
+        "own-pki",
+        INVALID,
+        frozenset({"signature-trust"}),
+        also=frozenset({INDETERMINATE}),
+        keyword="expired",
+    ),
+    Case(
+        "time-expired-signer-extended",
+        attacks.time_expired_signer,
+        "own-pki",
+        INVALID,
+        frozenset({"signature-trust"}),
+        also=frozenset({INDETERMINATE}),
+        options=(("extended", True),),
+        keyword="expired",
+    ),
+    Case(
+        "time-claimed-after-timestamp",
+        attacks.time_claimed,
+        "prepared",
+        INVALID,
+        frozenset({"claimed-signing-time"}),
+        options=(("when", "after"),),
+        keyword="after its own timestamp",
+    ),
+    Case(
+        "time-claimed-before-certificate",
+        attacks.time_claimed,
+        "prepared",
+        INVALID,
+        frozenset({"claimed-signing-time"}),
+        options=(("when", "before"),),
+        keyword="before the certificate existed",
+    ),
+    # 13. certificate purpose
+    Case(
+        "purpose-client-auth",
+        attacks.purpose_client_auth,
+        "prepared",
+        INVALID,
+        frozenset({"signer-key-usage"}),
+        keyword="non-repudiation",
+    ),
 ]
 
 
@@ -471,6 +518,8 @@ ATTACK_PREFIXES = (
     "impersonation_",
     "weak_",
     "revoked_",
+    "time_",
+    "purpose_",
 )
 
 

@@ -5,6 +5,7 @@ certificate.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from asn1crypto import keys
@@ -84,19 +85,67 @@ def signature_algorithms(ev: Evidence, options: VerifyOptions, s: SignatureEvide
     return ok(f"{digest}, {key.algorithm.upper()} {key.bit_size} bits")
 
 
+# what a signing certificate's extended key usage may name, if it has one: document signing
+# (RFC 9336), Adobe's authentic documents, Microsoft's document signing, e-mail protection (how
+# many CAs issue personal signing certificates), or any purpose
+_SIGNING_EKU = {
+    "1.3.6.1.5.5.7.3.36",
+    "1.2.840.113583.1.1.5",
+    "1.3.6.1.4.1.311.10.3.12",
+    "email_protection",
+    "any_extended_key_usage",
+}
+
+
 @signature_check(
-    "signer-key-usage", "a certificate meant for signing (digital signature or non-repudiation)"
+    "signer-key-usage",
+    "a certificate meant for signing documents: key usage non-repudiation (content commitment), "
+    "and an extended key usage, if any, that allows document signing",
 )
 def signer_key_usage(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> CheckResult:
-    es = s.es
-    usage = es.signer_cert.key_usage_value
+    cert = s.es.signer_cert
+    usage = cert.key_usage_value
     allowed = set(usage.native) if usage is not None else set()
-    if usage is None or not allowed & {"digital_signature", "non_repudiation"}:
+    if "non_repudiation" not in allowed:
         return fail(
-            "the certificate is not meant for signing (key usage "
-            f"{', '.join(sorted(allowed)) or 'missing'})",
+            "the certificate is not meant for signing documents: no non-repudiation in its key "
+            f"usage ({', '.join(sorted(allowed)) or 'missing'})",
         )
-    return ok(", ".join(sorted(allowed)))
+    eku = cert.extended_key_usage_value
+    purposes = set(eku.native) if eku is not None else set()
+    if eku is not None and not purposes & _SIGNING_EKU:
+        return fail(
+            "the certificate's extended key usage does not allow signing documents "
+            f"({', '.join(sorted(purposes))})"
+        )
+    return ok(", ".join(sorted(allowed | purposes)))
+
+
+# how far a signer's clock may run ahead of the timestamp authority's
+CLOCK_ALLOWANCE = dt.timedelta(minutes=2)
+
+
+@signature_check(
+    "claimed-signing-time",
+    "the signing time the signer claims is not after the signature's timestamp (2 minutes "
+    "allowed for a clock running fast) and not before the certificate existed",
+)
+def claimed_signing_time(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> CheckResult:
+    claimed = s.es.self_reported_timestamp
+    if claimed is None:
+        return ok("no signing time claimed")
+    cert = s.es.signer_cert
+    if claimed < cert.not_valid_before:
+        return fail(
+            f"claims to be signed at {claimed.isoformat()}, before the certificate existed "
+            f"({cert.not_valid_before.isoformat()})"
+        )
+    if s.timestamp_time is not None and claimed > s.timestamp_time + CLOCK_ALLOWANCE:
+        return fail(
+            f"claims to be signed at {claimed.isoformat()}, after its own timestamp "
+            f"({s.timestamp_time.isoformat()})"
+        )
+    return ok(f"claimed {claimed.isoformat()}")
 
 
 def holder(cert: asn1_x509.Certificate) -> str:
