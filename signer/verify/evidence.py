@@ -84,6 +84,10 @@ class SignatureEvidence:
     intact: bool | None = None  # the byte ranges hash to the signed message digest
     level: str | None = None
     timestamp_time: dt.datetime | None = None
+    """When the signature's own timestamp says it existed (validated with the signature)."""
+    proof_of_existence: dt.datetime | None = None
+    """The earliest time a trusted timestamp proves the signature existed: its own, or a
+    document timestamp made after it."""
 
     @property
     def status(self) -> StandardCMSSignatureStatus | None:
@@ -301,8 +305,26 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
             item.timestamp_time = getattr(ts, "timestamp", None)
         ev.signatures.append(item)
     ev.signatures.sort(key=lambda s: s.revision)
+    _proofs_of_existence(ev)
     _gather_agreement(ev, options)
     return ev
+
+
+def _proofs_of_existence(ev: Evidence) -> None:
+    """Each signature's earliest proof of existence, from the timestamps that are trusted."""
+    proven = [
+        (es.signed_revision, status.timestamp)
+        for es, status in ev.timestamps
+        if isinstance(status, DocumentTimestampStatus)
+        and status.intact
+        and status.valid
+        and status.trusted
+    ]
+    for s in ev.signatures:
+        times = [t for rev, t in proven if rev > s.revision]
+        if s.timestamp_time is not None:
+            times.append(s.timestamp_time)
+        s.proof_of_existence = min(times, default=None)
 
 
 def _gather_agreement(ev: Evidence, options: VerifyOptions) -> None:

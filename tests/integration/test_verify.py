@@ -224,3 +224,29 @@ def test_agreement_of_a_newer_kinerja_is_indeterminate_not_invalid(
     for s in doc["signatures"]:
         passed = {c["name"] for c in s["checks"] if c["passed"]}
         assert {"signature-integrity", "signature-trust", "modifications"} <= passed
+
+
+@pytest.mark.office
+def test_a_verdict_at_a_time_needs_a_proof_of_existence_by_then(
+    signed: dict[str, Path], store: Path
+) -> None:
+    """--at T is not itself a proof: before anyone signed, or between the two signatures, the
+    document was not (provably) signed; just after both signatures it is VALID."""
+    code, report = verify(str(signed["b-lta"]), "--trust", str(store))
+    assert code == 0
+    first, second = (
+        dt.datetime.fromisoformat(s["signing_time"]) for s in report["documents"][0]["signatures"]
+    )
+    assert report["documents"][0]["signatures"][1]["time_source"] == "timestamp"
+    cases = {
+        (first - dt.timedelta(days=1)).isoformat(): "INDETERMINATE",
+        (first + (second - first) / 2).isoformat(): "INDETERMINATE",
+        (second + dt.timedelta(seconds=1)).isoformat(): "VALID",
+    }
+    for at, verdict in cases.items():
+        code, report = verify(str(signed["b-lta"]), "--trust", str(store), "--at", at)
+        [doc] = report["documents"]
+        assert doc["verdict"] == verdict, (at, doc)
+        if verdict != "VALID":
+            reasons = " ".join(c["reason"] for s in doc["signatures"] for c in s["checks"])
+            assert "nothing proves the signature existed" in reasons

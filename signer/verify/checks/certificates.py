@@ -32,6 +32,16 @@ def _sub(result: AdESWithTimeValidationResult) -> tuple[str, str]:
 def signature_trust(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> CheckResult:
     if s.ades is None:
         return fail(f"cannot be validated ({s.ades_error})")
+    at = options.at
+    if at is not None and at < dt.datetime.now(dt.UTC):
+        # a verdict at a past time needs a proof that the signature existed by then
+        poe = s.proof_of_existence
+        if poe is None or poe > at:
+            since = f"its earliest proof is {poe.isoformat()}" if poe else "no timestamp proves it"
+            return fail(
+                f"nothing proves the signature existed at {at.isoformat()}: {since}",
+                Verdict.INDETERMINATE,
+            )
     status, sub = _sub(s.ades)
     st = s.ades.api_status
     if status == "PASSED":
