@@ -557,6 +557,21 @@ def _parse_at(value: str | None) -> dt.datetime | None:
     help="Accept only signers with these certificates; repeatable.",
 )
 @click.option("--list-checks", is_flag=True, help="List every check with what it requires.")
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=1),
+    default=300,
+    show_default=True,
+    help="Seconds one document may take; past it, it is unusable (exit 2) and the rest go on.",
+)
+@click.option(
+    "--max-memory",
+    type=click.IntRange(min=64),
+    default=2048,
+    show_default=True,
+    metavar="MB",
+    help="Memory one document's verification may use (a decompression bomb stops there).",
+)
 @jobs_option
 @json_option
 @user_errors
@@ -567,6 +582,8 @@ def verify(
     offline: bool,
     pin: tuple[Path, ...],
     list_checks: bool,
+    timeout: int,
+    max_memory: int,
     jobs: int | None,
     as_json: bool,
 ) -> None:
@@ -575,7 +592,7 @@ def verify(
     Exit 0 when every document is VALID, 1 when any is INVALID or INDETERMINATE, 2 for
     unusable input.
     """
-    from signer.batch import default_jobs, expand_inputs
+    from signer.batch import Limits, default_jobs, expand_inputs
     from signer.trust import load_trust_config
     from signer.verify import Verdict, VerifyOptions, envelope, every_check, verify_paths
 
@@ -586,7 +603,8 @@ def verify(
         raise click.UsageError("give the PDF files or folders to verify")
     files = [f.path for f in expand_inputs(paths)]
     options = VerifyOptions(load_trust_config(trust, online=not offline, pinned=pin), _parse_at(at))
-    results = verify_paths(files, options, jobs or default_jobs(), progress=not as_json)
+    limits = Limits(memory_mb=max_memory, seconds=timeout)
+    results = verify_paths(files, options, jobs or default_jobs(), not as_json, limits)
     unusable = [r for r in results if isinstance(r, InputError)]
     reports = [r for r in results if not isinstance(r, InputError)]
     if as_json:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import resource
+import signal
 import sys
 import time
 import traceback
@@ -22,6 +24,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -61,18 +64,52 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one item may cost in a forked worker. Past a limit the worker dies or the item
+    fails, and the batch goes on: one hostile file cannot take the others down."""
+
+    memory_mb: int | None = None
+    """Heap of each worker (RLIMIT_DATA); an item that needs more fails with MemoryError."""
+    seconds: int | None = None
+    """Wall time per item; the kernel ends the worker past it (SIGALRM, not caught)."""
+
+
 # The work of a process batch: inherited by the forked workers, never pickled (it may hold keys,
 # open services and closures). One process batch runs at a time.
 _FORKED_WORK: Callable[[Any], Outcome[Any]] | None = None
+_FORKED_LIMITS = Limits()
 
 
 def _forked_call(item: Any) -> Outcome[Any]:
     assert _FORKED_WORK is not None
-    return _FORKED_WORK(item)
+    if _FORKED_LIMITS.seconds:
+        signal.alarm(_FORKED_LIMITS.seconds)  # no handler: the worker ends, whatever it runs
+    try:
+        return _FORKED_WORK(item)
+    finally:
+        signal.alarm(0)
+
+
+def _start_worker() -> None:
+    """In each forked worker: the memory limit, and SIGALRM's default action (to end it)."""
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    if _FORKED_LIMITS.memory_mb:
+        limit = _FORKED_LIMITS.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 def _nothing() -> None:
     return None
+
+
+def _died(exitcode: int | None, limits: Limits) -> str:
+    """Why a worker ended without an answer, in words."""
+    if exitcode == -signal.SIGALRM:
+        return f"took longer than {limits.seconds} s and was stopped"
+    if exitcode == -signal.SIGKILL:
+        return "was killed (out of memory?)"
+    return f"made its worker end unexpectedly (exit {exitcode})"
 
 
 @dataclass
@@ -89,19 +126,54 @@ class Batch(Generic[T, R]):
     jobs: int = field(default_factory=default_jobs)
     progress: bool = True
     processes: bool = False
+    limits: Limits | None = None
+    """With ``processes``: what each item may cost; every item then runs in a forked worker,
+    even with one job, and a worker that dies costs its item only."""
+
+    def _forking(self) -> bool:
+        return self.processes and (max(1, self.jobs) > 1 or self.limits is not None)
 
     def _pool(self) -> tuple[Executor, Callable[[T], Future[Outcome[R]]]]:
         jobs = max(1, self.jobs)
-        if not self.processes or jobs == 1:
+        if not self._forking():
             threads = ThreadPoolExecutor(jobs)
             return threads, lambda item: threads.submit(self._one, item)
-        global _FORKED_WORK
+        global _FORKED_WORK, _FORKED_LIMITS
         _FORKED_WORK = self._one
+        _FORKED_LIMITS = self.limits or Limits()
         # objects inherited from the parent are never garbage; keep the collector off them
         gc.freeze()
-        forks = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        forks = ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker
+        )
         forks.submit(_nothing).result()  # fork every worker now, before the progress thread
         return forks, lambda item: forks.submit(_forked_call, item)
+
+    def _alone(self, item: T) -> Outcome[R]:
+        """One item in a worker of its own: its outcome, or why the worker died."""
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+
+        def child() -> None:
+            _start_worker()
+            send.send(_forked_call(item))
+
+        worker = context.Process(target=child)
+        worker.start()
+        send.close()
+        try:
+            outcome: Outcome[R] = receive.recv()
+        except EOFError:  # it died before answering
+            worker.join()
+            limits = self.limits or Limits()
+            reason = _died(worker.exitcode, limits)
+            return Outcome(
+                self.name(item),
+                Status.FAILED,
+                f"{self.name(item)}: {reason}",
+            )
+        worker.join()
+        return outcome
 
     def run(self, items: Sequence[T] | Iterable[T]) -> list[Outcome[R]]:
         items = list(items)
@@ -124,6 +196,7 @@ class Batch(Generic[T, R]):
             task = bar.add_task(self.label, total=len(items))
             pending: dict[Future[Outcome[R]], int] = {}
             queue = list(enumerate(items))
+            suspects: list[int] = []  # in flight when a worker died: run again, one by one
             try:
                 while queue or pending:
                     # keep a bounded window in flight so an interrupt stops quickly
@@ -131,13 +204,30 @@ class Batch(Generic[T, R]):
                         index, item = queue.pop(0)
                         pending[submit(item)] = index
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    broken = False
                     for future in done:
-                        results[pending.pop(future)] = future.result()
+                        index = pending.pop(future)
+                        try:
+                            results[index] = future.result()
+                        except BrokenProcessPool:
+                            broken = True
+                            suspects.append(index)
+                            continue
                         bar.advance(task)
+                    if broken:  # the pool is gone: the rest in flight is suspect too
+                        suspects += pending.values()
+                        pending.clear()
+                        pool.shutdown(wait=True, cancel_futures=True)
+                        pool, submit = self._pool()
+                for index in sorted(suspects):
+                    results[index] = self._alone(items[index])
+                    bar.advance(task)
             except KeyboardInterrupt:
                 for future in pending:
                     future.cancel()
                 raise
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
         return [results[i] for i in sorted(results)]
 
     def _one(self, item: T) -> Outcome[R]:

@@ -1409,3 +1409,20 @@ def purpose_client_auth(prepared: bytes, store: Path) -> bytes:
     return sign_field_directly(
         first, PIHAK_KEDUA, credential, ready.services, key_usage={"digital_signature"}
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile files: what they cost the verifier, not what it concludes
+
+
+def decompression_bomb(good: bytes, megabytes: int = 1024) -> bytes:
+    """An incremental update replaces the embedded agreement's stream with ``megabytes`` of
+    zeros, deflated to about a thousandth of that: a small file that costs its reader the lot."""
+    compressor = zlib.compressobj(9)
+    chunk = bytes(16 * 1024 * 1024)
+    parts = [compressor.compress(chunk) for _ in range(megabytes // 16)]
+    payload = b"".join([*parts, compressor.flush()])
+    with open_pdf(good) as pdf:
+        number = pdf.Root.AF[0].EF.F.objgen[0]
+    entries = b"/Type /EmbeddedFile /Subtype /application#2Fjson /Filter /FlateDecode"
+    return append_update(good, {number: stream_object(entries, payload, compress=False)})

@@ -233,6 +233,8 @@ def _qpdf_problems(data: bytes) -> list[str]:
         with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
             problems = list(pdf.check_pdf_syntax())
             return problems + [str(w) for w in pdf.get_warnings()]
+    except MemoryError:
+        raise
     except Exception as e:
         return [f"qpdf cannot open it: {str(e)[:200]}"]
 
@@ -244,6 +246,8 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
         ev.reader = PdfFileReader(io.BytesIO(data), strict=True)
         _ = ev.reader.root
         sigs = list(ev.reader.embedded_signatures)
+    except MemoryError:
+        raise
     except Exception as e:  # any parser failure is a format failure, never a pass
         ev.parse_error = f"{e.__class__.__name__}: {str(e)[:200]}"
         ev.reader = None
@@ -263,6 +267,8 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
     for es in sigs:
         try:
             is_ts = es.sig_object.get("/Type") == "/DocTimeStamp"
+        except MemoryError:
+            raise
         except Exception:
             is_ts = False
         if is_ts:
@@ -279,6 +285,8 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
                 ev.timestamps.append(
                     (es, validate_pdf_timestamp(es, validation_context=vc, skip_diff=True))
                 )
+            except MemoryError:
+                raise
             except Exception as e:
                 ev.timestamps.append((es, e))
             continue
@@ -298,6 +306,8 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
                 item.ades = _validate(es, spec, timing)
             else:
                 item.ades_error = "the signed bytes were changed"
+        except MemoryError:
+            raise
         except Exception as e:
             item.ades_error = f"{e.__class__.__name__}: {str(e)[:200]}"
         if item.ades is not None and item.ades.api_status is not None:
@@ -350,6 +360,8 @@ def _gather_agreement(ev: Evidence, options: VerifyOptions) -> None:
     except (NotPrepared, InputError) as e:
         ev.embedded_error = str(e)
         return
+    except MemoryError:
+        raise
     except Exception as e:
         ev.embedded_error = f"unreadable ({e.__class__.__name__})"
         return

@@ -63,6 +63,8 @@ class Policy:
         for check in self.checks:
             try:
                 results += check.run(ev, options)
+            except MemoryError:
+                raise
             except Exception as e:  # a check that cannot decide fails closed, under its name
                 failed = fail(f"could not be evaluated ({e.__class__.__name__}: {e})")
                 results.append(CheckResult(check.name, False, failed.reason))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from signer.batch import Batch, Outcome, Status
+from signer.batch import Batch, Limits, Outcome, Status
 from signer.errors import InputError
 from signer.model import Peran
 from signer.trust import TrustConfig
@@ -19,12 +19,27 @@ from signer.verify.result import Verdict
 def verify_bytes(
     data: bytes, name: str, options: VerifyOptions, policy: Policy | None = None
 ) -> Report:
-    """The verdict on one file's bytes under ``policy`` (default: what ``options`` ask for)."""
+    """The verdict on one file's bytes under ``policy`` (default: what ``options`` ask for).
+
+    A file that needs more memory than the worker may use is unusable input, not a verdict.
+    """
+    try:
+        return _verify_bytes(data, name, options, policy)
+    except MemoryError:
+        raise InputError(
+            f"{name}: needs more memory than a verification may use (--max-memory); a "
+            "decompression bomb, or a very large file"
+        ) from None
+
+
+def _verify_bytes(data: bytes, name: str, options: VerifyOptions, policy: Policy | None) -> Report:
     if not data.startswith(b"%PDF-"):
         raise InputError(f"{name}: not a PDF file")
     policy = policy or policy_for(options.trust)
     try:
         ev = gather(name, data, options)
+    except MemoryError:
+        raise
     except Exception as e:  # whatever the bytes: a file we cannot take apart is not valid
         ev = Evidence(name, data, parse_error=f"{e.__class__.__name__}: {str(e)[:200]}")
     return summarise(ev, policy.run(ev, options))
@@ -40,10 +55,22 @@ def verify_file(path: Path, options: VerifyOptions, policy: Policy | None = None
     return verify_bytes(data, str(path), options, policy)
 
 
+# what one document's verification may cost, by default: far above any real agreement
+DEFAULT_LIMITS = Limits(memory_mb=2048, seconds=300)
+
+
 def verify_paths(
-    paths: Sequence[Path], options: VerifyOptions, jobs: int = 1, progress: bool = True
+    paths: Sequence[Path],
+    options: VerifyOptions,
+    jobs: int = 1,
+    progress: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[Report | InputError]:
-    """Verify many files in forked workers; unusable input comes back as its error."""
+    """Verify many files in forked workers; unusable input comes back as its error.
+
+    Each document runs in a worker bounded by ``limits``: one that needs more memory or time,
+    or kills its worker, is unusable input with the reason, and the others go on.
+    """
     policy = policy_for(options.trust)
 
     def one(path: Path) -> Outcome[Report | InputError]:
@@ -54,7 +81,7 @@ def verify_paths(
         return Outcome(str(path), Status.DONE, value=report)
 
     batch: Batch[Path, Report | InputError] = Batch(
-        "verify", one, str, jobs=jobs, progress=progress, processes=True
+        "verify", one, str, jobs=jobs, progress=progress, processes=True, limits=limits
     )
     return [o.value if o.value is not None else InputError(o.detail) for o in batch.run(paths)]
 

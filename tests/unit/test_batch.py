@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from signer.batch import Batch, Outcome, Status, expand_inputs
+from signer.batch import Batch, Limits, Outcome, Status, expand_inputs
 from signer.errors import ExitCode, InputError, KinerjaError, MissingDependency
 from signer.office.probe import OfficeMissing
 
@@ -67,3 +67,30 @@ def test_exit_codes_are_bound_to_the_errors() -> None:
     # a missing LibreOffice is not bad input
     assert OfficeMissing("x").exit_code is ExitCode.MISSING_DEPENDENCY
     assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 130]
+
+
+def _hostile(n: int) -> Outcome[int]:
+    """Item 2 kills its worker, item 3 sleeps past the time limit, item 4 asks for too much."""
+    import os
+    import signal
+    import time
+
+    if n == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if n == 3:
+        time.sleep(30)
+    if n == 4:
+        bytearray(1024 * 1024 * 1024)
+    return Outcome(str(n), Status.DONE, value=n)
+
+
+def test_a_worker_that_dies_costs_its_item_only() -> None:
+    limits = Limits(memory_mb=256, seconds=2)
+    batch: Batch[int, int] = Batch(
+        "t", _hostile, str, jobs=2, progress=False, processes=True, limits=limits
+    )
+    outcomes = batch.run([1, 2, 3, 4, 5, 6])
+    assert [o.value for o in outcomes] == [1, None, None, None, 5, 6]
+    assert "was killed" in outcomes[1].detail
+    assert "took longer than 2 s" in outcomes[2].detail
+    assert "MemoryError" in outcomes[3].detail

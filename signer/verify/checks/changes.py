@@ -94,6 +94,8 @@ def _reachable(
             seen.add(key)
             try:
                 obj = resolver(obj.reference)  # as of that revision, not the latest
+            except MemoryError:
+                raise
             except Exception:
                 continue
         if isinstance(obj, generic.DictionaryObject):
@@ -132,6 +134,8 @@ def _same_object(
         if isinstance(a, generic.StreamObject) and isinstance(b, generic.StreamObject):
             return a.data == b.data and dict(a.items()) == dict(b.items())
         return bool(a == b)
+    except MemoryError:
+        raise
     except Exception:
         return False
 

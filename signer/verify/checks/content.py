@@ -26,6 +26,8 @@ def embedded_agreement(ev: Evidence, options: VerifyOptions) -> list[CheckResult
     assert reader is not None
     try:
         current = read_embedded(reader.root)
+    except MemoryError:
+        raise
     except Exception as e:
         return [fail(f"the agreement in the final revision is unreadable ({e})")]
     if current.data != ev.embedded.data:
