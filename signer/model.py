@@ -396,5 +396,15 @@ def normalise_name(name: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+# "dr." (a medical doctor) and "Dr." (a doctorate) are different titles: case matters there
+_DOCTOR = re.compile(r"(?<!\w)d[r]\.", re.IGNORECASE)
+
+
 def same_person(certificate_name: str, nama: str) -> bool:
-    return normalise_name(certificate_name) == normalise_name(nama)
+    """Is a certificate's name the party's? Case and spacing aside, except that "dr." and "Dr."
+    differ, unless the certificate writes the whole name in capitals (then it cannot tell)."""
+    if normalise_name(certificate_name) != normalise_name(nama):
+        return False
+    if certificate_name.isupper():
+        return True
+    return _DOCTOR.findall(certificate_name) == _DOCTOR.findall(nama)

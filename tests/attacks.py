@@ -1426,3 +1426,92 @@ def decompression_bomb(good: bytes, megabytes: int = 1024) -> bytes:
         number = pdf.Root.AF[0].EF.F.objgen[0]
     entries = b"/Type /EmbeddedFile /Subtype /application#2Fjson /Filter /FlateDecode"
     return append_update(good, {number: stream_object(entries, payload, compress=False)})
+
+
+# ---------------------------------------------------------------------------------------------
+# 14. Identity beyond the name
+
+
+def _trusted_look_alike(
+    store: Path, role: Peran, cn: str, org: str, title: str | None
+) -> tuple[PadesSigner, Credential]:
+    """The demo key store's own signers, and a certificate from its trusted intermediate with
+    the given subject (a look-alike the CA really issued)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from signer.demo_pki import pki
+    from signer.sign.pades import PadesSigner
+
+    ready = signing_setup(store)
+    authority = pki.load_demo_pki(store, PASSPHRASE)
+    issued = pki._issue(
+        pki._name(cn, org, title),
+        ec.generate_private_key(ec.SECP256R1()),
+        authority.intermediate,
+        now=dt.datetime.now(dt.UTC),
+        days=730,
+        crl_url=pki.INTERMEDIATE_CRL_URL,
+        ocsp_url=pki.OCSP_URL,
+    )
+    credential = credential_from(issued, authority.chain, "look-alike")
+    backend = PadesSigner(
+        lambda a, r: credential if r is role else ready.credential_for(a, r), ready.services
+    )
+    return backend, credential
+
+
+def identity_other_pemda(prepared: bytes, store: Path) -> bytes:
+    """A namesake of pihak kedua in another pemerintah daerah (another O and title), with a
+    certificate the trusted CA issued, signs pihak kedua's field."""
+    from signer.model import Peran
+    from signer.sign.backend import Level
+    from tests.helpers import sign_unchecked
+
+    a = _parties(prepared)
+    backend, _ = _trusted_look_alike(
+        store, Peran.PIHAK_KEDUA, a.pihak_kedua.nama, "Pemerintah Kabupaten Lain", "Bupati Lain"
+    )
+    first = sign_agreement(prepared, store, roles=[PIHAK_PERTAMA])
+    return sign_unchecked(first, backend, Peran.PIHAK_KEDUA, Level.B_LTA)
+
+
+def identity_doctor_title(prepared: bytes, store: Path) -> bytes:
+    """Pihak pertama is "dr." (a physician); a "Dr." (a doctorate) of the same name, with a
+    certificate the trusted CA issued for the same organisation and title, signs for her."""
+    from signer.model import Peran
+    from signer.sign.backend import Level
+    from tests.helpers import sign_unchecked
+
+    a = _parties(prepared)
+    assert a.pihak_pertama.nama.startswith("dr. ")
+    backend, _ = _trusted_look_alike(
+        store,
+        Peran.PIHAK_PERTAMA,
+        "Dr. " + a.pihak_pertama.nama.removeprefix("dr. "),
+        a.instansi.nama,
+        a.pihak_pertama.jabatan,
+    )
+    first = sign_unchecked(prepared, backend, Peran.PIHAK_PERTAMA, Level.B_LTA)
+    return sign_unchecked(first, signing_setup(store), Peran.PIHAK_KEDUA, Level.B_LTA)
+
+
+def identity_other_nip(prepared: bytes, store: Path) -> bytes:
+    """Pihak pertama's own certificate, but the signed reason (and stamp) carry another NIP:
+    someone else of the same name signed in her place."""
+    from dataclasses import replace
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from signer.embedded import read_embedded
+    from signer.model import Nip, Peran
+    from signer.sign.backend import Level
+    from tests.helpers import sign_unchecked
+
+    embedded = read_embedded(PdfFileReader(io.BytesIO(prepared)).root)
+    a = embedded.agreement
+    other = replace(a.pihak_pertama, nip=Nip("198001012005012001"))
+    assert other.nip != a.pihak_pertama.nip
+    claimed = replace(embedded, agreement=replace(a, pihak_pertama=other))
+    backend = signing_setup(store)
+    first = sign_unchecked(prepared, backend, Peran.PIHAK_PERTAMA, Level.B_LTA, claimed)
+    return sign_unchecked(first, backend, Peran.PIHAK_KEDUA, Level.B_LTA)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as default
 
 from signer.errors import InputError
-from signer.verify.checks.certificates import holder
+from signer.verify.checks.certificates import holder, subject_attributes
 from signer.verify.evidence import Evidence, SignatureEvidence
 from signer.verify.result import CheckResult, Verdict, verdict_of
 
@@ -25,6 +26,8 @@ class SignatureSummary:
     signing_time: str | None  # from the signature timestamp, else the claimed time
     time_source: str  # "timestamp" or "claimed"
     level: str | None
+    subject: dict[str, str] = default(default_factory=dict)
+    """The certificate's subject attributes that say who signed (CN, O, OU, title, email)."""
 
     def as_dict(self, checks: list[CheckResult]) -> dict[str, object]:
         return {
@@ -35,6 +38,7 @@ class SignatureSummary:
             "signing_time": self.signing_time,
             "time_source": self.time_source,
             "level": self.level,
+            "subject": self.subject,
             "checks": [c.as_dict() for c in checks],
         }
 
@@ -115,4 +119,5 @@ def _summary(s: SignatureEvidence) -> SignatureSummary:
         when.isoformat() if when else None,
         source,
         s.level,
+        subject_attributes(cert),
     )

@@ -462,6 +462,31 @@ CASES = [
         frozenset({"signer-key-usage"}),
         keyword="non-repudiation",
     ),
+    # 14. identity beyond the name
+    Case(
+        "identity-other-pemda",
+        attacks.identity_other_pemda,
+        "prepared",
+        INVALID,
+        frozenset({"signer-identity"}),
+        keyword="organisation",
+    ),
+    Case(
+        "identity-doctor-title",
+        attacks.identity_doctor_title,
+        "prepared",
+        INVALID,
+        frozenset({"signer-identity"}),
+        keyword="signed by dr. rina",
+    ),
+    Case(
+        "identity-other-nip",
+        attacks.identity_other_nip,
+        "prepared",
+        INVALID,
+        frozenset({"signer-identity"}),
+        keyword="nip 198001012005012001",
+    ),
 ]
 
 
@@ -520,6 +545,7 @@ ATTACK_PREFIXES = (
     "revoked_",
     "time_",
     "purpose_",
+    "identity_",
 )
 
 

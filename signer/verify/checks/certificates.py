@@ -6,6 +6,7 @@ certificate.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 from asn1crypto import keys
@@ -162,9 +163,39 @@ def holder(cert: asn1_x509.Certificate) -> str:
     return str(cert.subject.native.get("common_name", ""))
 
 
+# an organisation that names a government must be the agreement's; others ("Personal", a CA's
+# own name) say nothing about the signer's employer
+_GOVERNMENT = re.compile(r"pemerintah|kabupaten|\bkota\b|provinsi|pemkab|pemkot|pemprov", re.I)
+_NIP_IN_TEXT = re.compile(r"NIP\.?\s*:?\s*((?:\d[\s.]?){18})", re.I)
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def subject_attributes(cert: asn1_x509.Certificate) -> dict[str, str]:
+    """The subject attributes that can say who the signer is, as plain text."""
+    native = cert.subject.native
+    keys = {
+        "common_name": "CN",
+        "organization_name": "O",
+        "organizational_unit_name": "OU",
+        "title": "title",
+        "email_address": "email",
+        "serial_number": "serialNumber",
+    }
+    out = {}
+    for key, label in keys.items():
+        value = native.get(key)
+        if value:
+            out[label] = ", ".join(value) if isinstance(value, list) else str(value)
+    return out
+
+
 @signature_check(
     "signer-identity",
-    "the certificate's holder is the party the embedded data names for that role",
+    "the certificate's holder is the party the embedded data names for that role, and nothing "
+    "the certificate or the signed reason says (NIP, organisation, title) contradicts it",
 )
 def signer_identity(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> CheckResult:
     if newer := ev.newer_schema():
@@ -173,10 +204,35 @@ def signer_identity(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) 
     if agreement is None or s.role is None:
         return fail("no embedded agreement names the party for this signature")
     party = agreement.pihak(Peran(s.role))
-    cn = holder(s.es.signer_cert)
+    subject = subject_attributes(s.es.signer_cert)
+    cn = subject.get("CN", "")
     if not same_person(cn, party.nama):
         return fail(f"signed by {cn}, but {s.role} is {party.nama}")
-    return ok(f"{cn} is {s.role} of {agreement.id}")
+    matched, contradictions = ["name"], []
+    reason = str(s.es.sig_object.get("/Reason", ""))
+    for nip in {re.sub(r"\D", "", n) for n in _NIP_IN_TEXT.findall(reason)}:
+        if party.nip is not None and nip == party.nip.digits:
+            matched.append("NIP in the signed reason")
+        else:
+            contradictions.append(f"the signed reason gives NIP {nip}, the agreement {party.nip}")
+    org = subject.get("O")
+    if org and _GOVERNMENT.search(org):
+        if _plain(org) == _plain(agreement.instansi.nama):
+            matched.append(f"organisation {org}")
+        else:
+            contradictions.append(
+                f"the certificate's organisation is {org}, not {agreement.instansi.nama}"
+            )
+    title = subject.get("title")
+    if title:
+        if _plain(title) in _plain(party.jabatan) or _plain(party.jabatan) in _plain(title):
+            matched.append("title")
+        else:
+            contradictions.append(f"the certificate's title is {title}, not {party.jabatan}")
+    if contradictions:
+        return fail(f"{cn} is named as {s.role}, but " + "; ".join(contradictions))
+    how = "the name alone" if matched == ["name"] else ", ".join(matched)
+    return ok(f"{cn} is {s.role} of {agreement.id} (matched on {how})")
 
 
 def pinned_signers(pinned: Sequence[asn1_x509.Certificate]) -> SignatureCheck:
