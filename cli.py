@@ -747,17 +747,18 @@ def evaluate(
 ) -> None:
     """Evaluate realisasi against the targets of agreements that verify.
 
-    Each agreement is verified first; only VALID ones are evaluated (exit 1 if any is not).
+    Each agreement is verified first; only VALID ones of the pemerintah daerah and year of the
+    realisasi workbook are evaluated, the latest revision of each unit; exit 1 if any is refused
+    or a unit of the workbook has no agreement in force.
     """
     from decimal import Decimal
 
     from signer.batch import default_jobs, expand_inputs
     from signer.evaluate.capaian import Rules
     from signer.evaluate.outputs import parse_formats, write_outputs
-    from signer.evaluate.results import Status
-    from signer.evaluate.stage import EvaluateOptions, evaluate, verify_for_evaluation
+    from signer.evaluate.stage import EvaluateOptions, evaluate_workbook, verify_for_evaluation
     from signer.trust import load_trust_config
-    from signer.workbooks.realisasi import read_realisasi, write_realisasi
+    from signer.workbooks.realisasi import write_realisasi
 
     chosen = parse_formats(formats)
     files = [f.path for f in expand_inputs(paths)]
@@ -780,21 +781,22 @@ def evaluate(
     verified = verify_for_evaluation(files, options)
     for message in verified.unusable:
         console_err.print(f"error: {message}", markup=False)
+    results = verified.results
     if template_out is not None:
         write_realisasi([a for _, a, _ in verified.agreements], template_out)
         console.print(f"wrote {template_out} for {len(verified.agreements)} verified agreements")
     else:
         assert realisasi_book is not None
-        data = read_realisasi(realisasi_book, [a for _, a, _ in verified.agreements])
-        evaluation = evaluate(verified, data, options)
+        evaluation = evaluate_workbook(verified, realisasi_book, options)
         written = write_outputs(evaluation, out, chosen) if out is not None else []
         if as_json:
             print(evaluation.to_json())
         else:
             _print_evaluation(evaluation, written)
+        results = evaluation.results
     if verified.unusable:
         sys.exit(ExitCode.BAD_INPUT)
-    if any(r.status is Status.REFUSED for r in verified.results):
+    if any(r.status.failed for r in results):
         sys.exit(ExitCode.FAILED)
 
 

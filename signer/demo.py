@@ -21,7 +21,7 @@ from signer.demo_pki.pki import build_demo_pki, is_demo_store, passphrase_from_e
 from signer.errors import InputError, VerificationFailed
 from signer.evaluate.outputs import write_outputs
 from signer.evaluate.results import Status as EvalStatus
-from signer.evaluate.stage import EvaluateOptions, evaluate, verify_for_evaluation
+from signer.evaluate.stage import EvaluateOptions, evaluate_workbook, verify_for_evaluation
 from signer.example.workspace import REALISASI, WORKBOOK, write_workspace
 from signer.generate.stage import GenerateOptions, generate
 from signer.model import Peran
@@ -29,7 +29,6 @@ from signer.sign import KeySource, Level, SignOptions, open_local, sign_files
 from signer.trust import load_trust_config
 from signer.verify import SigningAudit
 from signer.workbooks.ceremony_read import read_workbook
-from signer.workbooks.realisasi import read_realisasi
 
 
 @dataclass(frozen=True)
@@ -111,8 +110,7 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
         f"({time.perf_counter() - start:.1f} s)",
     )
     start = time.perf_counter()
-    data = read_realisasi(folder / REALISASI, [a for _, a, _ in verified.agreements])
-    evaluation = evaluate(verified, data, options)
+    evaluation = evaluate_workbook(verified, folder / REALISASI, options)
     written = write_outputs(evaluation, folder / "evaluasi")
     units = evaluation.evaluated
     short = sum(1 for r in units if r.capaian is not None and r.capaian < 76)

@@ -160,3 +160,19 @@ def run_kinerja(
     return subprocess.run(
         [KINERJA, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout
     )
+
+
+@pytest.fixture(scope="session")
+def example_realisasi(example_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A realisasi workbook of the example's values for exactly the units of `prepared_example`
+    (evaluation reports a unit of the workbook with no agreement in force), read-only."""
+    from signer.example.workspace import ceremony, realisasi
+    from signer.workbooks.realisasi import write_realisasi
+
+    units = set(example_units(example_workspace / "kinerja.xlsx"))
+    c = ceremony()
+    values, spent = realisasi(c)
+    picked = [a for a in c.agreements if a.unit.kode in units and a.jenis.has_targets]
+    path = tmp_path_factory.mktemp("realisasi") / "realisasi.xlsx"
+    write_realisasi(picked, path, values, spent)
+    return path

@@ -16,7 +16,14 @@ from signer.model import Predikat, Target
 class Status(StrEnum):
     EVALUATED = "dievaluasi"
     NOT_APPLICABLE = "tidak berlaku"  # a Pakta Integritas: no targets
-    REFUSED = "ditolak"  # the agreement did not verify: its figures are not used
+    REFUSED = "ditolak"  # not verified, or not this pemda's agreement of this year: not used
+    SUPERSEDED = "diganti"  # a later revision (PK Perubahan) of the unit is in force, or a copy
+    NO_AGREEMENT = "tanpa perjanjian"  # a unit of the realisasi with no agreement in force
+
+    @property
+    def failed(self) -> bool:
+        """Does it make the evaluation fail (exit 1)?"""
+        return self in (Status.REFUSED, Status.NO_AGREEMENT)
 
 
 class Periode(StrEnum):

@@ -27,7 +27,12 @@ from signer.evaluate.results import (
 from signer.model import Agreement, Peran
 from signer.trust import TrustConfig
 from signer.verify import Verdict, VerifyOptions, verify_paths
-from signer.workbooks.realisasi import RealisasiData
+from signer.workbooks.realisasi import (
+    RealisasiData,
+    RealisasiOf,
+    read_realisasi,
+    read_realisasi_of,
+)
 
 
 def evaluate_agreement(
@@ -155,9 +160,91 @@ def verify_for_evaluation(paths: Sequence[Path], options: EvaluateOptions) -> Ve
     return Verified(tuple(valid), tuple(others), tuple(unusable))
 
 
+def in_force(verified: Verified, of: RealisasiOf) -> Verified:
+    """The agreements that bind the realisasi: this pemerintah daerah's, of this year, the latest
+    revision of each unit. The identity is the signed data's, never the file's name."""
+    same = [
+        (file, a, sha256)
+        for file, a, sha256 in verified.agreements
+        if a.tahun == of.tahun and _plain(a.instansi.nama) == _plain(of.instansi)
+    ]
+    others = [
+        _result(
+            file,
+            a,
+            sha256,
+            Status.REFUSED,
+            f"perjanjian {a.instansi.nama} tahun {a.tahun}; realisasi untuk {of.instansi} "
+            f"tahun {of.tahun}",
+        )
+        for file, a, sha256 in verified.agreements
+        if (file, a, sha256) not in same
+    ]
+    by_unit: dict[str, list[tuple[str, Agreement, str]]] = {}
+    for item in same:
+        by_unit.setdefault(item[1].unit.kode, []).append(item)
+    chosen = []
+    for items in by_unit.values():
+        copies: dict[str, tuple[str, Agreement, str]] = {}
+        for item in sorted(items, key=lambda i: i[0]):
+            if item[2] in copies:  # the same signed document twice
+                others.append(_result(*item, Status.SUPERSEDED, f"salinan {copies[item[2]][0]}"))
+            else:
+                copies[item[2]] = item
+        ranked = sorted(copies.values(), key=lambda i: i[1].perubahan_ke or 0, reverse=True)
+        top = [i for i in ranked if (i[1].perubahan_ke or 0) == (ranked[0][1].perubahan_ke or 0)]
+        if len(top) > 1:  # two different agreements claim to be in force: neither is used
+            files = ", ".join(i[0] for i in top)
+            others += [
+                _result(*i, Status.REFUSED, f"dua perjanjian berlaku untuk unit ini: {files}")
+                for i in top
+            ]
+        else:
+            chosen.append(top[0])
+        others += [
+            _result(*i, Status.SUPERSEDED, f"diganti oleh {top[0][1].id}")
+            for i in ranked
+            if i not in top
+        ]
+    return Verified(tuple(chosen), (*verified.results, *others), verified.unusable)
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _result(file: str, a: Agreement, sha256: str, status: Status, reason: str) -> AgreementResult:
+    return AgreementResult(
+        file, status, reason, a.id, sha256, a.unit.kode, a.unit.nama, a.jenis.value
+    )
+
+
+def evaluate_workbook(verified: Verified, book: Path, options: EvaluateOptions) -> Evaluation:
+    """Read the realisasi workbook for the agreements in force and evaluate them."""
+    chosen = in_force(verified, read_realisasi_of(book))
+    data = read_realisasi(book, [a for _, a, _ in chosen.agreements])
+    return evaluate(chosen, data, options)
+
+
 def evaluate(verified: Verified, realisasi: RealisasiData, options: EvaluateOptions) -> Evaluation:
-    """Capaian of every verified agreement from the realisasi read for them."""
+    """Capaian of every verified agreement from the realisasi read for them; a unit of the
+    realisasi that no agreement in force covers is reported as such."""
     results: list[AgreementResult] = list(verified.results)
+    covered = {a.unit.kode for _, a, _ in verified.agreements}
+    for kode in sorted(realisasi.unit_names.keys() - covered):
+        results.append(
+            AgreementResult(
+                "",
+                Status.NO_AGREEMENT,
+                "tidak ada perjanjian yang berlaku dan terverifikasi untuk unit ini",
+                None,
+                None,
+                kode,
+                realisasi.unit_names[kode],
+                None,
+            )
+        )
+
     index = options.periode.triwulan
     for file, a, sha256 in verified.agreements:
         values = {}
@@ -170,11 +257,10 @@ def evaluate(verified: Verified, realisasi: RealisasiData, options: EvaluateOpti
         results.append(
             evaluate_agreement(a, sha256, file, options.periode, values, spent, options.rules)
         )
-    first = verified.agreements[0][1] if verified.agreements else None
     return Evaluation(
         options.periode,
-        first.instansi.nama if first else None,
-        first.tahun if first else None,
-        tuple(sorted(results, key=lambda r: r.file)),
+        realisasi.header.instansi,
+        realisasi.header.tahun,
+        tuple(sorted(results, key=lambda r: (r.file or "~", r.unit_kode or ""))),
         options.rules,
     )

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from signer import fsio
+from signer.errors import InputError
 from signer.formatting import target as format_target
 from signer.model import Agreement, Arah, Indikator
 from signer.workbooks.columns import (
@@ -43,6 +44,9 @@ from signer.workbooks.columns import (
     H_TARGET,
     HEADER_FILL,
     HEADER_FONT,
+    INSTANSI,
+    K_NAMA,
+    K_TAHUN,
     PETUNJUK,
     REALISASI,
 )
@@ -87,6 +91,14 @@ def write_realisasi(
     """Write a realisasi workbook for ``agreements``: blank, or filled with ``values``."""
     values = values or {}
     anggaran = anggaran or {}
+    ceremonies = {(a.instansi.nama, a.tahun) for a in agreements}
+    if len(ceremonies) != 1:
+        found = "; ".join(f"{nama} {tahun}" for nama, tahun in sorted(ceremonies)) or "none"
+        raise InputError(
+            f"a realisasi workbook is for one pemerintah daerah and one year, the agreements "
+            f"given are of: {found}"
+        )
+    [(instansi, tahun)] = ceremonies
     wb = Workbook()
     ws = wb.active
     assert isinstance(ws, Worksheet)  # a new workbook's one sheet
@@ -95,6 +107,13 @@ def write_realisasi(
         ws.append([line])
     ws["A1"].font = Font(bold=True, size=13)
     ws.column_dimensions["A"].width = 140
+    # what the realisasi is of: evaluation refuses agreements of another pemda or year
+    ws = wb.create_sheet(INSTANSI)
+    ws.append([K_NAMA, instansi])
+    ws.append([K_TAHUN, tahun])
+    for row in ws.iter_rows():
+        row[0].font = Font(bold=True)
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 22, 48
 
     widths = {
         H_NAMA_UNIT: 36,
@@ -161,6 +180,51 @@ class RealisasiData:
     values: dict[tuple[str, str], RealisasiIndikator]  # (unit kode, indikator kode)
     anggaran: dict[tuple[str, str], int | None]  # (unit kode, program kode or uraian)
     skipped_units: frozenset[str]  # rows of units not being evaluated
+    header: RealisasiOf
+    unit_names: dict[str, str]  # unit kode -> nama, as the workbook names them
+
+
+@dataclass(frozen=True)
+class RealisasiOf:
+    """Whose realisasi a workbook holds: the pemerintah daerah and the year."""
+
+    instansi: str
+    tahun: int
+
+
+def read_realisasi_of(path: Path) -> RealisasiOf:
+    """The pemerintah daerah and year a realisasi workbook is for (its Instansi sheet)."""
+    from signer.errors import Problem, WorkbookError
+    from signer.workbooks.sheet import open_workbook
+
+    wb = open_workbook(Path(path))
+    try:
+        if INSTANSI not in wb.sheetnames:
+            problem = (
+                f"no sheet {INSTANSI}: expected {K_NAMA} and {K_TAHUN}, so that the "
+                "agreements evaluated are this pemda's of this year (`kinerja evaluate "
+                "--template` writes it)"
+            )
+            raise WorkbookError(path, [Problem(INSTANSI, None, None, None, problem)])
+        found = {
+            str(row[0]).strip(): row[1]
+            for row in wb[INSTANSI].iter_rows(min_col=1, max_col=2, values_only=True)
+            if row[0] is not None
+        }
+    finally:
+        wb.close()
+    nama, tahun = found.get(K_NAMA), found.get(K_TAHUN)
+    problems = []
+    if not isinstance(nama, str) or not nama.strip():
+        problems.append(Problem(INSTANSI, None, "B", K_NAMA, "expected the pemerintah daerah"))
+    text = str(tahun).strip()
+    year = tahun if isinstance(tahun, int) else int(text) if text.isdigit() else None
+    if year is None:
+        problems.append(Problem(INSTANSI, None, "B", K_TAHUN, f"{tahun!r}, expected the year"))
+    if problems:
+        raise WorkbookError(path, problems)
+    assert isinstance(nama, str) and year is not None
+    return RealisasiOf(" ".join(nama.split()), year)
 
 
 def read_realisasi(path: Path, agreements: Sequence[Agreement]) -> RealisasiData:
@@ -183,12 +247,14 @@ def read_realisasi(path: Path, agreements: Sequence[Agreement]) -> RealisasiData
     values: dict[tuple[str, str], RealisasiIndikator] = {}
     rows_of: dict[tuple[str, str], int] = {}
     skipped: set[str] = set()
+    names: dict[str, str] = {}
     if sheet is not None:
         for row, cells in sheet.rows:
             unit = sheet.kode(row, cells, H_KODE_UNIT)
             kode = sheet.kode(row, cells, H_KODE_INDIKATOR)
             if unit is None or kode is None:
                 continue
+            names.setdefault(unit, sheet.text(row, cells, H_NAMA_UNIT, required=False) or unit)
             if unit not in by_unit:
                 skipped.add(unit)
                 continue
@@ -256,7 +322,7 @@ def read_realisasi(path: Path, agreements: Sequence[Agreement]) -> RealisasiData
         problems += money.problems
     if problems:
         raise WorkbookError(path, problems)
-    return RealisasiData(values, spent, frozenset(skipped))
+    return RealisasiData(values, spent, frozenset(skipped), read_realisasi_of(path), names)
 
 
 # columns that help the person filling in, never read

@@ -28,13 +28,17 @@ def evaluate(*args: str) -> tuple[int, str, str]:
 
 
 def test_evaluates_verified_agreements(
-    signed_folder: Path, demo_store: Path, example_workspace: Path, tmp_path: Path
+    signed_folder: Path,
+    demo_store: Path,
+    example_workspace: Path,
+    example_realisasi: Path,
+    tmp_path: Path,
 ) -> None:
     out = tmp_path / "evaluasi"
     code, stdout, stderr = evaluate(
         str(signed_folder),
         "--realisasi",
-        str(example_workspace / "realisasi.xlsx"),
+        str(example_realisasi),
         "--trust",
         str(demo_store),
         "-o",
@@ -77,10 +81,14 @@ def test_evaluates_verified_agreements(
 
 
 def test_missing_realisasi_is_noted_not_fatal(
-    signed_folder: Path, demo_store: Path, example_workspace: Path, tmp_path: Path
+    signed_folder: Path,
+    demo_store: Path,
+    example_workspace: Path,
+    example_realisasi: Path,
+    tmp_path: Path,
 ) -> None:
     book = tmp_path / "realisasi.xlsx"
-    shutil.copy(example_workspace / "realisasi.xlsx", book)
+    shutil.copy(example_realisasi, book)
     ws = load_workbook(book)["Realisasi"]
     row = next(c.row for c in ws["C"] if c.value == "INSP.02")
     edit_workbook(book, {("Realisasi", f"L{row}"): None})
@@ -97,12 +105,12 @@ def test_missing_realisasi_is_noted_not_fatal(
 
 
 def test_triwulan_compares_cumulative_realisasi(
-    signed_folder: Path, demo_store: Path, example_workspace: Path
+    signed_folder: Path, demo_store: Path, example_workspace: Path, example_realisasi: Path
 ) -> None:
     code, stdout, _ = evaluate(
-        str(signed_folder / "pk-2026-dinkes.pdf"),
+        str(signed_folder),
         "--realisasi",
-        str(example_workspace / "realisasi.xlsx"),
+        str(example_realisasi),
         "--trust",
         str(demo_store),
         "--periode",
@@ -110,7 +118,7 @@ def test_triwulan_compares_cumulative_realisasi(
         "--json",
     )
     assert code == 0
-    [dinkes] = json.loads(stdout)["perjanjian"]
+    [dinkes] = [p for p in json.loads(stdout)["perjanjian"] if p["id"] == "pk-2026-dinkes"]
     aki = next(r for r in dinkes["indikator"] if r["kode"] == "DINKES.01")
     assert aki["target"] == 92  # the triwulan II target, not the year's 85
     without = next(r for r in dinkes["indikator"] if r["kode"] == "DINKES.02")
@@ -118,7 +126,11 @@ def test_triwulan_compares_cumulative_realisasi(
 
 
 def test_tampered_agreement_is_refused(
-    signed_folder: Path, demo_store: Path, example_workspace: Path, tmp_path: Path
+    signed_folder: Path,
+    demo_store: Path,
+    example_workspace: Path,
+    example_realisasi: Path,
+    tmp_path: Path,
 ) -> None:
     folder = tmp_path / "arsip"
     shutil.copytree(signed_folder, folder)
@@ -130,7 +142,7 @@ def test_tampered_agreement_is_refused(
     code, stdout, _ = evaluate(
         str(folder),
         "--realisasi",
-        str(example_workspace / "realisasi.xlsx"),
+        str(example_realisasi),
         "--trust",
         str(demo_store),
         "--json",
@@ -144,13 +156,13 @@ def test_tampered_agreement_is_refused(
 
 
 def test_untrusted_agreements_are_not_evaluated(
-    signed_folder: Path, example_workspace: Path
+    signed_folder: Path, example_workspace: Path, example_realisasi: Path
 ) -> None:
-    code, stdout, _ = evaluate(
-        str(signed_folder), "--realisasi", str(example_workspace / "realisasi.xlsx"), "--json"
-    )
+    code, stdout, _ = evaluate(str(signed_folder), "--realisasi", str(example_realisasi), "--json")
     assert code == 1
-    assert {p["status"] for p in json.loads(stdout)["perjanjian"]} == {"ditolak"}
+    statuses = {p["status"] for p in json.loads(stdout)["perjanjian"]}
+    # every agreement refused, so no unit of the realisasi has one in force
+    assert statuses == {"ditolak", "tanpa perjanjian"}
 
 
 @pytest.mark.parametrize(
@@ -165,6 +177,7 @@ def test_realisasi_problems_exit_2_and_write_nothing(
     signed_folder: Path,
     demo_store: Path,
     example_workspace: Path,
+    example_realisasi: Path,
     tmp_path: Path,
     column: str,
     kode: str,
@@ -172,7 +185,7 @@ def test_realisasi_problems_exit_2_and_write_nothing(
     message: str,
 ) -> None:
     book = tmp_path / "realisasi.xlsx"
-    shutil.copy(example_workspace / "realisasi.xlsx", book)
+    shutil.copy(example_realisasi, book)
     ws = load_workbook(book)["Realisasi"]
     row = next(c.row for c in ws["C"] if c.value == kode)
     edit_workbook(book, {("Realisasi", f"{column}{row}"): value})
@@ -186,10 +199,14 @@ def test_realisasi_problems_exit_2_and_write_nothing(
 
 
 def test_missing_indikator_row(
-    signed_folder: Path, demo_store: Path, example_workspace: Path, tmp_path: Path
+    signed_folder: Path,
+    demo_store: Path,
+    example_workspace: Path,
+    example_realisasi: Path,
+    tmp_path: Path,
 ) -> None:
     book = tmp_path / "realisasi.xlsx"
-    shutil.copy(example_workspace / "realisasi.xlsx", book)
+    shutil.copy(example_realisasi, book)
 
     def drop(wb):  # type: ignore[no-untyped-def]
         ws = wb["Realisasi"]
@@ -221,27 +238,31 @@ def test_template_lists_every_verified_indikator(
 
 
 def test_cap_applies_to_averages_only(
-    signed_folder: Path, demo_store: Path, example_workspace: Path
+    signed_folder: Path, demo_store: Path, example_workspace: Path, example_realisasi: Path
 ) -> None:
     args = (
-        str(signed_folder / "pk-2026-inspektorat.pdf"),
+        str(signed_folder),
         "--realisasi",
-        str(example_workspace / "realisasi.xlsx"),
+        str(example_realisasi),
         "--trust",
         str(demo_store),
         "--json",
     )
     _, plain, _ = evaluate(*args)
     _, capped, _ = evaluate(*args, "--cap", "100")
-    [a] = json.loads(plain)["perjanjian"]
-    [b] = json.loads(capped)["perjanjian"]
+    [a] = [p for p in json.loads(plain)["perjanjian"] if p["id"] == "pk-2026-inspektorat"]
+    [b] = [p for p in json.loads(capped)["perjanjian"] if p["id"] == "pk-2026-inspektorat"]
     assert max(i["capaian"] for i in a["indikator"]) > 100, "the example over-achieves here"
     assert [i["capaian"] for i in a["indikator"]] == [i["capaian"] for i in b["indikator"]]
     assert b["capaian"] < a["capaian"] and b["capaian"] <= 100
 
 
 def test_only_the_pdf_needs_libreoffice(
-    signed_folder: Path, demo_store: Path, example_workspace: Path, tmp_path: Path
+    signed_folder: Path,
+    demo_store: Path,
+    example_workspace: Path,
+    example_realisasi: Path,
+    tmp_path: Path,
 ) -> None:
     """--format picks the files; without LibreOffice on PATH json and xlsx are still written,
     and asking for the PDF is a missing program (exit 3) found before anything is written."""
@@ -260,7 +281,7 @@ def test_only_the_pdf_needs_libreoffice(
     common = [
         str(signed_folder),
         "--realisasi",
-        str(example_workspace / "realisasi.xlsx"),
+        str(example_realisasi),
         "--trust",
         str(demo_store),
     ]
@@ -275,3 +296,101 @@ def test_only_the_pdf_needs_libreoffice(
     assert not out.exists() or not any(out.iterdir())
     unknown = run_kinerja("evaluate", *common, "--format", "docx", "-o", str(out))
     assert unknown.returncode == 2 and "unknown format" in unknown.stderr
+
+
+def _statuses(stdout: str) -> dict[str, list[tuple[str | None, str]]]:
+    """By unit kode: each result's (id, status)."""
+    out: dict[str, list[tuple[str | None, str]]] = {}
+    for p in json.loads(stdout)["perjanjian"]:
+        out.setdefault(p["unit"]["kode"], []).append((p["id"], p["status"]))
+    return out
+
+
+def test_a_file_name_is_not_an_identity(
+    signed_folder: Path, demo_store: Path, example_realisasi: Path, tmp_path: Path
+) -> None:
+    """Another unit's PK saved under this unit's name, and a Pakta Integritas in place of a PK:
+    the signed data says whose they are, and those units have no agreement in force."""
+    folder = tmp_path / "arsip"
+    shutil.copytree(signed_folder, folder)
+    shutil.copy(folder / "pk-2026-setda.pdf", folder / "pk-2026-dinkes.pdf")
+    shutil.copy(folder / "pi-2026-inspektorat.pdf", folder / "pk-2026-inspektorat.pdf")
+    code, stdout, _ = evaluate(
+        str(folder), "--realisasi", str(example_realisasi), "--trust", str(demo_store), "--json"
+    )
+    assert code == 1
+    units = _statuses(stdout)
+    assert units["DINKES"] == [("pi-2026-dinkes", "tidak berlaku"), (None, "tanpa perjanjian")]
+    assert sorted(units["SETDA"], key=str) == [
+        ("pi-2026-setda", "tidak berlaku"),
+        ("pk-2026-setda", "dievaluasi"),
+        ("pk-2026-setda", "diganti"),
+    ]
+    assert sorted(units["INSPEKTORAT"], key=str) == sorted(
+        [
+            (None, "tanpa perjanjian"),
+            ("pi-2026-inspektorat", "tidak berlaku"),
+            ("pi-2026-inspektorat", "tidak berlaku"),
+        ],
+        key=str,
+    )
+
+
+def test_only_this_pemdas_agreements_of_this_year(
+    signed_folder: Path,
+    prepared_example: Path,
+    demo_store: Path,
+    example_workspace: Path,
+    example_realisasi: Path,
+    tmp_path: Path,
+) -> None:
+    """Last year's PK of a unit and another pemerintah daerah's PK of another, both signed and
+    VALID: refused for this realisasi, and their units have no agreement in force."""
+    from dataclasses import replace
+
+    from signer.demo_pki import pki
+    from signer.generate import GenerateOptions, generate
+    from signer.model import Ceremony, Instansi
+    from signer.workbooks.ceremony_read import read_workbook
+    from tests.helpers import sign_roles
+
+    ceremony = read_workbook(example_workspace / "kinerja.xlsx")
+    dinkes = next(a for a in ceremony.agreements if a.id == "pk-2026-dinkes")
+    setda = next(a for a in ceremony.agreements if a.id == "pk-2026-setda")
+    lain = Instansi("Pemerintah Kabupaten Lain", setda.instansi.kop, setda.instansi.logo)
+    others = (replace(dinkes, tahun=2025), replace(setda, instansi=lain))
+    made = tmp_path / "made"
+    generate(
+        Ceremony(ceremony.instansi, ceremony.tahun, others),
+        example_workspace / "kinerja.xlsx",
+        GenerateOptions(out=made, jobs=1, progress=False),
+    )
+    # the other pemda's officials sign with its own certificates (their organisation is theirs)
+    lain_store = tmp_path / "lain-keys"
+    parties = [setda.pihak_pertama, setda.pihak_kedua]
+    pki.write_demo_pki(pki.build_demo_pki(parties, lain.nama), lain_store, parties, b"demo")
+    folder = tmp_path / "arsip"
+    shutil.copytree(signed_folder, folder)
+    (folder / "pk-2026-dinkes.pdf").unlink()
+    for pdf in sorted(made.glob("*.pdf")):
+        own = "setda" in pdf.name
+        target = folder / ("pk-2026-setda.pdf" if own else pdf.name)
+        target.write_bytes(sign_roles(pdf.read_bytes(), lain_store if own else demo_store))
+    code, stdout, _ = evaluate(
+        str(folder),
+        "--realisasi",
+        str(example_realisasi),
+        "--trust",
+        str(demo_store),
+        "--trust",
+        str(lain_store),
+        "--json",
+    )
+    assert code == 1
+    results = json.loads(stdout)["perjanjian"]
+    refused = {p["id"]: p["alasan"] for p in results if p["status"] == "ditolak"}
+    assert set(refused) == {"pk-2025-dinkes", "pk-2026-setda"}
+    assert "tahun 2025" in refused["pk-2025-dinkes"]
+    assert "Pemerintah Kabupaten Lain" in refused["pk-2026-setda"]
+    missing = {p["unit"]["kode"] for p in results if p["status"] == "tanpa perjanjian"}
+    assert missing == {"DINKES", "SETDA"}

@@ -195,7 +195,8 @@ def title(evaluation: Evaluation) -> str:
 
 def counts(evaluation: Evaluation) -> str:
     by = {st: sum(1 for r in evaluation.results if r.status is st) for st in Status}
-    return (
-        f"{len(evaluation.results)} dokumen: {by[Status.EVALUATED]} dievaluasi, "
-        f"{by[Status.NOT_APPLICABLE]} tidak berlaku, {by[Status.REFUSED]} ditolak"
-    )
+    shown = [f"{by[st]} {st.value}" for st in Status if by[st] or st in _ALWAYS]
+    return f"{len(evaluation.results)} dokumen: {', '.join(shown)}"
+
+
+_ALWAYS = (Status.EVALUATED, Status.NOT_APPLICABLE, Status.REFUSED)

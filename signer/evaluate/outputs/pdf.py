@@ -284,13 +284,16 @@ def _title_page(doc: DocxDocument, evaluation: Evaluation) -> None:
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_before = Mm(2)
 
-    refused = [r for r in evaluation.results if r.status is Status.REFUSED]
+    refused = [r for r in evaluation.results if r.status.failed]
     if refused:
-        doc.add_paragraph("Perjanjian yang ditolak (tidak dievaluasi)", style="Heading 2")
+        doc.add_paragraph(
+            "Perjanjian yang ditolak dan unit tanpa perjanjian (tidak dievaluasi)",
+            style="Heading 2",
+        )
         for r in refused:
             p = doc.add_paragraph(style="List Bullet")
             p.add_run(unit(r)).bold = True
-            if r.unit_kode:
+            if r.unit_kode and r.file:
                 p.add_run(f" ({r.file})")
             p.add_run(f": {r.reason or 'tanpa alasan'}")
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -347,8 +350,8 @@ def _summary_table(doc: DocxDocument, evaluation: Evaluation) -> None:
                 extra._p.getparent().remove(extra._p)
             run = p.add_run(r.reason or r.status.value)
             run.italic = r.status is Status.NOT_APPLICABLE
-            run.bold = r.status is Status.REFUSED
-            if r.status is Status.REFUSED:
+            run.bold = r.status.failed
+            if r.status.failed:
                 cells[3].paragraphs[0].runs[0].bold = True
 
 

@@ -217,7 +217,7 @@ def _summary_sheet(
         s.kategori(w.cell(row=row, column=6), r.kategori)
         s.kategori(w.cell(row=row, column=7), r.kategori)
         if not evaluated:
-            w.cell(row=row, column=5).font = s.bold if r.status is Status.REFUSED else s.italic
+            w.cell(row=row, column=5).font = s.bold if r.status.failed else s.italic
         if n in titles:
             link = w.cell(row=row, column=2)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{titles[n]}'!A1")
