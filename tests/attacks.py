@@ -1515,3 +1515,28 @@ def identity_other_nip(prepared: bytes, store: Path) -> bytes:
     backend = signing_setup(store)
     first = sign_unchecked(prepared, backend, Peran.PIHAK_PERTAMA, Level.B_LTA, claimed)
     return sign_unchecked(first, backend, Peran.PIHAK_KEDUA, Level.B_LTA)
+
+
+# ---------------------------------------------------------------------------------------------
+# 15. Document timestamps that prove nothing
+
+
+def timestamp_untrusted(good: bytes) -> bytes:
+    """An archival document timestamp appended from a timestamp authority nobody trusts: it
+    proves nothing, must not raise the level, and must not count."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+
+    from signer.demo_pki import pki
+    from signer.demo_pki.responders import DemoTimeStamper, demo_validation_context
+
+    a = _parties(good)
+    stranger = pki.build_demo_pki([a.pihak_kedua], "Penyedia Cap Waktu Lain")
+    out = io.BytesIO()
+    PdfTimeStamper(DemoTimeStamper(stranger)).timestamp_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(good)),
+        "sha256",
+        validation_context=demo_validation_context(stranger),
+        output=out,
+    )
+    return out.getvalue()

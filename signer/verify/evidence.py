@@ -22,6 +22,8 @@ from pyhanko.sign.validation.ades import (
     ades_lta_validation,
     ades_with_time_validation,
 )
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.policy_decl import (
     PdfSignatureValidationSpec,
@@ -204,6 +206,23 @@ def _chain_valid_at_signing(result: AdESWithTimeValidationResult) -> bool:
     return all(c.not_valid_before <= when <= c.not_valid_after for c in path.iter_certs(True))
 
 
+def _judge_timestamp(
+    es: EmbeddedPdfSignature, dss: DocumentSecurityStore | None, trust: TrustConfig
+) -> DocumentTimestampStatus:
+    """A document timestamp judged like a signature timestamp: intact, and its TSA's chain
+    trusted and valid at the time it states, with the revocation data the file carries."""
+    tst = es.signed_data["encap_content_info"]["content"].parsed
+    kwargs: dict[str, object] = {
+        "trust_roots": list(trust.anchors) or None,
+        "allow_fetching": False,
+        "moment": tst["gen_time"].native,
+    }
+    vc = (
+        dss.as_validation_context(kwargs) if dss is not None else ValidationContext(**kwargs)  # type: ignore[arg-type]
+    )
+    return validate_pdf_timestamp(es, validation_context=vc, skip_diff=True)
+
+
 def _intact(es: EmbeddedPdfSignature) -> bool:
     """Do the signed byte ranges still hash to the digest the signer signed?"""
     from pyhanko.sign.general import find_unique_cms_attribute
@@ -263,32 +282,32 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
         if options.at
         else None
     )
-    doc_ts_revisions = []
-    for es in sigs:
-        try:
-            is_ts = es.sig_object.get("/Type") == "/DocTimeStamp"
-        except MemoryError:
-            raise
-        except Exception:
-            is_ts = False
-        if is_ts:
-            doc_ts_revisions.append(es.signed_revision)
-    dss_revs = _dss_revisions(reader)
+    try:
+        dss: DocumentSecurityStore | None = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        dss = None
     for es in sigs:
         if es.sig_object.get("/Type") == "/DocTimeStamp":
             try:
-                vc = ValidationContext(
-                    trust_roots=list(options.trust.anchors) or None,
-                    allow_fetching=False,
-                    moment=options.at,
-                )
-                ev.timestamps.append(
-                    (es, validate_pdf_timestamp(es, validation_context=vc, skip_diff=True))
-                )
+                status = _judge_timestamp(es, dss, options.trust)
             except MemoryError:
                 raise
             except Exception as e:
                 ev.timestamps.append((es, e))
+            else:
+                ev.timestamps.append((es, status))
+    # the level a signature reaches counts only the document timestamps that prove something
+    doc_ts_revisions = [
+        es.signed_revision
+        for es, status in ev.timestamps
+        if isinstance(status, DocumentTimestampStatus)
+        and status.intact
+        and status.valid
+        and status.trusted
+    ]
+    dss_revs = _dss_revisions(reader)
+    for es in sigs:
+        if es.sig_object.get("/Type") == "/DocTimeStamp":
             continue
         name = es.field_name
         item = SignatureEvidence(

@@ -24,7 +24,12 @@ from signer.verify.checks.certificates import (
 from signer.verify.checks.changes import changes_after_signing
 from signer.verify.checks.content import embedded_agreement, verification_code, visible_content
 from signer.verify.checks.document import document_profile, pdf_structure, trust_anchor
-from signer.verify.checks.signatures import expected_signatures, modifications, signature_integrity
+from signer.verify.checks.signatures import (
+    expected_signatures,
+    modifications,
+    signature_integrity,
+    timestamp_trust,
+)
 from signer.verify.evidence import Evidence, VerifyOptions
 from signer.verify.result import CheckResult, fail
 
@@ -77,6 +82,7 @@ DEFAULT_POLICY = Policy(
         pdf_structure,
         expected_signatures,
         signature_integrity,
+        timestamp_trust,
         signature_trust,
         signature_algorithms,
         signer_key_usage,

@@ -270,3 +270,18 @@ def test_a_hostile_file_costs_only_itself(
     assert report["documents"][0]["verdict"] == "VALID"
     [unusable] = report["unusable"]
     assert "bomb.pdf" in unusable and "memory" in unusable
+
+
+@pytest.mark.office
+def test_an_untrusted_document_timestamp_raises_no_level(
+    signed: dict[str, Path], store: Path, tmp_path: Path
+) -> None:
+    from tests import attacks
+
+    path = tmp_path / "b-b-stamped.pdf"
+    path.write_bytes(attacks.timestamp_untrusted(signed["b-b"].read_bytes()))
+    code, report = verify(str(path), "--trust", str(store))
+    [doc] = report["documents"]
+    assert code == 1 and doc["verdict"] == "INDETERMINATE"
+    assert [s["level"] for s in doc["signatures"]] == ["B-B", "B-B"]
+    assert "timestamp-trust" in failed(doc)

@@ -487,6 +487,15 @@ CASES = [
         frozenset({"signer-identity"}),
         keyword="nip 198001012005012001",
     ),
+    # 15. document timestamps
+    Case(
+        "timestamp-untrusted",
+        attacks.timestamp_untrusted,
+        "good",
+        INDETERMINATE,
+        frozenset({"timestamp-trust"}),
+        keyword="proves nothing",
+    ),
 ]
 
 
@@ -546,6 +555,7 @@ ATTACK_PREFIXES = (
     "time_",
     "purpose_",
     "identity_",
+    "timestamp_",
 )
 
 
