@@ -41,6 +41,8 @@ import pikepdf
 
 if TYPE_CHECKING:
     from cryptography import x509
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko_certvalidator import ValidationContext
 
     from signer.demo_pki.pki import DemoPki, Issued
@@ -1540,3 +1542,192 @@ def timestamp_untrusted(good: bytes) -> bytes:
         output=out,
     )
     return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# 16. Active content and other renderings: after both signatures (in a document timestamp's
+# own revision) and inside the signed revision (planted before the ceremony)
+
+JAVASCRIPT = b"<< /S /JavaScript /JS (app.alert('Dokumen ini sah')) >>"
+
+
+def _timestamp_carrying(
+    prepared: bytes, store: Path, change: Callable[[IncrementalPdfFileWriter], str | None]
+) -> bytes:
+    """Both parties sign as usual; then a trusted document timestamp whose own revision also
+    carries what ``change`` writes (it may return the field name the timestamp should fill)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+
+    from signer.demo_pki import pki
+    from signer.demo_pki.responders import DemoTimeStamper, demo_validation_context
+
+    good = sign_agreement(prepared, store)
+    authority = pki.load_demo_pki(store, PASSPHRASE)
+    writer = IncrementalPdfFileWriter(io.BytesIO(good))
+    field = change(writer)
+    out = io.BytesIO()
+    PdfTimeStamper(DemoTimeStamper(authority), field_name=field).timestamp_pdf(
+        writer, "sha256", validation_context=demo_validation_context(authority), output=out
+    )
+    return out.getvalue()
+
+
+def _pdf(value: object) -> generic.PdfObject:
+    """A pyHanko PDF object from Python values: "/Name" strings are names, (text,) a string."""
+    from pyhanko.pdf_utils import generic
+
+    if isinstance(value, dict):
+        return generic.DictionaryObject({generic.NameObject(k): _pdf(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return generic.ArrayObject([_pdf(v) for v in value])
+    if isinstance(value, tuple):
+        return generic.TextStringObject(value[0])
+    if isinstance(value, str):
+        return generic.NameObject(value)
+    if isinstance(value, int):
+        return generic.NumberObject(value)
+    assert isinstance(value, generic.PdfObject)
+    return value
+
+
+def active_timestamp_widget(prepared: bytes, store: Path) -> bytes:
+    """After both signatures, a document timestamp in a new, hidden field whose widget runs
+    JavaScript when the page opens."""
+
+    def change(writer: IncrementalPdfFileWriter) -> str:
+        pages = writer.root["/Pages"]
+        page = pages["/Kids"][0]
+        script = {"/S": "/JavaScript", "/JS": ("app.alert('Dokumen ini sah')",)}
+        widget = writer.add_object(
+            _pdf(
+                {
+                    "/Type": "/Annot",
+                    "/Subtype": "/Widget",
+                    "/FT": "/Sig",
+                    "/T": ("Timestamp-arsip",),
+                    "/F": 2,
+                    "/Rect": [0, 0, 0, 0],
+                    "/P": pages["/Kids"].raw_get(0),
+                    "/AA": {"/PO": script},
+                }
+            )
+        )
+        fields = writer.root["/AcroForm"]["/Fields"]
+        fields.append(widget)
+        writer.update_container(fields)
+        page["/Annots"].append(widget)
+        writer.update_container(page["/Annots"])
+        return "Timestamp-arsip"
+
+    return _timestamp_carrying(prepared, store, change)
+
+
+def active_timestamp_link(prepared: bytes, store: Path) -> bytes:
+    """After both signatures, a document timestamp whose revision adds a link over the whole
+    first page that opens a web address."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        page = writer.root["/Pages"]["/Kids"][0]
+        link = writer.add_object(
+            _pdf(
+                {
+                    "/Type": "/Annot",
+                    "/Subtype": "/Link",
+                    "/Rect": [0, 0, 595, 842],
+                    "/Border": [0, 0, 0],
+                    "/A": {"/S": "/URI", "/URI": ("https://kinerja.invalid/",)},
+                }
+            )
+        )
+        page["/Annots"].append(link)
+        writer.update_container(page["/Annots"])
+        return None
+
+    return _timestamp_carrying(prepared, store, change)
+
+
+def _planted(
+    prepared: bytes, store: Path, change: Callable[[pikepdf.Pdf], dict[int, bytes]]
+) -> bytes:
+    """Planted in the prepared document before the ceremony; both parties then sign it (with
+    another tool: `kinerja sign` refuses it)."""
+    with open_pdf(prepared) as pdf:
+        objects = change(pdf)
+    return sign_agreement_elsewhere(append_update(prepared, objects), store)
+
+
+def active_signed_xfa(prepared: bytes, store: Path) -> bytes:
+    """Inside the signed revision: an XFA form, which XFA viewers render instead of the pages."""
+
+    def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
+        form = pdf.Root.AcroForm
+        [xfa] = next_object_numbers(prepared, 1)
+        packet = b"<xdp:xdp xmlns:xdp='http://ns.adobe.com/xdp/'><template/></xdp:xdp>"
+        return {
+            xfa: stream_object(b"", packet),
+            form.objgen[0]: dict_text(form, {"/XFA": ref(xfa)}),
+        }
+
+    return _planted(prepared, store, change)
+
+
+def active_signed_open_action(prepared: bytes, store: Path) -> bytes:
+    """Inside the signed revision: the catalog opens the document with JavaScript."""
+
+    def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
+        return {pdf.Root.objgen[0]: dict_text(pdf.Root, {"/OpenAction": JAVASCRIPT})}
+
+    return _planted(prepared, store, change)
+
+
+def active_signed_widget_action(prepared: bytes, store: Path) -> bytes:
+    """Inside the signed revision: pihak kedua's signature widget opens a web address when
+    clicked."""
+
+    def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
+        widget = next(f for f in pdf.Root.AcroForm.Fields if str(f.T) == PIHAK_KEDUA)
+        action = b"<< /S /URI /URI (https://kinerja.invalid/) >>"
+        return {widget.objgen[0]: dict_text(widget, {"/A": action})}
+
+    return _planted(prepared, store, change)
+
+
+def active_signed_optional_content(prepared: bytes, store: Path) -> bytes:
+    """Inside the signed revision: the target painted by an optional-content XObject that is
+    hidden on screen and printed (85 on the screen, 95 on paper)."""
+
+    def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
+        run = target_run(pdf)
+        page = pdf.pages[run.page].obj
+        ocg, printed, invoke = next_object_numbers(prepared, 3)
+        box = (0.0, 0.0, float(page.MediaBox[2]), float(page.MediaBox[3]))
+        xobject = _form_xobject(pdf, overlay_content(pdf, FORGED), box, run)
+        xobject = xobject.replace(b"<<", b"<< /OC %s" % ref(ocg), 1)
+        resources = page.Resources
+        xobjects = dict(resources.get("/XObject", {}).items())
+        names = b" ".join(
+            pikepdf.Name(k).unparse() + b" " + unparse(v) for k, v in xobjects.items()
+        )
+        usage = b"/Usage << /View << /ViewState /OFF >> /Print << /PrintState /ON >> >>"
+        root = pdf.Root
+        return {
+            ocg: b"<< /Type /OCG /Name (cetak) %s >>" % usage,
+            printed: xobject,
+            invoke: stream_object(b"", b"q /Cetak Do Q\n"),
+            resources.objgen[0]: dict_text(
+                resources, {"/XObject": b"<< %s /Cetak %s >>" % (names, ref(printed))}
+            ),
+            page.objgen[0]: dict_text(
+                page, {"/Contents": b"[ %s %s ]" % (ref(page.Contents.objgen[0]), ref(invoke))}
+            ),
+            root.objgen[0]: dict_text(
+                root,
+                {
+                    "/OCProperties": b"<< /OCGs [ %s ] /D << /OFF [ %s ] /AS [ << /Event /Print "
+                    b"/OCGs [ %s ] /Category [ /Print ] >> ] >> >>" % (ref(ocg), ref(ocg), ref(ocg))
+                },
+            ),
+        }
+
+    return _planted(prepared, store, change)

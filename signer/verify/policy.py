@@ -23,7 +23,8 @@ from signer.verify.checks.certificates import (
 )
 from signer.verify.checks.changes import changes_after_signing
 from signer.verify.checks.content import embedded_agreement, verification_code, visible_content
-from signer.verify.checks.document import document_profile, pdf_structure, trust_anchor
+from signer.verify.checks.document import pdf_structure, trust_anchor
+from signer.verify.checks.profile import document_profile
 from signer.verify.checks.signatures import (
     expected_signatures,
     modifications,

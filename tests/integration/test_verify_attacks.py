@@ -496,6 +496,56 @@ CASES = [
         frozenset({"timestamp-trust"}),
         keyword="proves nothing",
     ),
+    # 16. active content and other renderings, after both signatures and inside the signed
+    # revision
+    Case(
+        "active-timestamp-widget",
+        attacks.active_timestamp_widget,
+        "prepared",
+        INVALID,
+        PROFILE | CHANGED,
+        keyword="/aa",
+    ),
+    Case(
+        "active-timestamp-link",
+        attacks.active_timestamp_link,
+        "prepared",
+        INVALID,
+        PROFILE | CHANGED,
+        keyword="link",
+    ),
+    Case(
+        "active-signed-xfa",
+        attacks.active_signed_xfa,
+        "prepared",
+        INVALID,
+        frozenset({"document-profile"}),
+        keyword="/xfa",
+    ),
+    Case(
+        "active-signed-open-action",
+        attacks.active_signed_open_action,
+        "prepared",
+        INVALID,
+        frozenset({"document-profile"}),
+        keyword="opens with an action",
+    ),
+    Case(
+        "active-signed-widget-action",
+        attacks.active_signed_widget_action,
+        "prepared",
+        INVALID,
+        frozenset({"document-profile"}),
+        keyword="/a",
+    ),
+    Case(
+        "active-signed-optional-content",
+        attacks.active_signed_optional_content,
+        "prepared",
+        INVALID,
+        frozenset({"document-profile"}),
+        keyword="optional content",
+    ),
 ]
 
 
@@ -556,6 +606,7 @@ ATTACK_PREFIXES = (
     "purpose_",
     "identity_",
     "timestamp_",
+    "active_",
 )
 
 

@@ -60,61 +60,7 @@ def pdf_structure(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
     return [ok(f"{revisions} revisions, strictly parsed, nothing after the last %%EOF")]
 
 
-@document_check(
-    "document-profile",
-    "no forms, scripts, actions or annotations besides the signature widgets",
-)
-def document_profile(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
-    """No forms, scripts or annotations beyond the signature widgets (anti-shadow)."""
-    reader = ev.reader
-    if reader is None:
-        return [fail("unreadable")]
-    root = reader.root
-    if "/AA" in root:
-        return [fail("the catalog has /AA (actions run on events)")]
-    opening = root.get("/OpenAction")
-    if opening is not None:
-        opening = opening.get_object()
-        # LibreOffice writes a plain destination (which page to show); anything else acts
-        if not isinstance(opening, generic.ArrayObject) and opening.get("/S") != "/GoTo":
-            return [fail(f"the catalog has an /OpenAction of type {opening.get('/S')}")]
-    names = root.get("/Names")
-    if names is not None and "/JavaScript" in names.get_object():
-        return [fail("the document carries JavaScript")]
-    form = root.get("/AcroForm")
-    fields = form.get_object().get("/Fields", []) if form is not None else []
-    for f in fields:
-        f = f.get_object()
-        if f.get("/FT") != "/Sig" or "/Kids" in f:
-            return [fail(f"a form field that is not a signature ({f.get('/T')})")]
-    if form is not None and form.get_object().get("/NeedAppearances"):
-        return [fail("NeedAppearances is set (viewers would redraw fields)")]
-    pages = _pages(root)
-    first_signed = ev.signatures[0].revision if ev.signatures else None
-    if first_signed is not None:
-        signed_pages = _pages(reader.get_historical_root(first_signed))
-        if len(signed_pages) != len(pages):
-            return [fail(f"{len(signed_pages)} pages were signed, the file now has {len(pages)}")]
-    for n, page in enumerate(pages, 1):
-        if "/AA" in page:
-            return [fail(f"page {n} has actions (/AA)")]
-        for annot in page.get("/Annots", []):
-            annot = annot.get_object()
-            if annot.get("/Subtype") != "/Widget" or annot.get(
-                "/FT", annot.get("/Parent", generic.DictionaryObject()).get("/FT")
-            ) not in ("/Sig", None):
-                return [
-                    fail(
-                        f"page {n} has a {annot.get('/Subtype')} annotation; only "
-                        "signature widgets are allowed",
-                    )
-                ]
-            if annot.get("/Subtype") == "/Widget" and annot.get("/FT") != "/Sig":
-                return [fail(f"page {n} has a widget that is not a signature")]
-    return [ok(f"{len(pages)} pages, signature widgets only, no scripts or forms")]
-
-
-def _pages(root: generic.DictionaryObject) -> list[generic.DictionaryObject]:
+def pages_of(root: generic.DictionaryObject) -> list[generic.DictionaryObject]:
     out: list[generic.DictionaryObject] = []
     stack = [root["/Pages"]]
     seen = 0
