@@ -121,6 +121,10 @@ def _canonical_problem(ev: Evidence, es: EmbeddedPdfSignature) -> str | None:
         blob = bytes.fromhex(raw[1:-1].decode("ascii"))
     except ValueError:
         return "/Contents is not a hex string"
+    letters = set(raw[1:-1]) - set(b"0123456789")
+    if letters & set(b"abcdef") and letters & set(b"ABCDEF"):
+        # the same bytes, but no signer writes them so: the gap was edited after signing
+        return "/Contents mixes upper- and lower-case hex digits"
     content_info = cms.ContentInfo.load(blob[: _der_length(blob)])
     try:  # count them without decoding them (.native would decode every attribute)
         infos = len(content_info["content"]["signer_infos"])
