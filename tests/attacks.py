@@ -1731,3 +1731,43 @@ def active_signed_optional_content(prepared: bytes, store: Path) -> bytes:
         }
 
     return _planted(prepared, store, change)
+
+
+# ---------------------------------------------------------------------------------------------
+# 17. Unsigned revisions after the last timestamp: what a DSS update may and may not do
+
+
+def dss_update(good: bytes, how: str) -> bytes:
+    """A DSS update after the last document timestamp, which nothing signs: ``"stash"`` adds a
+    forged agreement JSON among the certificates; ``"empty"`` replaces the DSS by an empty
+    one (a control: the proofs the timestamps covered still count); ``"objstm"`` rewrites the
+    same DSS through an object stream (a control: benign)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(good))
+    dss = writer.root["/DSS"]
+    if how == "stash":
+        forged = generic.StreamObject(stream_data=_forged_json(_embedded_json(good)))
+        certs = dss["/Certs"]
+        certs.append(writer.add_object(forged))
+        writer.update_container(certs)
+    elif how == "empty":
+        empty = {"/Certs": [], "/CRLs": [], "/OCSPs": []}
+        writer.root["/DSS"] = writer.add_object(_pdf(empty))
+        writer.update_root()
+    else:
+        assert how == "objstm"
+        writer.stream_xrefs = True
+        stream = writer.prepare_object_stream()
+        copy = generic.DictionaryObject({k: dss.raw_get(k) for k in dss})
+        writer.root["/DSS"] = writer.add_object(copy, obj_stream=stream)
+        writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _embedded_json(good: bytes) -> bytes:
+    with open_pdf(good) as pdf:
+        return bytes(pdf.Root.AF[0].EF.F.read_bytes())

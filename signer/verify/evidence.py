@@ -13,8 +13,11 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from asn1crypto import crl as asn1_crl
+from asn1crypto import x509 as asn1_x509
+from asn1crypto.ocsp import OCSPResponse
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, SuspiciousModification
 from pyhanko.sign.validation import validate_pdf_timestamp
 from pyhanko.sign.validation.ades import (
@@ -26,6 +29,7 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.policy_decl import (
+    LocalKnowledge,
     PdfSignatureValidationSpec,
     RevinfoOnlineFetchingRule,
     RevocationInfoGatheringSpec,
@@ -41,6 +45,7 @@ from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
 from pyhanko_certvalidator.registry import SimpleTrustManager
+from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from signer.canonical import NewerSchema
 from signer.embedded import EmbeddedAgreement, NotPrepared, read_embedded
@@ -132,7 +137,59 @@ class Evidence:
         return fail(f"cannot be judged: {self.embedded_error}", Verdict.INDETERMINATE)
 
 
-def _spec(trust: TrustConfig, at: dt.datetime | None) -> PdfSignatureValidationSpec:
+def _earlier_proofs(reader: PdfFileReader, final: int) -> LocalKnowledge:
+    """The validation data of the DSS as every revision before the last one wrote it.
+
+    CRLs, OCSP responses and certificates prove themselves (their issuers signed them), so an
+    unsigned update that removes them from the DSS must not make them unavailable; pyHanko
+    reads the last DSS itself."""
+    certs: dict[bytes, asn1_x509.Certificate] = {}
+    crls: dict[bytes, CRLContainer] = {}
+    ocsps: dict[bytes, OCSPContainer] = {}
+    for rev in _dss_revisions(reader):
+        if rev == final:
+            continue
+        resolver = reader.get_historical_resolver(rev)
+
+        def resolved(
+            obj: generic.PdfObject | None, resolver: HistoricalResolver = resolver
+        ) -> generic.PdfObject | None:
+            # as that revision has it, not as the newest one does
+            return resolver(obj.reference) if isinstance(obj, generic.IndirectObject) else obj
+
+        dss = resolved(_raw(resolver.root, "/DSS"))
+        if not isinstance(dss, generic.DictionaryObject):
+            continue
+        for key in ("/Certs", "/CRLs", "/OCSPs"):
+            entries = resolved(_raw(dss, key))
+            if not isinstance(entries, generic.ArrayObject):
+                continue
+            for i in range(len(entries)):
+                try:
+                    stream = resolved(entries.raw_get(i))
+                    assert isinstance(stream, generic.StreamObject)
+                    data = stream.data
+                    if key == "/Certs" and data not in certs:
+                        certs[data] = asn1_x509.Certificate.load(data)
+                    elif key == "/CRLs" and data not in crls:
+                        crls[data] = CRLContainer(asn1_crl.CertificateList.load(data))
+                    elif key == "/OCSPs" and data not in ocsps:
+                        [first, *_] = OCSPContainer.load_multi(OCSPResponse.load(data))
+                        ocsps[data] = first
+                except MemoryError:
+                    raise
+                except Exception:
+                    continue  # not validation data: changes-after-signing reports it
+    return LocalKnowledge(
+        known_ocsps=list(ocsps.values()),
+        known_crls=list(crls.values()),
+        known_certs=list(certs.values()),
+    )
+
+
+def _spec(
+    trust: TrustConfig, at: dt.datetime | None, earlier: LocalKnowledge | None = None
+) -> PdfSignatureValidationSpec:
     manager = SimpleTrustManager.build(trust_roots=list(trust.anchors))
     if at is not None or not trust.online:
         rule, backend = RevinfoOnlineFetchingRule.LOCAL_ONLY, None
@@ -148,6 +205,7 @@ def _spec(trust: TrustConfig, at: dt.datetime | None) -> PdfSignatureValidationS
             revinfo_gathering_policy=RevocationInfoGatheringSpec(
                 online_fetching_rule=rule, fetcher_backend=backend
             ),
+            local_knowledge=earlier or LocalKnowledge(),
         ),
         diff_policy=None,
     )
@@ -272,7 +330,9 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
         ev.reader = None
         return ev
     reader = ev.reader
-    spec = _spec(options.trust, options.at)
+    spec = _spec(
+        options.trust, options.at, _earlier_proofs(reader, reader.xrefs.total_revisions - 1)
+    )
     timing = (
         ValidationTimingInfo(
             validation_time=options.at,

@@ -285,3 +285,20 @@ def test_an_untrusted_document_timestamp_raises_no_level(
     assert code == 1 and doc["verdict"] == "INDETERMINATE"
     assert [s["level"] for s in doc["signatures"]] == ["B-B", "B-B"]
     assert "timestamp-trust" in failed(doc)
+
+
+@pytest.mark.office
+@pytest.mark.parametrize("how", ["empty", "objstm"])
+def test_an_unsigned_dss_update_cannot_take_the_proofs_away(
+    signed: dict[str, Path], store: Path, tmp_path: Path, how: str
+) -> None:
+    """After the last timestamp: a DSS emptied by an unsigned update leaves the proofs the
+    timestamps covered in force (VALID offline), and a benign DSS update written through an
+    object stream is accepted."""
+    from tests import attacks
+
+    path = tmp_path / f"{how}.pdf"
+    path.write_bytes(attacks.dss_update(signed["b-lta"].read_bytes(), how))
+    code, report = verify(str(path), "--trust", str(store), "--offline")
+    assert code == 0, report
+    assert report["documents"][0]["verdict"] == "VALID"

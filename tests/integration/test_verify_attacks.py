@@ -546,6 +546,16 @@ CASES = [
         frozenset({"document-profile"}),
         keyword="optional content",
     ),
+    # 17. unsigned revisions after the last timestamp
+    Case(
+        "dss-stashed-json",
+        attacks.dss_update,
+        "good",
+        INVALID,
+        # pyHanko itself refuses to read the file once a DSS entry is not what it says
+        CHANGED | {"pdf-structure"},
+        options=(("how", "stash"),),
+    ),
 ]
 
 
@@ -607,6 +617,7 @@ ATTACK_PREFIXES = (
     "identity_",
     "timestamp_",
     "active_",
+    "dss_",
 )
 
 

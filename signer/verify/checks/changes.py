@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 
@@ -120,9 +123,75 @@ def _outside_dss(reader: PdfFileReader, rev: int) -> list[str]:
         ref = generic.Reference(idnum, gen)
         if ref == metadata_ref and xmp == _metadata(reader, rev - 1)[1]:
             continue  # pyHanko rewrites the XMP packet at every save, moving only its clock
+        if _container(resolver, ref):
+            continue  # an object stream or cross-reference stream: it holds, it says nothing
         if not _same_object(resolver, previous, ref):
             stray.append(f"{idnum} {gen} R")
+    stray += _not_validation_data(resolver, dss, written)
     return stray
+
+
+def _container(resolver: HistoricalResolver, ref: generic.Reference) -> bool:
+    try:
+        obj = resolver(ref)
+    except Exception:
+        return False
+    return isinstance(obj, generic.StreamObject) and obj.get("/Type") in ("/ObjStm", "/XRef")
+
+
+# what each entry of a DSS (and of its VRI dictionaries) holds, and how to parse it
+_DSS_KINDS = {
+    "/Certs": asn1_x509.Certificate,
+    "/Cert": asn1_x509.Certificate,
+    "/CRLs": asn1_crl.CertificateList,
+    "/CRL": asn1_crl.CertificateList,
+    "/OCSPs": asn1_ocsp.OCSPResponse,
+    "/OCSP": asn1_ocsp.OCSPResponse,
+}
+
+
+def _not_validation_data(
+    resolver: HistoricalResolver,
+    dss: generic.PdfObject | None,
+    written: set[tuple[int, int]],
+) -> list[str]:
+    """Streams a DSS update writes that are not the certificate, CRL or OCSP response the
+    entry holding them says (an unsigned DSS update can carry only well-formed validation
+    data)."""
+    if dss is None:
+        return []
+    found = []
+    dss_dict = resolver(dss.reference) if isinstance(dss, generic.IndirectObject) else dss
+    if not isinstance(dss_dict, generic.DictionaryObject):
+        return ["the DSS is not a dictionary"]
+    holders = [dss_dict]
+    vri = dss_dict.get("/VRI")
+    if isinstance(vri, generic.DictionaryObject):
+        holders += [v for v in vri.values() if isinstance(v, generic.DictionaryObject)]
+    allowed = {"/Type", "/Certs", "/CRLs", "/OCSPs", "/VRI", "/Cert", "/CRL", "/OCSP", "/TU", "/TS"}
+    for holder in holders:
+        found += [
+            f"the DSS has {k}, which is not validation data" for k in holder if k not in allowed
+        ]
+        for key, kind in _DSS_KINDS.items():
+            entries = holder.get(key)
+            if not isinstance(entries, generic.ArrayObject):
+                continue
+            for i in range(len(entries)):
+                ref = entries.raw_get(i)
+                if not isinstance(ref, generic.IndirectObject):
+                    continue
+                if (ref.idnum, ref.generation) not in written:
+                    continue
+                stream = resolver(ref.reference)
+                try:
+                    assert isinstance(stream, generic.StreamObject)
+                    kind.load(stream.data, strict=True).native  # noqa: B018 (parse it all)
+                except MemoryError:
+                    raise
+                except Exception:
+                    found.append(f"{ref.idnum} {ref.generation} R under {key} is not one")
+    return found
 
 
 def _same_object(
@@ -220,6 +289,8 @@ def _orphans(reader: PdfFileReader, first_signed: int) -> list[str]:
         if rev not in reachable_then:
             resolver = reader.get_historical_resolver(rev)
             reachable_then[rev] = _reachable(resolver, roots(resolver.trailer_view))
-        if ref not in reachable_then[rev]:
+        if ref not in reachable_then[rev] and not _container(
+            reader.get_historical_resolver(rev), generic.Reference(*ref)
+        ):
             orphans.append(f"{ref[0]} {ref[1]} R")
     return orphans
