@@ -451,6 +451,30 @@ def credential_from(issued: Issued, chain: Iterable[x509.Certificate], source: s
     return Credential(signer, source)
 
 
+def _demo_issued(
+    store: Path,
+    subject: x509.Name,
+    key: object,
+    source: str,
+    eku: list[x509.ObjectIdentifier] | None = None,
+) -> Credential:
+    """A credential whose certificate the demo store's trusted intermediate really issued."""
+    from signer.demo_pki import pki
+
+    authority = pki.load_demo_pki(store, PASSPHRASE)
+    issued = pki._issue(
+        subject,
+        key,  # type: ignore[arg-type]
+        authority.intermediate,
+        now=dt.datetime.now(dt.UTC),
+        days=730,
+        eku=eku,
+        crl_url=pki.INTERMEDIATE_CRL_URL,
+        ocsp_url=pki.OCSP_URL,
+    )
+    return credential_from(issued, authority.chain, source)
+
+
 def demo_services(authority: DemoPki) -> Services:
     """TSA and revocation answers of a demo PKI held in memory (its ``revoked`` is honoured)."""
     from signer.demo_pki.responders import DemoTimeStamper, demo_validation_context, to_asn1_cert
@@ -1209,7 +1233,6 @@ def weak_key_rsa1024(prepared: bytes, store: Path) -> bytes:
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from signer.demo_pki import pki
     from signer.model import Peran
     from signer.sign.backend import Level
     from signer.sign.pades import PadesSigner
@@ -1218,17 +1241,12 @@ def weak_key_rsa1024(prepared: bytes, store: Path) -> bytes:
     a = _parties(prepared)
     ready = signing_setup(store)
     real = ready.credential_for(a, Peran.PIHAK_KEDUA).certificate
-    authority = pki.load_demo_pki(store, PASSPHRASE)
-    issued = pki._issue(
+    credential = _demo_issued(
+        store,
         x509.load_der_x509_certificate(real.dump()).subject,
         rsa.generate_private_key(public_exponent=65537, key_size=1024),
-        authority.intermediate,
-        now=dt.datetime.now(dt.UTC),
-        days=730,
-        crl_url=pki.INTERMEDIATE_CRL_URL,
-        ocsp_url=pki.OCSP_URL,
+        "rsa-1024",
     )
-    credential = credential_from(issued, authority.chain, "rsa-1024")
     first = sign_agreement(prepared, store, roles=[PIHAK_PERTAMA])
     backend = PadesSigner(
         lambda _a, role: (
@@ -1389,24 +1407,18 @@ def purpose_client_auth(prepared: bytes, store: Path) -> bytes:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID
 
-    from signer.demo_pki import pki
     from signer.model import Peran
 
     a = _parties(prepared)
     ready = signing_setup(store)
     real = ready.credential_for(a, Peran.PIHAK_KEDUA).certificate
-    authority = pki.load_demo_pki(store, PASSPHRASE)
-    issued = pki._issue(
+    credential = _demo_issued(
+        store,
         x509.load_der_x509_certificate(real.dump()).subject,
         ec.generate_private_key(ec.SECP256R1()),
-        authority.intermediate,
-        now=dt.datetime.now(dt.UTC),
-        days=730,
+        "client-auth",
         eku=[ExtendedKeyUsageOID.CLIENT_AUTH],
-        crl_url=pki.INTERMEDIATE_CRL_URL,
-        ocsp_url=pki.OCSP_URL,
     )
-    credential = credential_from(issued, authority.chain, "client-auth")
     first = sign_agreement(prepared, store, roles=[PIHAK_PERTAMA])
     return sign_field_directly(
         first, PIHAK_KEDUA, credential, ready.services, key_usage={"digital_signature"}
@@ -1445,17 +1457,8 @@ def _trusted_look_alike(
     from signer.sign.pades import PadesSigner
 
     ready = signing_setup(store)
-    authority = pki.load_demo_pki(store, PASSPHRASE)
-    issued = pki._issue(
-        pki._name(cn, org, title),
-        ec.generate_private_key(ec.SECP256R1()),
-        authority.intermediate,
-        now=dt.datetime.now(dt.UTC),
-        days=730,
-        crl_url=pki.INTERMEDIATE_CRL_URL,
-        ocsp_url=pki.OCSP_URL,
-    )
-    credential = credential_from(issued, authority.chain, "look-alike")
+    key = ec.generate_private_key(ec.SECP256R1())
+    credential = _demo_issued(store, pki._name(cn, org, title), key, "look-alike")
     backend = PadesSigner(
         lambda a, r: credential if r is role else ready.credential_for(a, r), ready.services
     )
