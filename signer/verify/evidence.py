@@ -52,6 +52,7 @@ from signer.embedded import EmbeddedAgreement, NotPrepared, read_embedded
 from signer.errors import InputError
 from signer.model import Agreement, Peran
 from signer.trust import TrustConfig
+from signer.verify.drawn import DrawnPage, drawn_pages
 from signer.verify.result import CheckResult, Verdict, fail
 
 
@@ -121,7 +122,7 @@ class Evidence:
     embedded: EmbeddedAgreement | None = None
     embedded_error: str | None = None
     embedded_newer: bool = False  # the agreement is of a newer schema version: cannot judge
-    signed_text: str | None = None  # the visible text of the last signed revision
+    signed_pages: list[DrawnPage] | None = None  # the last signed revision's pages, as drawn
     second_parser: list[str] = field(default_factory=list)  # what qpdf objects to
     text_error: str | None = None
 
@@ -444,12 +445,12 @@ def _gather_agreement(ev: Evidence, options: VerifyOptions) -> None:
     except Exception as e:
         ev.embedded_error = f"unreadable ({e.__class__.__name__})"
         return
-    ev.signed_text, ev.text_error = page_text(content)
+    ev.signed_pages, ev.text_error = read_pages(content)
 
 
-def page_text(pdf: bytes) -> tuple[str | None, str | None]:
-    """Whitespace-normalised text of every page, as PDFium (Chrome's PDF engine) extracts it:
-    a second parser, independent of pyHanko's, reading what viewers show."""
+def read_pages(pdf: bytes) -> tuple[list[DrawnPage] | None, str | None]:
+    """The pages as PDFium (Chrome's PDF engine) draws them: a second parser, independent of
+    pyHanko's, reading what viewers show."""
     import pypdfium2 as pdfium
 
     try:
@@ -457,7 +458,9 @@ def page_text(pdf: bytes) -> tuple[str | None, str | None]:
     except pdfium.PdfiumError as e:
         return None, f"PDFium cannot open the signed revision ({e})"
     try:
-        return normalise(" ".join(page.get_textpage().get_text_range() for page in doc)), None
+        return drawn_pages(doc), None
+    except pdfium.PdfiumError as e:
+        return None, f"PDFium cannot draw the signed revision ({e})"
     finally:
         doc.close()
 

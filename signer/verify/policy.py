@@ -22,7 +22,11 @@ from signer.verify.checks.certificates import (
     signer_key_usage,
 )
 from signer.verify.checks.changes import changes_after_signing
-from signer.verify.checks.content import embedded_agreement, verification_code, visible_content
+from signer.verify.checks.content import (
+    embedded_agreement,
+    printed_agreement,
+    verification_code,
+)
 from signer.verify.checks.document import pdf_structure, trust_anchor
 from signer.verify.checks.profile import document_profile
 from signer.verify.checks.signatures import (
@@ -93,7 +97,7 @@ DEFAULT_POLICY = Policy(
         changes_after_signing,
         embedded_agreement,
         verification_code,
-        visible_content,
+        printed_agreement,
         document_profile,
     )
 )

@@ -1,0 +1,496 @@
+"""The printed agreement equals the embedded data, field by field and in place.
+
+Read from what the pages draw (:mod:`signer.verify.drawn`, :mod:`signer.verify.layout`), never
+from a text search: the lampiran row by row (sasaran, indikator, satuan, arah, target, triwulan
+targets) and the program table row by row in their ruled cells; each party's labelled identity
+(Nama, NIP, Pangkat/Gol, Jabatan, Instansi) and signature block (jabatan, name, pangkat, NIP) in
+its column; kop, title with kind and year, unit, place and date; the verification code. Values of
+a recognisable shape (a year after TAHUN, a NIP, a date, a digest, a rupiah amount, a perubahan
+number) must equal the data wherever they are drawn, so nothing printed contradicts it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from signer import formatting
+from signer.kinds import JenisDokumen
+from signer.model import Agreement, Indikator, Pihak
+from signer.verify.drawn import DrawnPage, Run
+from signer.verify.layout import (
+    Cell,
+    Segment,
+    Table,
+    cell_lines,
+    normalise,
+    same_text,
+    segments,
+    tables,
+)
+
+LAMPIRAN_TW = (
+    "No",
+    "Sasaran Strategis",
+    "Indikator Kinerja",
+    "Satuan",
+    "Arah",
+    "Target Tahunan",
+    "TW",
+    "Target",
+)
+LAMPIRAN = ("No", "Sasaran Strategis", "Indikator Kinerja", "Target", "Satuan", "Arah")
+PROGRAM = ("No", "Program", "Anggaran")
+TRIWULAN = ("I", "II", "III", "IV")
+LABELS = ("Nama", "NIP", "Pangkat/Gol", "Jabatan", "Instansi")
+# the headings of the two signature columns, pihak kedua's first (left), per kind of text
+SIGNATURE_HEADINGS = (
+    ("PIHAK KEDUA,", "PIHAK PERTAMA,"),
+    ("Atasan Langsung,", "Pembuat Pernyataan,"),
+)
+
+_BULAN = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
+_DATE = re.compile(rf"\b\d{{1,2}} (?:{_BULAN}) \d{{4}}\b")
+_NIP = re.compile(r"\b\d{8} ?\d{6} ?\d ?\d{3}\b")
+_YEAR = re.compile(r"\bTAHUN (\d{4})\b", re.IGNORECASE)
+_CODE = re.compile(r"\b[0-9a-f]{4}(?: [0-9a-f]{4}){15}\b")
+_RUPIAH = re.compile(r"\bRp ?[\d.]+(?:,\d+)?")
+_PERUBAHAN = re.compile(r"perubahan ke-(\S+?) atas Perjanjian Kinerja Tahun (\d{4})")
+
+
+@dataclass
+class _Reading:
+    """What one document's pages were found to say, and what did not match."""
+
+    a: Agreement
+    pages: list[DrawnPage]
+    problems: list[str] = field(default_factory=list)
+    in_tables: set[int] = field(default_factory=set)  # id() of runs read as table cells
+
+    def differ(self, page: int, what: str, drawn: Sequence[str] | str, want: str) -> None:
+        lines = [drawn] if isinstance(drawn, str) else list(drawn)
+        if not same_text(lines, want):
+            shown = " ".join(lines) or "nothing"
+            self.problems.append(f"page {page + 1}: {what} reads '{shown}', the data says '{want}'")
+
+
+def page_problems(a: Agreement, sha256: str, pages: list[DrawnPage]) -> list[str]:
+    """Everything in which the drawn pages and the agreement differ; empty when they are equal."""
+    r = _Reading(a, pages)
+    for p in pages:
+        for text, why in p.hidden:
+            r.problems.append(f"page {p.index + 1}: '{text[:60]}' is drawn but not seen ({why})")
+    lampiran = [t for p in pages for t in tables(p, "Indikator Kinerja", LAMPIRAN_TW)]
+    program = [t for p in pages for t in tables(p, "Program", PROGRAM)]
+    for t in lampiran + program:
+        r.problems += [f"page {t.page + 1}: {x}" for x in t.problems]
+        r.in_tables.update(id(run) for run in _runs_in(pages[t.page], t))
+    if a.jenis.has_targets:
+        _lampiran(r, lampiran)
+        _program(r, program)
+    elif lampiran or program:
+        r.problems.append("a target table on the pages of a document that has no targets")
+    segs = [
+        s for p in pages for s in segments(p, [run for run in p.runs if id(run) not in r.in_tables])
+    ]
+    _heading(r, segs)
+    _labelled(r, segs)
+    _signature_blocks(r, segs)
+    _contradictions(r, segs)
+    return r.problems
+
+
+def code_problems(a: Agreement, sha256: str, pages: list[DrawnPage]) -> list[str]:
+    """Where the printed verification code is missing, misplaced or not the data's digest."""
+    r = _Reading(a, pages)
+    segs = [s for p in pages for s in segments(p)]
+    _codes(r, sha256, segs)
+    code = formatting.digest_grouped(sha256)
+    for s in segs:
+        for m in _CODE.finditer(s.text):
+            if m.group(0) != code:
+                r.problems.append(
+                    f"page {s.page + 1}: another code '{m.group(0)[:19]}…' is printed"
+                )
+    return r.problems
+
+
+def _runs_in(page: DrawnPage, t: Table) -> list[Run]:
+    return [run for run in page.runs if run.box.overlap(t.box) > 0]
+
+
+def _columns_as_printed(r: _Reading, tabs: list[Table], want: tuple[str, ...], what: str) -> bool:
+    if not tabs:
+        r.problems.append(f"the {what} table is not on the pages")
+        return False
+    for t in tabs:
+        if t.header != want:
+            r.problems.append(
+                f"page {t.page + 1}: the {what} table's columns are {', '.join(t.header)}; "
+                f"kinerja prints {', '.join(want)}"
+            )
+            return False
+    return True
+
+
+@dataclass
+class _Row:
+    """One indikator's row as printed, gathered over the pages it spans (a merged cell split by
+    a page break continues at the top of the next page's table, its text flowing on)."""
+
+    page: int
+    text: dict[str, list[str]]  # column -> lines, all parts joined
+    triwulan: list[tuple[str, str]]
+    cells: list[tuple[Table, Cell]]  # the indikator cell of each part
+
+
+def _lampiran(r: _Reading, tabs: list[Table]) -> None:
+    a = r.a
+    tw = a.has_triwulan
+    if not _columns_as_printed(r, tabs, LAMPIRAN_TW if tw else LAMPIRAN, "lampiran"):
+        return
+    expected = [(n, s.uraian, i) for n, s in enumerate(a.sasaran, 1) for i in s.indikator]
+    target = "Target Tahunan" if tw else "Target"
+    columns = ("Indikator Kinerja", "Satuan", "Arah", target)
+    rows: list[_Row] = []
+    for t in tabs:
+        for k, cell in enumerate(t.columns["Indikator Kinerja"]):
+            pairs = (
+                [
+                    (_text(x), _text(y))
+                    for x, y in zip(t.within("TW", cell), t.within("Target", cell), strict=False)
+                ]
+                if tw
+                else []
+            )
+            part: dict[str, list[str]] = {"Indikator Kinerja": list(cell.lines)}
+            for col in columns[1:]:
+                same = t.row_of(col, cell)
+                part[col] = list(same[0].lines) if len(same) == 1 else ["?"]
+            # a part that starts with triwulan II-IV continues the indikator above it
+            if k == 0 and rows and pairs and pairs[0][0] in TRIWULAN[1:]:
+                last = rows[-1]
+                for col in columns:
+                    last.text[col] += part[col]
+                last.triwulan += pairs
+                last.cells.append((t, cell))
+                continue
+            rows.append(_Row(t.page, part, pairs, [(t, cell)]))
+    for row, (_, _, i) in zip(rows, expected, strict=False):
+        for col, want in zip(
+            columns,
+            (i.uraian, i.satuan, formatting.arah(i.arah), formatting.target(i.target)),
+            strict=True,
+        ):
+            what = f"indikator {i.kode}" + ("" if col == columns[0] else f"'s {col.lower()}")
+            r.differ(row.page, what, row.text[col], want)
+        if tw:
+            want_tw = (
+                list(zip(TRIWULAN, (formatting.target(x) for x in i.target_triwulan), strict=False))
+                if i.target_triwulan
+                else [("", "")]
+            )
+            if row.triwulan != want_tw:
+                r.problems.append(
+                    f"page {row.page + 1}: indikator {i.kode}'s triwulan targets read "
+                    f"{_pairs(row.triwulan)}, the data says {_pairs(want_tw)}"
+                )
+    for row in rows[len(expected) :]:
+        r.problems.append(
+            f"page {row.page + 1}: an indikator the data does not have: "
+            f"'{' '.join(row.text['Indikator Kinerja'])}'"
+        )
+    for _, _, i in expected[len(rows) :]:
+        r.problems.append(f"indikator {i.kode} '{i.uraian}' is not printed")
+    _sasaran(r, tabs, rows, expected)
+
+
+def _text(cell: Cell) -> str:
+    return " ".join(cell.lines)
+
+
+def _pairs(pairs: Sequence[tuple[str, str]]) -> str:
+    return "; ".join(f"{a} {b}".strip() for a, b in pairs) or "nothing"
+
+
+def _sasaran(
+    r: _Reading,
+    tabs: list[Table],
+    rows: list[_Row],
+    expected: list[tuple[int, str, Indikator]],
+) -> None:
+    """Each sasaran cell spans the indikator of one sasaran; its text (flowing on over a page
+    break) is the sasaran's uraian, and the No cell its number."""
+    owner = {
+        id(cell): n for row, (n, _, _) in zip(rows, expected, strict=False) for _, cell in row.cells
+    }
+    printed: dict[tuple[str, int], tuple[int, list[str]]] = {}
+    for t in tabs:
+        indikator = t.columns["Indikator Kinerja"]
+        for col in ("Sasaran Strategis", "No"):
+            for cell in t.columns[col]:
+                inside = {owner[id(c)] for c in indikator if id(c) in owner and _contains(cell, c)}
+                if len(inside) != 1:
+                    r.problems.append(
+                        f"page {t.page + 1}: a {col} cell spans "
+                        + (f"sasaran {sorted(inside)}" if inside else "no indikator of the data")
+                    )
+                    continue
+                page, lines = printed.setdefault((col, inside.pop()), (t.page, []))
+                lines += cell.lines
+    for n, uraian, _ in expected:
+        for col, want in (("Sasaran Strategis", uraian), ("No", str(n))):
+            page, lines = printed.get((col, n), (0, []))
+            r.differ(page, f"sasaran {n}'s {col.lower()}", lines, want)
+
+
+def _contains(outer: Cell, inner: Cell) -> bool:
+    return outer.box.y1 + 1.6 >= inner.box.y1 and outer.box.y0 - 1.6 <= inner.box.y0
+
+
+def _program(r: _Reading, tabs: list[Table]) -> None:
+    a = r.a
+    if not a.program:
+        if tabs:
+            r.problems.append("a program table the data does not have")
+        return
+    if not _columns_as_printed(r, tabs, PROGRAM, "program"):
+        return
+    rows: list[tuple[int, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = []
+    for t in tabs:
+        for cell in t.columns["Program"]:
+            no_cells = t.row_of("No", cell)
+            rupiah_cells = t.row_of("Anggaran", cell)
+            rows.append(
+                (
+                    t.page,
+                    no_cells[0].lines if len(no_cells) == 1 else ("?",),
+                    cell.lines,
+                    rupiah_cells[0].lines if len(rupiah_cells) == 1 else ("?",),
+                )
+            )
+    want = [(str(n), p.uraian, formatting.rupiah(p.anggaran)) for n, p in enumerate(a.program, 1)]
+    want.append(("", "Jumlah", formatting.rupiah(a.jumlah_anggaran)))
+    for (page, no, uraian, rupiah), (w_no, w_uraian, w_rupiah) in zip(rows, want, strict=False):
+        r.differ(page, f"program {w_no or 'total'} number", no, w_no)
+        r.differ(page, f"program {w_no or 'total'}", uraian, w_uraian)
+        r.differ(page, f"program {w_no or 'total'}'s anggaran", rupiah, w_rupiah)
+    if len(rows) != len(want):
+        r.problems.append(
+            f"the program table has {len(rows) - 1} program(s), the data {len(a.program)}"
+        )
+
+
+def _find(segs: Sequence[Segment], text: str, start: int = 0) -> int:
+    for k in range(start, len(segs)):
+        if segs[k].text == text:
+            return k
+    return -1
+
+
+def _heading(r: _Reading, segs: list[Segment]) -> None:
+    """Kop (instansi and its address lines), title with kind and year, and unit, in order."""
+    a = r.a
+    judul = a.jenis.judul.upper()
+    title = f"{judul} TAHUN {a.tahun}" if a.jenis.has_targets else judul
+    want = [a.instansi.nama.upper(), *a.instansi.kop, title]
+    if a.jenis.has_targets:
+        want.append(a.unit.nama.upper())
+    pos = 0
+    first_page = [s for s in segs if s.page == 0]
+    for text in want:
+        k = _find(first_page, text, pos)
+        if k < 0:
+            r.problems.append(f"page 1: '{text}' is not printed where the heading is")
+            return
+        pos = k + 1
+    if a.jenis.has_targets:
+        k = _find(segs, f"LAMPIRAN {title}")
+        if k < 0 or k + 1 >= len(segs) or segs[k + 1].text != a.unit.nama.upper():
+            r.problems.append(f"the lampiran's heading 'LAMPIRAN {title}' with the unit is missing")
+    kinds = {k.judul.upper() for k in JenisDokumen if k is not a.jenis}
+    for s in segs:
+        bare = re.sub(r"^LAMPIRAN |\s+TAHUN \d{4}$", "", s.text)
+        if bare in kinds:
+            r.problems.append(f"page {s.page + 1}: '{s.text}' names another kind of document")
+
+
+def _party_fields(a: Agreement, p: Pihak) -> dict[str, str]:
+    out = {"Nama": p.nama, "Jabatan": p.jabatan, "Instansi": f"{a.unit.nama} {a.instansi.nama}"}
+    if not p.kepala_daerah:
+        out["NIP"] = formatting.nip(p.nip)
+        out["Pangkat/Gol"] = p.pangkat_golongan or ""
+    return out
+
+
+def _labelled(r: _Reading, segs: list[Segment]) -> None:
+    """ "Nama : ..." blocks: pihak pertama's, then (in a perjanjian) pihak kedua's."""
+    a = r.a
+    order = [("pihak pertama", a.pihak_pertama), ("pihak kedua", a.pihak_kedua)]
+    if not a.jenis.has_targets:
+        order = order[:1]
+    blocks: list[list[tuple[str, Segment, list[str] | None]]] = []
+    for k, s in enumerate(segs):
+        label = s.text.rstrip(" :")
+        if label not in LABELS or s.page != 0:
+            continue
+        value = _value_after(segs, k)
+        if label == "Nama":
+            blocks.append([])
+        if blocks:
+            blocks[-1].append((label, s, value))
+    if len(blocks) != len(order):
+        r.problems.append(f"page 1: {len(blocks)} 'Nama :' block(s), the data has {len(order)}")
+    for block, (role, pihak) in zip(blocks, order, strict=False):
+        fields = _party_fields(a, pihak)
+        for label, _, value in block:
+            if label not in fields:
+                r.problems.append(f"page 1: '{label}' is printed for {pihak.nama}, who has none")
+            elif value is None:
+                r.problems.append(f"page 1: '{label} :' has no value")
+            else:
+                r.differ(0, f"{label} of {role}", value, fields[label])
+
+
+def _value_after(segs: list[Segment], k: int) -> list[str] | None:
+    """The value of a label, after a ':' on the label's line, with the lines it wraps onto
+    (they start where the value starts)."""
+    label = segs[k]
+    line = [
+        (j, s)
+        for j, s in enumerate(segs[k + 1 : k + 4], k + 1)
+        if abs(s.baseline - label.baseline) < 1.5
+    ]
+    if label.text.endswith(":") and line:
+        j, first = line[0]
+        text = first.text
+    elif len(line) > 1 and line[0][1].text == ":":
+        j, first = line[1]
+        text = first.text
+    elif line and line[0][1].text.startswith(":"):
+        j, first = line[0]
+        text = first.text[1:].strip()
+    else:
+        return None
+    out = [text]
+    for nxt in segs[j + 1 :]:
+        height = first.box.y1 - first.box.y0
+        if nxt.page != first.page or not -2.0 < nxt.box.x0 - first.box.x0 < 2 * height:
+            break
+        if first.baseline - nxt.baseline > 1.8 * (first.box.y1 - first.box.y0) * len(out):
+            break
+        out.append(nxt.text)
+    return out
+
+
+def _signature_blocks(r: _Reading, segs: list[Segment]) -> None:
+    """Under each signature heading, in its column: jabatan, name, pangkat and NIP, in order;
+    the place and date above pihak pertama's. Read from runs, as two columns may sit closer
+    than a segment's gap."""
+    a = r.a
+    blocks = 0
+    place = f"{a.tempat}, {formatting.tanggal(a.tanggal)}"
+    for page in r.pages:
+        free = [run for run in page.runs if id(run) not in r.in_tables]
+        footer = _footer_top(segs, page.index)
+        for left_text, right_text in SIGNATURE_HEADINGS:
+            lefts = [x for x in free if normalise(x.text) == left_text]
+            rights = [x for x in free if normalise(x.text) == right_text]
+            for left in lefts:
+                right = next((x for x in rights if abs(x.baseline - left.baseline) < 1.5), None)
+                if right is None:
+                    r.problems.append(
+                        f"page {page.index + 1}: '{left_text}' without '{right_text}'"
+                    )
+                    continue
+                blocks += 1
+                middle = (left.box.cx + right.box.cx) / 2
+                for role, pihak, heading, side in (
+                    ("pihak kedua", a.pihak_kedua, left, -1),
+                    ("pihak pertama", a.pihak_pertama, right, 1),
+                ):
+                    column = [
+                        x
+                        for x in free
+                        if footer < x.baseline < heading.baseline - 1
+                        and (x.box.cx - middle) * side > 0
+                    ]
+                    _signature_column(r, page.index, cell_lines(column), role, pihak)
+                above = [
+                    x
+                    for x in free
+                    if right.baseline < x.baseline < right.baseline + 3 * right.size
+                    and x.box.cx > middle
+                ]
+                if place not in cell_lines(above):
+                    r.problems.append(
+                        f"page {page.index + 1}: '{place}' is not printed above {right_text}"
+                    )
+    if blocks == 0:
+        r.problems.append("no signature block ('PIHAK PERTAMA,' / 'Pembuat Pernyataan,')")
+
+
+def _signature_column(r: _Reading, page: int, got: list[str], role: str, pihak: Pihak) -> None:
+    want = [pihak.jabatan.upper(), pihak.nama]
+    if not pihak.kepala_daerah:
+        if pihak.pangkat_golongan:
+            want.append(pihak.pangkat_golongan)
+        want.append(f"NIP. {formatting.nip(pihak.nip)}")
+    if not same_text(got, " ".join(want)):
+        r.problems.append(
+            f"page {page + 1}: the signature block of {role} reads "
+            f"'{' | '.join(got)}', the data says '{' | '.join(want)}'"
+        )
+
+
+def _footer_top(segs: list[Segment], page: int) -> float:
+    tops = [s.box.y1 for s in segs if s.page == page and s.text.startswith("Kode verifikasi")]
+    return max(tops, default=0.0)
+
+
+def _codes(r: _Reading, sha256: str, segs: list[Segment]) -> None:
+    """Every page prints "Kode verifikasi <id>:" and the grouped digest on the next line."""
+    code = formatting.digest_grouped(sha256)
+    pages = {p.index for p in r.pages}
+    seen: set[int] = set()
+    for k, s in enumerate(segs):
+        if not s.text.startswith("Kode verifikasi"):
+            continue
+        r.differ(s.page, "the verification code's heading", s.text, f"Kode verifikasi {r.a.id}:")
+        nxt = segs[k + 1].text if k + 1 < len(segs) and segs[k + 1].page == s.page else ""
+        r.differ(s.page, "the verification code", nxt, code)
+        seen.add(s.page)
+    for p in sorted(pages - seen):
+        r.problems.append(f"page {p + 1}: the verification code is not printed")
+
+
+def _contradictions(r: _Reading, segs: list[Segment]) -> None:
+    """Values of a recognisable shape must be the data's, wherever they are drawn."""
+    a = r.a
+    nips = {
+        formatting.nip(p.nip).replace(" ", "") for p in (a.pihak_pertama, a.pihak_kedua) if p.nip
+    }
+    checks: list[tuple[re.Pattern[str], Callable[[re.Match[str]], bool], str]] = [
+        (_YEAR, lambda m: m.group(1) == str(a.tahun), f"the year is {a.tahun}"),
+        (_NIP, lambda m: m.group(0).replace(" ", "") in nips, "no party has this NIP"),
+        (_DATE, lambda m: m.group(0) == formatting.tanggal(a.tanggal), "the date differs"),
+        (_RUPIAH, lambda m: False, "an amount outside the program table"),
+        (
+            _PERUBAHAN,
+            lambda m: m.group(1) == str(a.perubahan_ke or "") and m.group(2) == str(a.tahun),
+            f"this is perubahan ke-{a.perubahan_ke} of {a.tahun}",
+        ),
+    ]
+    text_by_page: dict[int, str] = {}
+    for s in segs:
+        text_by_page[s.page] = text_by_page.get(s.page, "") + " " + s.text
+    for page, text in text_by_page.items():
+        text = normalise(text)
+        for pattern, fine, why in checks:
+            for m in pattern.finditer(text):
+                if not fine(m):
+                    r.problems.append(f"page {page + 1}: '{m.group(0)}' is printed ({why})")
+        reason = f"karena {normalise(a.alasan_perubahan or '')}"
+        if a.alasan_perubahan and "perubahan ke-" in text and reason not in text:
+            r.problems.append(f"page {page + 1}: the reason for the perubahan is not the data's")

@@ -1,0 +1,216 @@
+"""The page read as a person reads it: lines of text split into segments at wide gaps, and ruled
+tables split into cells by the lines drawn between them.
+
+Built on :mod:`signer.verify.drawn`, so only visible text takes part. A table is found by its header
+row (the labels a template prints, e.g. "Indikator Kinerja"); its columns are the spaces between
+the vertical rulings that cross the header, its cells the spaces between the horizontal rulings
+that cross each column. A merged cell is simply a taller one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from signer.verify.drawn import Box, DrawnPage, Rule, Run
+
+SAME_LINE = 1.5  # baselines closer than this (points) are one line
+COLUMN_GAP = 1.6  # a gap wider than this many font sizes starts a new segment
+ALIGN = 1.6  # rulings and cell edges this close (points) are the same
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Runs on one line with no wide gap between them: one phrase as a reader sees it."""
+
+    page: int
+    text: str
+    box: Box
+    baseline: float
+    bold: bool
+
+
+def _join(runs: Sequence[Run]) -> str:
+    out = ""
+    for prev, run in zip((None, *runs), runs, strict=False):
+        if (
+            prev is not None
+            and out
+            and not out[-1].isspace()
+            and not run.text[:1].isspace()
+            and run.box.x0 - prev.box.x1 > 0.15 * run.size  # a visible gap is a space
+        ):
+            out += " "
+        out += run.text
+    return normalise(out)
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def lines(runs: Iterable[Run]) -> list[list[Run]]:
+    """Runs grouped by baseline, top to bottom, each line left to right."""
+    ordered = sorted(runs, key=lambda r: -r.baseline)
+    out: list[list[Run]] = []
+    for run in ordered:
+        if out and abs(out[-1][0].baseline - run.baseline) <= SAME_LINE:
+            out[-1].append(run)
+        else:
+            out.append([run])
+    return [sorted(line, key=lambda r: r.box.x0) for line in out]
+
+
+def segments(page: DrawnPage, runs: Iterable[Run] | None = None) -> list[Segment]:
+    """The page's phrases in reading order (top to bottom, left to right)."""
+    out: list[Segment] = []
+    for line in lines(page.runs if runs is None else runs):
+        group: list[Run] = [line[0]]
+        for run in line[1:]:
+            if run.box.x0 - group[-1].box.x1 > COLUMN_GAP * max(run.size, group[-1].size):
+                out.append(_segment(page.index, group))
+                group = []
+            group.append(run)
+        out.append(_segment(page.index, group))
+    return out
+
+
+def _segment(page: int, runs: list[Run]) -> Segment:
+    box = Box(
+        min(r.box.x0 for r in runs),
+        min(r.box.y0 for r in runs),
+        max(r.box.x1 for r in runs),
+        max(r.box.y1 for r in runs),
+    )
+    return Segment(page, _join(runs), box, runs[0].baseline, all(r.bold for r in runs))
+
+
+def cell_lines(runs: Iterable[Run]) -> list[str]:
+    """A cell's text, one string per line."""
+    return [_join(line) for line in lines(runs)]
+
+
+def same_text(drawn_lines: Sequence[str], expected: str) -> bool:
+    """Whether the lines read as ``expected``: words are equal, and a line may end inside a word
+    (a long word broken at the cell's edge) or between two words."""
+    want = normalise(expected)
+    pos = 0
+    for i, line in enumerate(drawn_lines):
+        if not want.startswith(line, pos):
+            return False
+        pos += len(line)
+        if i < len(drawn_lines) - 1 and want[pos : pos + 1] == " ":
+            pos += 1
+    return pos == len(want)
+
+
+@dataclass(frozen=True)
+class Cell:
+    column: str  # the header label
+    box: Box
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.lines)
+
+
+@dataclass
+class Table:
+    """One ruled table on one page: its header labels and, per column, its cells top to bottom."""
+
+    page: int
+    box: Box
+    header: tuple[str, ...]
+    columns: dict[str, list[Cell]]
+    problems: list[str]
+
+    def row_of(self, column: str, cell: Cell) -> list[Cell]:
+        """The cells of ``column`` spanning exactly the rows ``cell`` spans."""
+        return [
+            c
+            for c in self.columns[column]
+            if abs(c.box.y1 - cell.box.y1) <= ALIGN and abs(c.box.y0 - cell.box.y0) <= ALIGN
+        ]
+
+    def within(self, column: str, cell: Cell) -> list[Cell]:
+        """The cells of ``column`` inside the rows ``cell`` spans, top to bottom."""
+        return [
+            c
+            for c in self.columns[column]
+            if c.box.y1 <= cell.box.y1 + ALIGN and c.box.y0 >= cell.box.y0 - ALIGN
+        ]
+
+
+def _verticals(rules: list[Rule], y: float) -> list[Rule]:
+    return sorted(
+        (r for r in rules if not r.horizontal and r.box.y0 - ALIGN <= y <= r.box.y1 + ALIGN),
+        key=lambda r: r.box.cx,
+    )
+
+
+def tables(page: DrawnPage, header_key: str, labels: Iterable[str]) -> list[Table]:
+    """Every ruled table on the page whose header row has a cell reading ``header_key``."""
+    known = set(labels)
+    out: list[Table] = []
+    first_word = header_key.split()[0]
+    for run in page.runs:
+        if normalise(run.text) not in (header_key, first_word):  # a narrow column wraps it
+            continue
+        table = _table(page, run, known)
+        if table is not None and header_key in table.header and table not in out:
+            out.append(table)
+    return out
+
+
+def _table(page: DrawnPage, key: Run, known: set[str]) -> Table | None:
+    verticals = _verticals(page.rules, key.baseline)
+    xs: list[float] = []
+    for v in verticals:
+        if not xs or v.box.cx - xs[-1] > ALIGN:
+            xs.append(v.box.cx)
+    if len(xs) < 2 or not xs[0] < key.box.cx < xs[-1]:
+        return None
+    outer = [v for v in verticals if abs(v.box.cx - xs[0]) <= ALIGN]
+    bottom, top = min(v.box.y0 for v in outer), max(v.box.y1 for v in outer)
+    box = Box(xs[0], bottom, xs[-1], top)
+    horizontals = [r for r in page.rules if r.horizontal and r.box.cy >= bottom - ALIGN]
+    inside = [r for r in page.runs if r.box.overlap(box) > 0]
+    problems: list[str] = []
+    header: list[str] = []
+    columns: dict[str, list[Cell]] = {}
+    spans = list(itertools.pairwise(xs))
+    for x0, x1 in spans:
+        cx = (x0 + x1) / 2
+        ys = sorted(
+            {
+                round(h.box.cy, 1)
+                for h in horizontals
+                if h.box.x0 - ALIGN <= cx <= h.box.x1 + ALIGN
+                and bottom - ALIGN <= h.box.cy <= top + ALIGN
+            },
+            reverse=True,
+        )
+        cells = []
+        for y1, y0 in itertools.pairwise(ys):
+            cbox = Box(x0, y0, x1, y1)
+            text = [r for r in inside if cbox.x0 <= r.box.cx <= cbox.x1 and y0 <= r.baseline <= y1]
+            cells.append(Cell("", cbox, tuple(cell_lines(text))))
+        if not cells:
+            return None
+        label = cells[0].text
+        header.append(label)
+        columns[label] = [Cell(label, c.box, c.lines) for c in cells[1:]]
+    if not known.intersection(header):
+        return None
+    for run in inside:
+        if run.box.x0 < xs[0] - ALIGN or run.box.x1 > xs[-1] + ALIGN:
+            problems.append(f"'{normalise(run.text)}' runs over the table's edge")
+        elif any(run.box.x0 < x - ALIGN < run.box.x1 - 2 * ALIGN for x in xs[1:-1]):
+            problems.append(f"'{normalise(run.text)}' runs across a column's ruling")
+    counted = sum(len(c.lines) for col in columns.values() for c in col) + len(header)
+    if counted == 0:
+        problems.append("an empty table")
+    return Table(page.index, box, tuple(header), columns, problems)
