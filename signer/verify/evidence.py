@@ -53,6 +53,7 @@ from signer.errors import InputError
 from signer.model import Agreement, Peran
 from signer.trust import TrustConfig
 from signer.verify.drawn import DrawnPage, drawn_pages
+from signer.verify.qr import DrawnQr, drawn_qr_codes
 from signer.verify.result import CheckResult, Verdict, fail
 
 
@@ -123,6 +124,7 @@ class Evidence:
     embedded_error: str | None = None
     embedded_newer: bool = False  # the agreement is of a newer schema version: cannot judge
     signed_pages: list[DrawnPage] | None = None  # the last signed revision's pages, as drawn
+    signed_qr: list[DrawnQr] = field(default_factory=list)  # the QR codes those pages show
     second_parser: list[str] = field(default_factory=list)  # what qpdf objects to
     text_error: str | None = None
 
@@ -445,22 +447,24 @@ def _gather_agreement(ev: Evidence, options: VerifyOptions) -> None:
     except Exception as e:
         ev.embedded_error = f"unreadable ({e.__class__.__name__})"
         return
-    ev.signed_pages, ev.text_error = read_pages(content)
+    read_pages(ev, content)
 
 
-def read_pages(pdf: bytes) -> tuple[list[DrawnPage] | None, str | None]:
-    """The pages as PDFium (Chrome's PDF engine) draws them: a second parser, independent of
-    pyHanko's, reading what viewers show."""
+def read_pages(ev: Evidence, pdf: bytes) -> None:
+    """The pages, and the QR codes on them, as PDFium (Chrome's PDF engine) draws them: a
+    second parser, independent of pyHanko's, reading what viewers show."""
     import pypdfium2 as pdfium
 
     try:
         doc = pdfium.PdfDocument(pdf)
     except pdfium.PdfiumError as e:
-        return None, f"PDFium cannot open the signed revision ({e})"
+        ev.text_error = f"PDFium cannot open the signed revision ({e})"
+        return
     try:
-        return drawn_pages(doc), None
+        ev.signed_qr = drawn_qr_codes(doc)  # first: it sets up the form environment
+        ev.signed_pages = drawn_pages(doc)
     except pdfium.PdfiumError as e:
-        return None, f"PDFium cannot draw the signed revision ({e})"
+        ev.text_error = f"PDFium cannot draw the signed revision ({e})"
     finally:
         doc.close()
 

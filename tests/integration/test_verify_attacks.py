@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from signer.verify import DEFAULT_POLICY
-from tests import attacks
+from tests import attacks, attacks_pages
 from tests.conftest import run_kinerja
 
 AGREEMENT = "pk-2026-dinkes"
@@ -35,7 +35,8 @@ INVALID, INDETERMINATE, VALID = "INVALID", "INDETERMINATE", "VALID"
 
 # failed-check names by what the attack breaks
 CHANGED = frozenset({"modifications", "changes-after-signing"})
-SHOWN = CHANGED | {"visible-content"}
+SHOWN = CHANGED | {"printed-agreement"}
+PRINTED = frozenset({"printed-agreement"})
 PROFILE = SHOWN | {"document-profile"}
 BROKEN_SIGNATURE = frozenset({"signature-integrity", "pdf-structure", "expected-signatures"})
 TRUST = frozenset({"signature-trust", "trust-anchor", "signer-identity"})
@@ -556,6 +557,102 @@ CASES = [
         CHANGED | {"pdf-structure"},
         options=(("how", "stash"),),
     ),
+    # 4. pages and data tell two stories (planted before signing; every signature is good)
+    Case(
+        "pages-target-elsewhere",
+        attacks_pages.pages_target_elsewhere,
+        "prepared",
+        INVALID,
+        PRINTED,
+        keyword="target tahunan reads '95'",
+    ),
+    Case(
+        "pages-invisible-target",
+        attacks_pages.pages_invisible_target,
+        "prepared",
+        INVALID,
+        PRINTED,
+        keyword="invisible",
+    ),
+    Case(
+        "pages-white-target",
+        attacks_pages.pages_white_target,
+        "prepared",
+        INVALID,
+        PRINTED,
+        keyword="white",
+    ),
+    Case(
+        "pages-off-page-target",
+        attacks_pages.pages_off_page_target,
+        "prepared",
+        INVALID,
+        PRINTED,
+        keyword="off the page",
+    ),
+    Case(
+        "pages-tiny-target",
+        attacks_pages.pages_tiny_target,
+        "prepared",
+        INVALID,
+        PRINTED,
+        keyword="too small",
+    ),
+    Case(
+        "pages-clipped-target",
+        attacks_pages.pages_clipped_target,
+        "prepared",
+        INVALID,
+        PRINTED,
+        keyword="clip",
+    ),
+    Case(
+        "pages-covered-target",
+        attacks_pages.pages_covered_target,
+        "prepared",
+        INVALID,
+        PRINTED,
+        keyword="painted over",
+    ),
+    Case(
+        "pages-reversed-target",
+        attacks_pages.pages_reversed_target,
+        "prepared",
+        INVALID,
+        PRINTED,
+        keyword="reading order",
+    ),
+    Case(
+        "pages-qr-replaced",
+        attacks_pages.pages_qr_replaced,
+        "prepared",
+        INVALID,
+        frozenset({"verification-code"}),
+        keyword="not the data's",
+    ),
+    *(
+        Case(
+            f"pages-data-changed-{what}",
+            attacks_pages.pages_data_changed,
+            "prepared",
+            INVALID,
+            PRINTED,
+            options=(("what", what),),
+            keyword=keyword,
+        )
+        for what, keyword in (
+            ("indikator-dropped", "prevalensi stunting"),
+            ("satuan", "satuan reads"),
+            ("arah", "arah reads 'turun'"),
+            ("triwulan", "triwulan targets"),
+            ("anggaran", "anggaran reads"),
+            ("nip", "no party has this nip"),
+            ("jabatan", "jabatan of pihak pertama"),
+            ("golongan", "pembina utama madya"),
+            ("unit", "heading"),
+            ("tanggal", "16 januari 2026"),
+        )
+    ),
 ]
 
 
@@ -618,9 +715,10 @@ ATTACK_PREFIXES = (
     "timestamp_",
     "active_",
     "dss_",
+    "pages_",
 )
 
 
 def test_every_attack_has_a_case() -> None:
-    defined = {n for n in dir(attacks) if n.startswith(ATTACK_PREFIXES)}
+    defined = {n for m in (attacks, attacks_pages) for n in dir(m) if n.startswith(ATTACK_PREFIXES)}
     assert defined == {c.attack.__name__ for c in CASES}

@@ -4,10 +4,13 @@
 
 from __future__ import annotations
 
+from signer.canonical import verification_payload
 from signer.embedded import read_embedded
+from signer.model import Peran
 from signer.verify.binding import code_problems, page_problems
 from signer.verify.check import document_check
 from signer.verify.evidence import Evidence, VerifyOptions
+from signer.verify.qr import DrawnQr
 from signer.verify.result import CheckResult, Verdict, fail, ok
 
 
@@ -36,8 +39,9 @@ def embedded_agreement(ev: Evidence, options: VerifyOptions) -> list[CheckResult
 
 @document_check(
     "verification-code",
-    "every signed page prints 'Kode verifikasi <id>:' and the SHA-256 of the embedded agreement, "
-    "as drawn",
+    "every signed page prints 'Kode verifikasi <id>:' with the SHA-256 of the embedded agreement "
+    "and one QR code that, decoded from the drawn page, carries it; other QR codes are only the "
+    "signature stamps'",
 )
 def verification_code(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
     if newer := ev.newer_schema():
@@ -46,10 +50,30 @@ def verification_code(ev: Evidence, options: VerifyOptions) -> list[CheckResult]
         return [fail("no embedded agreement")]
     if ev.signed_pages is None:
         return [fail(f"the signed pages are unreadable ({ev.text_error})")]
-    problems = code_problems(ev.embedded.agreement, ev.embedded.sha256, ev.signed_pages)
+    a, sha256 = ev.embedded.agreement, ev.embedded.sha256
+    problems = code_problems(a, sha256, ev.signed_pages) + qr_problems(
+        ev.signed_qr, verification_payload(a, sha256), len(ev.signed_pages)
+    )
     if problems:
         return [fail(p) for p in problems]
-    return [ok(f"every page prints {ev.embedded.sha256[:16]}… under its document id")]
+    return [ok(f"every page prints {ev.embedded.sha256[:16]}… under its id and in its QR code")]
+
+
+def qr_problems(codes: list[DrawnQr], payload: str, pages: int) -> list[str]:
+    """One QR code of the data per page; any other is a signature stamp's (the payload and the
+    role it stamps)."""
+    stamps = {f"{payload}:{role.value}" for role in Peran}
+    out: list[str] = []
+    for page in range(pages):
+        here = [c.payload for c in codes if c.page == page]
+        if here.count(payload) != 1:
+            out.append(f"page {page + 1}: {here.count(payload)} QR code(s) of the data, not one")
+        out += [
+            f"page {page + 1}: a QR code that is not the data's: '{other[:60]}'"
+            for other in here
+            if other != payload and other not in stamps
+        ]
+    return out
 
 
 @document_check(

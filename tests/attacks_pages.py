@@ -1,0 +1,237 @@
+"""Class 4 attacks: the pages and the embedded data tell two stories.
+
+All are planted by an insider in the ready-to-sign agreement, then both parties sign it (with
+another tool, as `kinerja sign` audits first): every signature is good, so only a verifier that
+reads the pages as drawn and compares them with the data field by field can tell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+
+from signer import canonical, formatting
+from tests.attacks import (
+    FORGED,
+    TARGET,
+    _embedded_file,
+    _embedded_stream,
+    _planted,
+    encode,
+    stream_object,
+    target_run,
+    text_runs,
+)
+
+
+def _appended(
+    prepared: bytes, store: Path, drawing: Callable[[bytes, bytes, float, float], bytes]
+) -> bytes:
+    """The lampiran's target printed as FORGED in place, and ``drawing`` (given the page's font
+    resource name, the true target's codes and its origin) appended to the page's content."""
+
+    def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
+        run = target_run(pdf)
+        page = pdf.pages[run.page]
+        font = page.Resources.Font[run.font]
+        ops = list(pikepdf.parse_content_stream(page))
+        ops[run.index] = pikepdf.ContentStreamInstruction(
+            [pikepdf.String(encode(font, FORGED))], pikepdf.Operator("Tj")
+        )
+        content = pikepdf.unparse_content_stream(ops)
+        head = b"BT %s %.1f Tf " % (run.font.encode(), run.size)
+        content += (
+            b"\n" + head + drawing(run.font.encode(), encode(font, TARGET), run.x, run.y) + b" ET\n"
+        )
+        return {page.obj.Contents.objgen[0]: stream_object(b"", content)}
+
+    return _planted(prepared, store, change)
+
+
+def _show(codes: bytes) -> bytes:
+    return b"<%s> Tj" % codes.hex().encode()
+
+
+def pages_target_elsewhere(prepared: bytes, store: Path) -> bytes:
+    """The target cell prints 95; the data says 85, which the page still shows elsewhere (the
+    fourth triwulan target)."""
+    return _appended(prepared, store, lambda font, codes, x, y: b"")
+
+
+def pages_invisible_target(prepared: bytes, store: Path) -> bytes:
+    """95 printed; the data's 85 drawn in the same place in render mode 3 (invisible)."""
+    return _appended(
+        prepared,
+        store,
+        lambda font, codes, x, y: b"3 Tr %.2f %.2f Td %s 0 Tr" % (x, y, _show(codes)),
+    )
+
+
+def pages_white_target(prepared: bytes, store: Path) -> bytes:
+    """95 printed; the data's 85 drawn in white beside it."""
+    return _appended(
+        prepared,
+        store,
+        lambda font, codes, x, y: b"1 1 1 rg %.2f %.2f Td %s 0 g" % (x + 30, y, _show(codes)),
+    )
+
+
+def pages_off_page_target(prepared: bytes, store: Path) -> bytes:
+    """95 printed; the data's 85 drawn far off the page."""
+    return _appended(
+        prepared, store, lambda font, codes, x, y: b"-900 %.2f Td %s" % (y, _show(codes))
+    )
+
+
+def pages_tiny_target(prepared: bytes, store: Path) -> bytes:
+    """95 printed; the data's 85 drawn at 0.5 pt beside it, a dot to the eye."""
+    return _appended(
+        prepared,
+        store,
+        lambda font, codes, x, y: b"%s 0.5 Tf %.2f %.2f Td %s" % (font, x + 30, y, _show(codes)),
+    )
+
+
+def pages_clipped_target(prepared: bytes, store: Path) -> bytes:
+    """95 printed; the data's 85 drawn beside it, outside a one-point clip."""
+
+    def draw(font: bytes, codes: bytes, x: float, y: float) -> bytes:
+        return b"ET q 0 0 1 1 re W n BT %s 9 Tf %.2f %.2f Td %s ET Q BT" % (
+            font,
+            x + 30,
+            y,
+            _show(codes),
+        )
+
+    return _appended(prepared, store, draw)
+
+
+def pages_covered_target(prepared: bytes, store: Path) -> bytes:
+    """95 printed; the data's 85 drawn beside it, then painted over with a white box."""
+
+    def draw(font: bytes, codes: bytes, x: float, y: float) -> bytes:
+        return b"%.2f %.2f Td %s ET q 1 1 1 rg %.2f %.2f 20 12 re f Q BT" % (
+            x + 30,
+            y,
+            _show(codes),
+            x + 29,
+            y - 3,
+        )
+
+    return _appended(prepared, store, draw)
+
+
+def pages_reversed_target(prepared: bytes, store: Path) -> bytes:
+    """The target cell's text is 85, but its glyphs are placed right to left: the eye reads 58."""
+
+    def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
+        run = target_run(pdf)
+        page = pdf.pages[run.page]
+        font = page.Resources.Font[run.font]
+        eight, five = encode(font, TARGET[0]), encode(font, TARGET[1])
+        ops = list(pikepdf.parse_content_stream(page))
+        # the eight one digit to the right, then back two digits for the five
+        shown = pikepdf.Array([-556, pikepdf.String(eight), 1112, pikepdf.String(five)])
+        ops[run.index] = pikepdf.ContentStreamInstruction([shown], pikepdf.Operator("TJ"))
+        content = pikepdf.unparse_content_stream(ops)
+        return {page.obj.Contents.objgen[0]: stream_object(b"", content)}
+
+    return _planted(prepared, store, change)
+
+
+# ---------------------------------------------------------------------------------------------
+# The data changed, the pages not: the insider also reprints the verification code
+
+
+def _with_data(prepared: bytes, store: Path, change: Callable[[dict[str, Any]], None]) -> bytes:
+    def plant(pdf: pikepdf.Pdf) -> dict[int, bytes]:
+        stream = _embedded_stream(pdf)
+        data = json.loads(stream.read_bytes())
+        change(data)
+        payload = canonical.dumps(data)
+        canonical.from_json(payload)  # still a valid agreement
+        code = formatting.digest_grouped(hashlib.sha256(payload).hexdigest())
+        objects = {stream.objgen[0]: _embedded_file(payload, stream.Params.ModDate.unparse())}
+        for index, page in enumerate(pdf.pages):
+            ops = list(pikepdf.parse_content_stream(page))
+            for run in text_runs(pdf, index):
+                if re.fullmatch(r"[0-9a-f]{4}( [0-9a-f]{4}){15}", run.text.strip()):
+                    font = page.Resources.Font[run.font]
+                    ops[run.index] = pikepdf.ContentStreamInstruction(
+                        [pikepdf.String(encode(font, code))], pikepdf.Operator("Tj")
+                    )
+            objects[page.obj.Contents.objgen[0]] = stream_object(
+                b"", pikepdf.unparse_content_stream(ops)
+            )
+        return objects
+
+    return _planted(prepared, store, plant)
+
+
+def _first_indikator(data: dict[str, Any]) -> dict[str, Any]:
+    first: dict[str, Any] = data["sasaran"][0]["indikator"][0]
+    return first
+
+
+DATA_CHANGES: dict[str, Callable[[dict[str, Any]], None]] = {
+    "indikator-dropped": lambda d: d["sasaran"][0]["indikator"].pop(1),
+    "satuan": lambda d: _first_indikator(d).update(satuan="%"),
+    "arah": lambda d: _first_indikator(d).update(arah="naik"),
+    "triwulan": lambda d: _first_indikator(d)["target_triwulan"][1].update(nilai="90"),
+    "anggaran": lambda d: (
+        d["program"][0].update(anggaran=d["program"][0]["anggaran"] + 1_000_000),
+        d.update(jumlah_anggaran=d["jumlah_anggaran"] + 1_000_000),
+    ),
+    "nip": lambda d: d["pihak"]["pihak-pertama"].update(nip="197405122001122011"),
+    "jabatan": lambda d: d["pihak"]["pihak-pertama"].update(
+        jabatan="Kepala Dinas Kesehatan Kabupaten Contoh"
+    ),
+    "golongan": lambda d: d["pihak"]["pihak-pertama"].update(
+        golongan="IV/d", pangkat="Pembina Utama Madya"
+    ),
+    "unit": lambda d: d["unit"].update(nama="Dinas Kesehatan dan Keluarga Berencana"),
+    "tanggal": lambda d: d.update(tanggal="2026-01-16"),
+}
+
+
+def pages_data_changed(prepared: bytes, store: Path, what: str) -> bytes:
+    """The embedded data changed in one field (``what``), the pages as generated, the printed
+    verification code updated to the new data's digest."""
+    return _with_data(prepared, store, DATA_CHANGES[what])
+
+
+def pages_qr_replaced(prepared: bytes, store: Path) -> bytes:
+    """The printed code is the data's, but the QR code's image carries another digest (what a
+    phone reads is not what the document holds)."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    from signer.generate.render import qr_png
+
+    def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
+        objects: dict[int, bytes] = {}
+        for page in pdf.pages:
+            for _, image in page.images.items():
+                pil = pikepdf.PdfImage(image).as_pil_image()
+                found = zxingcpp.read_barcodes(pil)
+                if not found:
+                    continue
+                payload = found[0].text[:-64] + "0" * 64
+                forged = Image.open(io.BytesIO(qr_png(payload))).convert("L").resize(pil.size)
+                objects[image.objgen[0]] = stream_object(
+                    b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+                    b"/BitsPerComponent 8" % forged.size,
+                    forged.tobytes(),
+                )
+        assert objects
+        return objects
+
+    return _planted(prepared, store, change)
