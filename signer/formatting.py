@@ -7,12 +7,13 @@ strings in the pages' text.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
-from signer.model import Nip, Predikat, Rentang, Target
+from signer.model import Arah, Nip, Predikat, Rentang, Target
 
 LOCALE = "id_ID"
 
@@ -44,6 +45,35 @@ def target(t: Target) -> str:
     if isinstance(t, Predikat):
         return t.nilai
     return angka(t)
+
+
+# The arah as the lampiran prints it, and what it means to the signer, in the legend's order.
+ARAH_LABEL: dict[Arah, str] = {
+    Arah.NAIK: "Naik",
+    Arah.TURUN: "Turun",
+    Arah.RENTANG: "Rentang",
+    Arah.PREDIKAT: "Predikat",
+}
+ARAH_ARTI: dict[Arah, str] = {
+    Arah.NAIK: "makin tinggi makin baik",
+    Arah.TURUN: "makin rendah makin baik",
+    Arah.RENTANG: "tercapai bila di dalam rentang target",
+    Arah.PREDIKAT: "tercapai bila predikat sama dengan atau lebih baik dari target",
+}
+
+
+def arah(a: Arah) -> str:
+    """An indikator's arah as its cell in the lampiran prints it: 'Naik', 'Rentang'."""
+    return ARAH_LABEL[a]
+
+
+def arah_keterangan(used: Iterable[Arah]) -> str:
+    """The legend under the lampiran table, for the arah values ``used`` (each once, in the
+    order naik, turun, rentang, predikat): 'Arah: Naik = makin tinggi makin baik; Turun =
+    makin rendah makin baik.'; '' when there are none."""
+    present = set(used)
+    parts = [f"{label} = {ARAH_ARTI[a]}" for a, label in ARAH_LABEL.items() if a in present]
+    return f"Arah: {'; '.join(parts)}." if parts else ""
 
 
 def nip(n: Nip | None) -> str:

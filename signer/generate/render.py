@@ -87,7 +87,8 @@ def context(a: Agreement, sha256: str) -> dict[str, object]:
                     "kode": i.kode,
                     "indikator": i.uraian,
                     "satuan": i.satuan,
-                    "arah": i.arah.value,
+                    "arah": formatting.arah(i.arah),  # the label the lampiran prints
+                    "arah_nilai": i.arah.value,  # the raw value: "naik", "rentang"
                     "target": formatting.target(i.target),
                     "tw1": tw[0] if tw else "",
                     "tw2": tw[1] if tw else "",
@@ -123,6 +124,7 @@ def context(a: Agreement, sha256: str) -> dict[str, object]:
         "pihak_kedua": _pihak(a.pihak_kedua),
         "has_triwulan": a.has_triwulan,
         "rows": rows,
+        "arah_keterangan": formatting.arah_keterangan(i.arah for i in a.indikator),
         "sasaran": [
             {"no": n, "uraian": s.uraian, "indikator": [r for r in rows if r["sasaran_no"] == n]}
             for n, s in enumerate(a.sasaran, 1)
