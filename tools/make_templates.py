@@ -53,6 +53,7 @@ FONT = "Arial"  # LibreOffice substitutes the metric-compatible Liberation Sans
 BODY_PT = 11
 TABLE_PT = 10
 FOOTER_PT = 7.5
+LEGEND_PT = 8  # the line under the lampiran table that explains the arah
 TEXT_WIDTH_MM = 155.0  # A4 210 mm minus the left (30) and right (25) margins
 # height of the blank space a signature stamp is drawn into; the Pakta Integritas is tighter
 # (its signature block must stay on its one page even when both parties have a NIP)
@@ -353,8 +354,9 @@ def cell_text(
     align: WD_ALIGN_PARAGRAPH = LEFT,
     bold: bool = False,
     size: float = TABLE_PT,
+    keep_next: bool = False,
 ) -> Paragraph:
-    return para(c, text, align=align, bold=bold, size=size, reuse=True)
+    return para(c, text, align=align, bold=bold, size=size, keep_next=keep_next, reuse=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -602,13 +604,14 @@ def vmerge(c: _Cell, restart: bool) -> None:
 
 
 def target_table(doc: DocumentObject) -> None:
-    """The target table: No | Sasaran Strategis | Indikator Kinerja | Target | Satuan.
+    """The target table: No | Sasaran Strategis | Indikator Kinerja | Target | Satuan | Arah.
 
     ``No`` and ``Sasaran Strategis`` are merged down each sasaran's rows (docxtpl's ``{% vm %}``
-    in the loop over the sasaran's indikator). Target is wide enough for "1.250.000.000.000".
+    in the loop over the sasaran's indikator). Target is wide enough for "1.250.000.000.000",
+    Arah for "Rentang" and "Predikat".
     """
-    t = table(doc, (8, 40, 55, 32, 20), GRID)
-    header_row(t, ("No", "Sasaran Strategis", "Indikator Kinerja", "Target", "Satuan"))
+    t = table(doc, (8, 34, 46, 32, 18, 17), GRID)
+    header_row(t, ("No", "Sasaran Strategis", "Indikator Kinerja", "Target", "Satuan", "Arah"))
     loop_row(t, "{%tr for s in sasaran %}")
     loop_row(t, "{%tr for r in s.indikator %}")
     d = row(t)
@@ -617,46 +620,70 @@ def target_table(doc: DocumentObject) -> None:
     cell_text(d.cells[2], "{{ r.indikator }}")
     cell_text(d.cells[3], "{{ r.target }}", align=CENTER)
     cell_text(d.cells[4], "{{ r.satuan }}", align=CENTER)
+    cell_text(d.cells[5], "{{ r.arah }}", align=CENTER)
     loop_row(t, "{%tr endfor %}")
     loop_row(t, "{%tr endfor %}")
 
 
 def target_table_triwulan(doc: DocumentObject) -> None:
     """The target table with quarterly targets, one row per triwulan (as in PK lampirans that
-    carry the Rencana Aksi): No | Sasaran Strategis | Indikator Kinerja | Satuan |
+    carry the Rencana Aksi): No | Sasaran Strategis | Indikator Kinerja | Satuan | Arah |
     Target Tahunan | TW | Target.
 
     Four columns TW I-IV side by side cannot hold a rupiah target such as "1.250.000.000.000"
-    on A4 portrait, so the quarters go down instead, in 9 pt. An indikator without quarterly
-    targets keeps a single row. Its cells are merged down its quarters (static ``w:vMerge``),
-    No and Sasaran down the sasaran (``{% vm %}`` on the first quarter, static continuation).
+    on A4 portrait, so the quarters go down instead, in 9 pt. An indikator's cells are merged
+    down its quarters (static ``w:vMerge``), No and Sasaran down the sasaran (``{% vm %}`` on
+    the first quarter, static continuation). The four rows of an indikator keep together on one
+    page (every paragraph of the first three keeps with the next), so that its merged cells
+    never split across a page break. An indikator without quarterly targets has a single row,
+    which keeps with nothing.
     """
     size = TABLE_PT - 1
-    t = table(doc, (7, 30, 32, 17, 29, 11, 29), GRID)
-    heads = ("No", "Sasaran Strategis", "Indikator Kinerja", "Satuan", "Target Tahunan", "TW")
-    header_row(t, (*heads, "Target"), size=size)
+    t = table(doc, (7, 24, 27, 16, 15, 29, 8, 29), GRID)
+    heads = (
+        "No",
+        "Sasaran Strategis",
+        "Indikator Kinerja",
+        "Satuan",
+        "Arah",
+        "Target Tahunan",
+        "TW",
+        "Target",
+    )
+    header_row(t, heads, size=size)
     loop_row(t, "{%tr for s in sasaran %}")
     loop_row(t, "{%tr for r in s.indikator %}")
-    first = row(t).cells
-    cell_text(first[0], "{{ s.no }}{% vm %}", align=CENTER, size=size)
-    cell_text(first[1], "{{ s.uraian }}{% vm %}", size=size)
-    for c, text, align in (
-        (first[2], "{{ r.indikator }}", LEFT),
-        (first[3], "{{ r.satuan }}", CENTER),
-        (first[4], "{{ r.target }}", CENTER),
-    ):
-        vmerge(c, restart=True)
-        cell_text(c, text, align=align, size=size)
-    cell_text(first[5], "{% if r.tw1 %}I{% endif %}", align=CENTER, size=size)
-    cell_text(first[6], "{{ r.tw1 }}", align=CENTER, size=size)
+
+    def first_row(quarters: bool) -> None:
+        keep = quarters
+        first = row(t).cells
+        cell_text(first[0], "{{ s.no }}{% vm %}", align=CENTER, size=size, keep_next=keep)
+        cell_text(first[1], "{{ s.uraian }}{% vm %}", size=size, keep_next=keep)
+        for c, text, align in (
+            (first[2], "{{ r.indikator }}", LEFT),
+            (first[3], "{{ r.satuan }}", CENTER),
+            (first[4], "{{ r.arah }}", CENTER),
+            (first[5], "{{ r.target }}", CENTER),
+        ):
+            if quarters:
+                vmerge(c, restart=True)
+            cell_text(c, text, align=align, size=size, keep_next=keep)
+        cell_text(first[6], "I" if quarters else "", align=CENTER, size=size, keep_next=keep)
+        tw1 = "{{ r.tw1 }}" if quarters else ""
+        cell_text(first[7], tw1, align=CENTER, size=size, keep_next=keep)
+
     loop_row(t, "{%tr if r.tw1 %}")
+    first_row(quarters=True)
     for k, numeral in ((2, "II"), (3, "III"), (4, "IV")):
+        keep = k < 4
         cells = row(t).cells  # before the merge: python-docx then resolves cells upwards
-        for c in cells[:5]:
+        for c in cells[:6]:
             vmerge(c, restart=False)
-            cell_text(c, "", size=size)
-        cell_text(cells[5], numeral, align=CENTER, size=size)
-        cell_text(cells[6], f"{{{{ r.tw{k} }}}}", align=CENTER, size=size)
+            cell_text(c, "", size=size, keep_next=keep)
+        cell_text(cells[6], numeral, align=CENTER, size=size, keep_next=keep)
+        cell_text(cells[7], f"{{{{ r.tw{k} }}}}", align=CENTER, size=size, keep_next=keep)
+    loop_row(t, "{%tr else %}")
+    first_row(quarters=False)
     loop_row(t, "{%tr endif %}")
     loop_row(t, "{%tr endfor %}")
     loop_row(t, "{%tr endfor %}")
@@ -714,6 +741,8 @@ def perjanjian_kinerja(perubahan: bool) -> DocumentObject:
     tag(doc, "{%p else %}")
     target_table(doc)
     tag(doc, "{%p endif %}")
+    # what each arah means, for the arah values this agreement has
+    para(doc, "{{ arah_keterangan }}", size=LEGEND_PT, before=2)
     tag(doc, "{%p if program %}")
     para(doc, "", after=6)
     program_table(doc)
