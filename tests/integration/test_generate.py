@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import time
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -416,6 +417,20 @@ def test_template_check_command(tmp_path: Path) -> None:
     result = run_kinerja("template", "check", str(bad))
     assert result.returncode == 2
     assert "nama_bupati" in result.stderr and "does not provide" in result.stderr
+    # a lampiran that hides the arah evaluation reads is refused
+    no_arah = tmp_path / "tanpa-arah.docx"
+    with (
+        zipfile.ZipFile(builtin_template(JenisDokumen.PERJANJIAN_KINERJA)) as src,
+        zipfile.ZipFile(no_arah, "w") as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"{{ r.arah }}", b"")
+            dst.writestr(info, data)
+    result = run_kinerja("template", "check", str(no_arah))
+    assert result.returncode == 2
+    assert "does not print the arah" in result.stderr and "{{ r.arah }}" in result.stderr
 
 
 @pytest.mark.office
