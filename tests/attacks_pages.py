@@ -23,10 +23,14 @@ from tests.attacks import (
     _embedded_file,
     _embedded_stream,
     _planted,
+    dict_text,
     encode,
+    next_object_numbers,
+    ref,
     stream_object,
     target_run,
     text_runs,
+    to_unicode,
 )
 
 
@@ -233,5 +237,62 @@ def pages_qr_replaced(prepared: bytes, store: Path) -> bytes:
                 )
         assert objects
         return objects
+
+    return _planted(prepared, store, change)
+
+
+def _cmap(mapping: dict[int, str]) -> bytes:
+    lines = [
+        f"<{code:02X}> <{text.encode('utf-16-be').hex().upper()}>"
+        for code, text in sorted(mapping.items())
+    ]
+    body = "\n".join(
+        f"{len(lines[i : i + 100])} beginbfchar\n" + "\n".join(lines[i : i + 100]) + "\nendbfchar"
+        for i in range(0, len(lines), 100)
+    )
+    return (
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry "
+        "(Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def "
+        "/CMapType 2 "
+        "def 1 begincodespacerange <00> <FF> endcodespacerange\n"
+        f"{body}\nendcmap CMapName currentdict /CMap defineresource pop end end"
+    ).encode()
+
+
+def pages_lying_font(prepared: bytes, store: Path) -> bytes:
+    """The target cell draws the glyphs of 95 with a copy of the page's font whose ToUnicode
+    says the nine is an eight: text extraction reads the data's 85, a person reads 95."""
+
+    def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
+        run = target_run(pdf)
+        page = pdf.pages[run.page]
+        resources = page.obj.Resources
+        font = resources.Font[run.font]
+        mapping = to_unicode(font)
+        nine = encode(font, "9")[0]
+        mapping[nine] = "8"
+        cmap, lying = next_object_numbers(prepared, 2)
+        fonts = b" ".join(
+            pikepdf.Name(k).unparse() + b" " + ref(v.objgen[0]) for k, v in resources.Font.items()
+        )
+        ops = list(pikepdf.parse_content_stream(page))
+        forged = encode(font, FORGED)
+        ops[run.index : run.index + 1] = [
+            pikepdf.ContentStreamInstruction(
+                [pikepdf.Name("/FLie"), run.size], pikepdf.Operator("Tf")
+            ),
+            pikepdf.ContentStreamInstruction([pikepdf.String(forged)], pikepdf.Operator("Tj")),
+            pikepdf.ContentStreamInstruction(
+                [pikepdf.Name(run.font), run.size], pikepdf.Operator("Tf")
+            ),
+        ]
+        return {
+            cmap: stream_object(b"", _cmap(mapping)),
+            lying: dict_text(font, {"/ToUnicode": ref(cmap)}),
+            resources.objgen[0]: dict_text(
+                resources, {"/Font": b"<< %s /FLie %s >>" % (fonts, ref(lying))}
+            ),
+            page.obj.Contents.objgen[0]: stream_object(b"", pikepdf.unparse_content_stream(ops)),
+        }
 
     return _planted(prepared, store, change)

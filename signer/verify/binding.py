@@ -42,6 +42,8 @@ LAMPIRAN_TW = (
 )
 LAMPIRAN = ("No", "Sasaran Strategis", "Indikator Kinerja", "Target", "Satuan", "Arah")
 PROGRAM = ("No", "Program", "Anggaran")
+# kinerja before the arah was printed (2026-11): those agreements are read, their arah unconfirmed
+WITHOUT_ARAH = {cols: tuple(c for c in cols if c != "Arah") for cols in (LAMPIRAN_TW, LAMPIRAN)}
 TRIWULAN = ("I", "II", "III", "IV")
 LABELS = ("Nama", "NIP", "Pangkat/Gol", "Jabatan", "Instansi")
 # the headings of the two signature columns, pihak kedua's first (left), per kind of text
@@ -66,6 +68,7 @@ class _Reading:
     a: Agreement
     pages: list[DrawnPage]
     problems: list[str] = field(default_factory=list)
+    unconfirmed: list[str] = field(default_factory=list)  # what the pages cannot tell
     in_tables: set[int] = field(default_factory=set)  # id() of runs read as table cells
 
     def differ(self, page: int, what: str, drawn: Sequence[str] | str, want: str) -> None:
@@ -75,8 +78,9 @@ class _Reading:
             self.problems.append(f"page {page + 1}: {what} reads '{shown}', the data says '{want}'")
 
 
-def page_problems(a: Agreement, sha256: str, pages: list[DrawnPage]) -> list[str]:
-    """Everything in which the drawn pages and the agreement differ; empty when they are equal."""
+def page_problems(a: Agreement, sha256: str, pages: list[DrawnPage]) -> tuple[list[str], list[str]]:
+    """Everything in which the drawn pages and the agreement differ (empty when they are equal),
+    and what the pages leave unconfirmed."""
     r = _Reading(a, pages)
     for p in pages:
         for text, why in p.hidden:
@@ -98,7 +102,7 @@ def page_problems(a: Agreement, sha256: str, pages: list[DrawnPage]) -> list[str
     _labelled(r, segs)
     _signature_blocks(r, segs)
     _contradictions(r, segs)
-    return r.problems
+    return r.problems, r.unconfirmed
 
 
 def code_problems(a: Agreement, sha256: str, pages: list[DrawnPage]) -> list[str]:
@@ -148,11 +152,18 @@ class _Row:
 def _lampiran(r: _Reading, tabs: list[Table]) -> None:
     a = r.a
     tw = a.has_triwulan
-    if not _columns_as_printed(r, tabs, LAMPIRAN_TW if tw else LAMPIRAN, "lampiran"):
+    layout: tuple[str, ...] = LAMPIRAN_TW if tw else LAMPIRAN
+    if tabs and all(t.header == WITHOUT_ARAH[layout] for t in tabs):
+        layout = WITHOUT_ARAH[layout]
+        r.unconfirmed.append(
+            "the lampiran does not print the arah (made by a kinerja before it did): the arah "
+            "that evaluation reads was not shown to the signers"
+        )
+    if not _columns_as_printed(r, tabs, layout, "lampiran"):
         return
     expected = [(n, s.uraian, i) for n, s in enumerate(a.sasaran, 1) for i in s.indikator]
     target = "Target Tahunan" if tw else "Target"
-    columns = ("Indikator Kinerja", "Satuan", "Arah", target)
+    columns = tuple(c for c in ("Indikator Kinerja", "Satuan", "Arah", target) if c in layout)
     rows: list[_Row] = []
     for t in tabs:
         for k, cell in enumerate(t.columns["Indikator Kinerja"]):
@@ -178,11 +189,14 @@ def _lampiran(r: _Reading, tabs: list[Table]) -> None:
                 continue
             rows.append(_Row(t.page, part, pairs, [(t, cell)]))
     for row, (_, _, i) in zip(rows, expected, strict=False):
-        for col, want in zip(
-            columns,
-            (i.uraian, i.satuan, formatting.arah(i.arah), formatting.target(i.target)),
-            strict=True,
-        ):
+        printed = {
+            "Indikator Kinerja": i.uraian,
+            "Satuan": i.satuan,
+            "Arah": formatting.arah(i.arah),
+            target: formatting.target(i.target),
+        }
+        for col in columns:
+            want = printed[col]
             what = f"indikator {i.kode}" + ("" if col == columns[0] else f"'s {col.lower()}")
             r.differ(row.page, what, row.text[col], want)
         if tw:

@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+import pikepdf
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from asn1crypto.ocsp import OCSPResponse
@@ -53,6 +54,7 @@ from signer.errors import InputError
 from signer.model import Agreement, Peran
 from signer.trust import TrustConfig
 from signer.verify.drawn import DrawnPage, drawn_pages
+from signer.verify.glyphs import GlyphProblem, glyph_problems
 from signer.verify.qr import DrawnQr, drawn_qr_codes
 from signer.verify.result import CheckResult, Verdict, fail
 
@@ -125,6 +127,7 @@ class Evidence:
     embedded_newer: bool = False  # the agreement is of a newer schema version: cannot judge
     signed_pages: list[DrawnPage] | None = None  # the last signed revision's pages, as drawn
     signed_qr: list[DrawnQr] = field(default_factory=list)  # the QR codes those pages show
+    glyphs: list[GlyphProblem] | None = None  # where the pages' fonts draw other characters
     second_parser: list[str] = field(default_factory=list)  # what qpdf objects to
     text_error: str | None = None
 
@@ -467,6 +470,11 @@ def read_pages(ev: Evidence, pdf: bytes) -> None:
         ev.text_error = f"PDFium cannot draw the signed revision ({e})"
     finally:
         doc.close()
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as signed:
+            ev.glyphs = glyph_problems(signed)
+    except pikepdf.PdfError as e:
+        ev.text_error = f"qpdf cannot read the signed revision's fonts ({e})"
 
 
 def normalise(text: str) -> str:

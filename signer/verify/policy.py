@@ -23,6 +23,7 @@ from signer.verify.checks.certificates import (
 )
 from signer.verify.checks.changes import changes_after_signing
 from signer.verify.checks.content import (
+    drawn_glyphs,
     embedded_agreement,
     printed_agreement,
     verification_code,
@@ -98,6 +99,7 @@ DEFAULT_POLICY = Policy(
         embedded_agreement,
         verification_code,
         printed_agreement,
+        drawn_glyphs,
         document_profile,
     )
 )

@@ -623,6 +623,14 @@ CASES = [
         keyword="reading order",
     ),
     Case(
+        "pages-lying-font",
+        attacks_pages.pages_lying_font,
+        "prepared",
+        INVALID,
+        frozenset({"drawn-glyphs"}),
+        keyword="draws the glyph of '9'",
+    ),
+    Case(
         "pages-qr-replaced",
         attacks_pages.pages_qr_replaced,
         "prepared",

@@ -86,7 +86,30 @@ def printed_agreement(ev: Evidence, options: VerifyOptions) -> list[CheckResult]
         return [newer]
     if ev.embedded is None or ev.signed_pages is None:
         return [fail("no embedded agreement or no readable pages")]
-    problems = page_problems(ev.embedded.agreement, ev.embedded.sha256, ev.signed_pages)
-    if problems:
-        return [fail(p) for p in problems[:20]]
+    problems, unconfirmed = page_problems(
+        ev.embedded.agreement, ev.embedded.sha256, ev.signed_pages
+    )
+    if problems or unconfirmed:
+        return [fail(p) for p in problems[:20]] + [
+            fail(u, Verdict.INDETERMINATE) for u in unconfirmed
+        ]
     return [ok("the pages print every field of the agreement, and nothing that contradicts it")]
+
+
+@document_check(
+    "drawn-glyphs",
+    "each glyph the signed pages draw is the character the text claims (the font's outline is "
+    "the installed reference font's for that character)",
+)
+def drawn_glyphs(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
+    if ev.glyphs is None:
+        return [fail(f"the signed pages' fonts are unreadable ({ev.text_error})")]
+    if not ev.glyphs:
+        return [ok("every glyph drawn is the character the text says")]
+    return [
+        fail(
+            f"{p.font}: {p.reason}",
+            Verdict.INDETERMINATE if p.indeterminate else Verdict.INVALID,
+        )
+        for p in ev.glyphs[:20]
+    ]
