@@ -43,7 +43,9 @@ LAMPIRAN_TW = (
 LAMPIRAN = ("No", "Sasaran Strategis", "Indikator Kinerja", "Target", "Satuan", "Arah")
 PROGRAM = ("No", "Program", "Anggaran")
 # kinerja before the arah was printed (2026-11): those agreements are read, their arah unconfirmed
-WITHOUT_ARAH = {cols: tuple(c for c in cols if c != "Arah") for cols in (LAMPIRAN_TW, LAMPIRAN)}
+WITHOUT_ARAH: dict[tuple[str, ...], tuple[str, ...]] = {
+    cols: tuple(c for c in cols if c != "Arah") for cols in (LAMPIRAN_TW, LAMPIRAN)
+}
 TRIWULAN = ("I", "II", "III", "IV")
 LABELS = ("Nama", "NIP", "Pangkat/Gol", "Jabatan", "Instansi")
 # the headings of the two signature columns, pihak kedua's first (left), per kind of text
