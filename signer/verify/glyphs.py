@@ -302,8 +302,8 @@ class _Reference(_Program):
     def __init__(self, tt: Any) -> None:
         super().__init__(tt=tt)
         self.best: dict[int, str] = tt.getBestCmap() or {}
-        self._by_text: dict[str, str] = {}
-        self._by_print: dict[tuple[Any, ...], str] = {}
+        self._by_text, self._by_print = dict[str, str](), dict[tuple[Any, ...], str]()
+        self._raw = {g: self.raw(g) for g in self.order}  # before any drawing expands them
 
     def glyph_for(self, text: str) -> str | None:
         if len(text) == 1:

@@ -21,7 +21,7 @@ from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 from signer.verify import glyphs
 from signer.verify.glyphs import GlyphProblem, glyph_problems, similar
 
-TEXT = "Target 2026: 95,8 % 0123456789"
+TEXT = "Target 2026: 95,8 % 0123456789 (Désa)"  # é is a composite glyph
 CHARS = "".join(dict.fromkeys(TEXT))  # code i + 1 draws CHARS[i]
 CODE = {c: i + 1 for i, c in enumerate(CHARS)}
 
