@@ -58,6 +58,7 @@ _BULAN = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|N
 _DATE = re.compile(rf"\b\d{{1,2}} (?:{_BULAN}) \d{{4}}\b")
 _NIP = re.compile(r"\b\d{8} ?\d{6} ?\d ?\d{3}\b")
 _YEAR = re.compile(r"\bTAHUN (\d{4})\b", re.IGNORECASE)
+_HEX = re.compile(r"[0-9a-f]{4}(?: [0-9a-f]{4})*")
 _CODE = re.compile(r"\b[0-9a-f]{4}(?: [0-9a-f]{4}){15}\b")
 _RUPIAH = re.compile(r"\bRp ?[\d.]+(?:,\d+)?")
 _PERUBAHAN = re.compile(r"perubahan ke-(\S+?) atas Perjanjian Kinerja Tahun (\d{4})")
@@ -474,8 +475,13 @@ def _codes(r: _Reading, sha256: str, segs: list[Segment]) -> None:
         if not s.text.startswith("Kode verifikasi"):
             continue
         r.differ(s.page, "the verification code's heading", s.text, f"Kode verifikasi {r.a.id}:")
-        nxt = segs[k + 1].text if k + 1 < len(segs) and segs[k + 1].page == s.page else ""
-        r.differ(s.page, "the verification code", nxt, code)
+        # the code's lines under the heading (a narrow footer wraps it)
+        lines: list[str] = []
+        for x in segs[k + 1 :]:
+            if x.page != s.page or abs(x.box.x0 - s.box.x0) > 2 or not _HEX.fullmatch(x.text):
+                break
+            lines.append(x.text)
+        r.differ(s.page, "the verification code", lines, code)
         seen.add(s.page)
     for p in sorted(pages - seen):
         r.problems.append(f"page {p + 1}: the verification code is not printed")

@@ -466,3 +466,14 @@ def test_interrupted_batch_carries_on(example_workspace: Path, tmp_path: Path) -
     assert {report[name] for name in done_before} == {"skipped"}
     assert not list(out.glob(".*.part")), "no half-written files"
     shutil.rmtree(out)
+
+
+@pytest.mark.office
+def test_every_agreement_reads_as_its_data(generated) -> None:  # type: ignore[no-untyped-def]
+    """The verifier's reading of the pages (fields in place, code, QR, glyphs) finds every
+    generated agreement equal to its data: no untouched agreement fails."""
+    from tests.integration.test_pages_bound import problems
+
+    ceremony, out = generated
+    found = {a.id: problems(out / f"{a.id}.pdf") for a in ceremony.agreements}
+    assert not any(found.values()), {k: v[:3] for k, v in found.items() if v}

@@ -48,7 +48,7 @@ def problems(path: Path) -> list[str]:
     return out
 
 
-def test_every_generated_agreement_is_bound(prepared_example: Path) -> None:
+def test_every_prepared_agreement_is_bound(prepared_example: Path) -> None:
     files = sorted(prepared_example.glob("*.pdf"))
     assert any(f.name.startswith("pk-") for f in files) and any(
         f.name.startswith("pi-") for f in files
