@@ -57,7 +57,8 @@ def main() -> None:
         start = time.perf_counter()
         reports = verify_paths(files, options, args.jobs, progress=False)
         ours = (time.perf_counter() - start) / len(files)
-        assert all(not isinstance(r, Exception) and r.verdict is Verdict.VALID for r in reports)
+        bad = [r for r in reports if isinstance(r, Exception) or r.verdict is not Verdict.VALID]
+        assert not bad, str(bad[0])[:3000]
 
         sample = files[: args.naive_sample]
         root = store / "ca" / "root.crt"
