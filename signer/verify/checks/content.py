@@ -102,8 +102,11 @@ def printed_agreement(ev: Evidence, options: VerifyOptions) -> list[CheckResult]
     "the installed reference font's for that character)",
 )
 def drawn_glyphs(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
+    if newer := ev.newer_schema():
+        return [newer]
     if ev.glyphs is None:
-        return [fail(f"the signed pages' fonts are unreadable ({ev.text_error})")]
+        why = ev.text_error or ev.embedded_error or "no signed revision"
+        return [fail(f"the signed pages' fonts were not read ({why})")]
     if not ev.glyphs:
         return [ok("every glyph drawn is the character the text says")]
     return [
