@@ -22,15 +22,19 @@ from tests.attacks import (
     TARGET,
     _embedded_file,
     _embedded_stream,
+    _form_xobject,
     _planted,
     dict_text,
     encode,
     next_object_numbers,
+    overlay_content,
     ref,
     stream_object,
+    target_box,
     target_run,
     text_runs,
     to_unicode,
+    unparse,
 )
 
 
@@ -293,6 +297,30 @@ def pages_lying_font(prepared: bytes, store: Path) -> bytes:
                 resources, {"/Font": b"<< %s /FLie %s >>" % (fonts, ref(lying))}
             ),
             page.obj.Contents.objgen[0]: stream_object(b"", pikepdf.unparse_content_stream(ops)),
+        }
+
+    return _planted(prepared, store, change)
+
+
+def pages_widget_outside_form(prepared: bytes, store: Path) -> bytes:
+    """A signature widget on the lampiran page, outside the form's fields, whose appearance
+    paints 95 over the target: Acrobat draws it, PDFium (and so a reader built on it) does not."""
+
+    def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
+        run = target_run(pdf)
+        page = pdf.pages[run.page].obj
+        box = target_box(pdf)
+        widget, appearance = next_object_numbers(prepared, 2)
+        rect = b"[ %s ]" % b" ".join(b"%.2f" % v for v in box)
+        bbox = (0.0, 0.0, box[2] - box[0], box[3] - box[1])
+        annots = [unparse(a) for a in page.get("/Annots", [])]
+        return {
+            widget: b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (pihak-ketiga) /F 132 "
+            b"/Rect %s /P %s /AP << /N %s >> >>" % (rect, ref(page.objgen[0]), ref(appearance)),
+            appearance: _form_xobject(pdf, overlay_content(pdf, at_origin=True), bbox, run),
+            page.objgen[0]: dict_text(
+                page, {"/Annots": b"[ %s ]" % b" ".join([*annots, ref(widget)])}
+            ),
         }
 
     return _planted(prepared, store, change)

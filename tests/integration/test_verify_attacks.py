@@ -631,6 +631,14 @@ CASES = [
         keyword="draws the glyph of '9'",
     ),
     Case(
+        "pages-widget-outside-form",
+        attacks_pages.pages_widget_outside_form,
+        "prepared",
+        INVALID,
+        frozenset({"document-profile"}),
+        keyword="not a form field",
+    ),
+    Case(
         "pages-qr-replaced",
         attacks_pages.pages_qr_replaced,
         "prepared",

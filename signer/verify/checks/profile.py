@@ -53,6 +53,11 @@ def problems_of(root: generic.DictionaryObject, where: str) -> Iterable[str]:
     if names is not None and (extra := _extra(names, NAMES)):
         yield f"{where}: the name tree has {', '.join(extra)}"
     form = _dict(root.get("/AcroForm"))
+    fields = {
+        (ref.idnum, ref.generation)
+        for ref in (form or {}).get("/Fields", generic.ArrayObject())
+        if isinstance(ref, generic.IndirectObject)
+    }
     if form is not None:
         if extra := _extra(form, ACROFORM):
             yield f"{where}: the form has {', '.join(extra)}"
@@ -72,6 +77,11 @@ def problems_of(root: generic.DictionaryObject, where: str) -> Iterable[str]:
                 yield f"{where}: page {n} has a {kind} annotation; only signature widgets belong"
             elif extra := _extra(annot, FIELD):
                 yield f"{where}: page {n}'s signature widget has {', '.join(extra)}"
+            elif not isinstance(ref, generic.IndirectObject) or (
+                (ref.idnum, ref.generation) not in fields
+            ):
+                # some viewers draw it, others (PDFium, Chrome) skip a widget outside the form
+                yield f"{where}: page {n} has a signature widget that is not a form field"
         yield from _optional_content(page, f"{where}: page {n}")
 
 
