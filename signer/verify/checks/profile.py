@@ -55,7 +55,7 @@ def problems_of(root: generic.DictionaryObject, where: str) -> Iterable[str]:
     form = _dict(root.get("/AcroForm"))
     fields = {
         (ref.idnum, ref.generation)
-        for ref in (form or {}).get("/Fields", generic.ArrayObject())
+        for ref in (form.get("/Fields", generic.ArrayObject()) if form is not None else ())
         if isinstance(ref, generic.IndirectObject)
     }
     if form is not None:
