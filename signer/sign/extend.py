@@ -52,18 +52,19 @@ def extend_bytes(data: bytes, source: str, services: Services) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=True)
     md_algorithm = "sha256"
     try:
-        if timestamps:
-            last = timestamps[-1]
+        # the newest timestamp that validates gets its revocation data; one that does not (an
+        # untrusted authority) proves nothing, and the new timestamp simply covers it too
+        for last in reversed(timestamps):
             status = validate_pdf_timestamp(last, validation_context=vc, skip_diff=True)
+            if not (status.intact and status.valid):
+                raise SignRefused(f"{source}: document timestamp {last.field_name} is broken")
             if status.validation_path is None:
-                raise SignRefused(
-                    f"{source}: the newest document timestamp does not validate; "
-                    "it cannot be extended"
-                )
+                continue
             md_algorithm = status.md_algorithm
             validation.DocumentSecurityStore.supply_dss_in_writer(
                 writer, last.pkcs7_content, paths=(status.validation_path,), validation_context=vc
             )
+            break
         out = io.BytesIO()
         PdfTimeStamper(services.timestamper).timestamp_pdf(
             writer, md_algorithm, vc, dss_settings=COVERED_DSS.get_settings_for_ts(), output=out

@@ -288,6 +288,27 @@ def test_an_untrusted_document_timestamp_raises_no_level(
 
 
 @pytest.mark.office
+def test_extend_goes_on_over_an_untrusted_document_timestamp(
+    signed: dict[str, Path], store: Path, tmp_path: Path
+) -> None:
+    """An untrusted archival timestamp does not block `kinerja extend` for good: the new,
+    trusted timestamp covers it, and the document is VALID at the level that is proven."""
+    from tests import attacks
+
+    path = tmp_path / "b-lta-stamped.pdf"
+    path.write_bytes(attacks.timestamp_untrusted(signed["b-lta"].read_bytes()))
+    code, report = verify(str(path), "--trust", str(store))
+    assert code == 1 and report["documents"][0]["verdict"] == "INDETERMINATE"
+    assert run_kinerja("extend", str(path), "--keys", str(store)).returncode == 0
+    code, report = verify(str(path), "--trust", str(store))
+    [doc] = report["documents"]
+    assert code == 0 and doc["verdict"] == "VALID", doc
+    assert {s["level"] for s in doc["signatures"]} == {"B-LTA"}
+    [trust] = [c for c in doc["checks"] if c["name"] == "timestamp-trust"]
+    assert "covered by a later trusted one" in trust["reason"]
+
+
+@pytest.mark.office
 @pytest.mark.parametrize("how", ["empty", "objstm"])
 def test_an_unsigned_dss_update_cannot_take_the_proofs_away(
     signed: dict[str, Path], store: Path, tmp_path: Path, how: str

@@ -182,13 +182,23 @@ def modifications(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) ->
 @document_check(
     "timestamp-trust",
     "every document timestamp (B-LTA, extend) comes from a trusted timestamp authority whose "
-    "chain was valid at the time it states; the level reported counts only those",
+    "chain was valid at the time it states, or is covered by a later one that does; the level "
+    "reported counts only those",
 )
 def timestamp_trust(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
     out = []
+    trusted = [
+        es.signed_revision
+        for es, status in ev.timestamps
+        if not isinstance(status, Exception) and status.intact and status.valid and status.trusted
+    ]
+    superseded = 0
     for es, status in ev.timestamps:
         if isinstance(status, Exception) or not (status.intact and status.valid):
             continue  # signature-integrity reports it
+        if not status.trusted and any(rev > es.signed_revision for rev in trusted):
+            superseded += 1  # a trusted timestamp covers it: it proves nothing, and need not
+            continue
         if not status.trusted:
             why = status.trust_problem_indic
             out.append(
@@ -199,4 +209,7 @@ def timestamp_trust(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
                     Verdict.INDETERMINATE,
                 )
             )
-    return out or [ok(f"{len(ev.timestamps)} document timestamp(s), each trusted at its time")]
+    note = f" ({superseded} untrusted, covered by a later trusted one)" if superseded else ""
+    return out or [
+        ok(f"{len(ev.timestamps)} document timestamp(s), each trusted at its time{note}")
+    ]
