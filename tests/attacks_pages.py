@@ -324,3 +324,18 @@ def pages_widget_outside_form(prepared: bytes, store: Path) -> bytes:
         }
 
     return _planted(prepared, store, change)
+
+
+def pages_drawing_in_table(prepared: bytes, store: Path) -> bytes:
+    """The target cell's text is the data's 85, and beside it, in the same cell, a small vector
+    drawing (it could as well be the strokes of a 9, or an image of one): only text may sit in
+    the table's cells."""
+
+    def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
+        run = target_run(pdf)
+        page = pdf.pages[run.page]
+        content = page.obj.Contents.read_bytes()
+        content += b"\nq 0 g %.2f %.2f 3 5 re f Q\n" % (run.x + 14, run.y)
+        return {page.obj.Contents.objgen[0]: stream_object(b"", content)}
+
+    return _planted(prepared, store, change)

@@ -210,6 +210,11 @@ def _table(page: DrawnPage, key: Run, known: set[str]) -> Table | None:
             problems.append(f"'{normalise(run.text)}' runs over the table's edge")
         elif any(run.box.x0 < x - ALIGN < run.box.x1 - 2 * ALIGN for x in xs[1:-1]):
             problems.append(f"'{normalise(run.text)}' runs across a column's ruling")
+    # below the header only text and rulings: an image or shape there could show other figures
+    body_top = min(c.box.y1 for col in columns.values() for c in col[:1]) if columns else top
+    body = Box(xs[0], bottom, xs[-1], body_top)
+    if any(shape.overlap(body) > 1.0 for shape in page.shapes):
+        problems.append("an image or shape is drawn inside the table's cells")
     counted = sum(len(c.lines) for col in columns.values() for c in col) + len(header)
     if counted == 0:
         problems.append("an empty table")

@@ -639,6 +639,14 @@ CASES = [
         keyword="not a form field",
     ),
     Case(
+        "pages-drawing-in-table",
+        attacks_pages.pages_drawing_in_table,
+        "prepared",
+        INVALID,
+        PRINTED,
+        keyword="inside the table's cells",
+    ),
+    Case(
         "pages-qr-replaced",
         attacks_pages.pages_qr_replaced,
         "prepared",
