@@ -53,13 +53,13 @@ from signer.embedded import EmbeddedAgreement, NotPrepared, read_embedded
 from signer.errors import InputError
 from signer.model import Agreement, Peran
 from signer.trust import TrustConfig
-from signer.verify import hexstrings
+from signer.verify import speedups
 from signer.verify.drawn import DrawnPage, drawn_pages
 from signer.verify.glyphs import GlyphProblem, glyph_problems
 from signer.verify.qr import DrawnQr, drawn_qr_codes
 from signer.verify.result import CheckResult, Verdict, fail
 
-hexstrings.install()  # pyHanko reads signature contents byte by byte otherwise
+speedups.install()  # pyHanko and asn1crypto hot spots, same results (see the module)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,94 @@
+"""Each speed-up reads exactly what the original reads, leaves the stream at the same place, or
+refuses the same inputs."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from asn1crypto import x509
+from pyhanko.pdf_utils import generic
+
+from signer.verify import speedups
+
+CASES = [
+    b"<48656c6c6f>",
+    b"<48 65\n6c\t6c\x0c6f\x00>",
+    b"<4865 6>",  # an odd count is padded with 0
+    b"<>",
+    b"<4%x>\n865>",  # a comment hides a ">"
+    b"<ABCdef>",  # either case
+    b"<FEFF0041>",  # a UTF-16 text string
+    b"<" + b"0a1B" * 20000 + b">",  # longer than one chunk
+    b"<48zz>",  # not hex
+    b"<4865",  # never closed
+    b"<48(65)>",
+]
+
+
+def read(reader: object, data: bytes) -> tuple[object, ...]:
+    stream = io.BytesIO(data + b" 0 R")
+    try:
+        value = reader(stream)  # type: ignore[operator]
+    except Exception as e:
+        return (type(e).__name__,)
+    return (type(value).__name__, bytes(value.original_bytes), stream.tell())
+
+
+@pytest.mark.parametrize("data", CASES, ids=range(len(CASES)))
+def test_bulk_reader_reads_as_pyhanko_does(data: bytes) -> None:
+    assert read(speedups.read_hex_string, data) == read(speedups._original, data)
+
+
+def test_installed_in_pyhanko_object_reader() -> None:
+    import signer.verify.evidence  # noqa: F401  (installs it)
+
+    assert generic.read_hex_string_from_stream is speedups.read_hex_string
+    value = generic.read_object(io.BytesIO(b"<48656c6c6f>"), None)  # type: ignore[arg-type]
+    assert str(value) == "Hello"
+
+
+TOKENS = [
+    b"/Name ",
+    b"/Name/Other",
+    b"123 0 R",
+    b"-1.5]",
+    b"true>>",
+    b"/A#20B(",
+    b"/" + b"x" * 200 + b" ",  # longer than one chunk
+    b"/End",  # ends with the stream
+    b"",
+    b"/N\x00x",
+    b"%comment",
+]
+
+
+@pytest.mark.parametrize("data", TOKENS, ids=range(len(TOKENS)))
+def test_read_until_delimiter_as_pyhanko(data: bytes) -> None:
+    def run(reader: object) -> tuple[bytes, int]:
+        stream = io.BytesIO(data)
+        stream.read(1)  # as pyHanko does, past the token's first byte
+        return reader(stream), stream.tell()  # type: ignore[operator]
+
+    assert run(speedups.read_until_delimiter) == run(speedups._original_until_delimiter)
+
+
+@pytest.mark.parametrize(
+    "value", ["Kota Contoh", "  Dinas   Kesehatan ", "DR. RINA", "Pemerintah\u00a0Kota", "ÉCOLE"]
+)
+def test_string_prep_is_cached_and_the_same(value: str) -> None:
+    import signer.verify.evidence  # noqa: F401  (installs it)
+
+    original = speedups._original_string_prep(None, value)
+    name = x509.Name.build({"common_name": value}).chosen[0][0]
+    assert name.prepped_value == original
+    assert speedups._string_prep(value) is speedups._string_prep(value)
+
+
+def test_string_prep_refuses_what_the_original_refuses() -> None:
+    import signer.verify.evidence  # noqa: F401
+
+    with pytest.raises(ValueError):
+        speedups._original_string_prep(None, "\ufffd")
+    with pytest.raises(ValueError):
+        _ = x509.Name.build({"common_name": "\ufffd"}).chosen[0][0].prepped_value
