@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
-from signer.model import Arah, Nip, Predikat, Rentang, Target
+from signer.model import Arah, Nip, Pihak, Predikat, Rentang, Target, ZonaWaktu
 
 LOCALE = "id_ID"
 
@@ -84,3 +85,20 @@ def nip(n: Nip | None) -> str:
 def digest_grouped(hexdigest: str, group: int = 4) -> str:
     """A SHA-256 hex digest grouped for reading aloud: '3f2a 9c1d ...'."""
     return " ".join(hexdigest[i : i + group] for i in range(0, len(hexdigest), group))
+
+
+STAMP_HEADER = "Ditandatangani secara elektronik oleh:"
+
+
+def waktu(when: dt.datetime, zona: ZonaWaktu) -> str:
+    """'15 Januari 2026 10.23 WIB'."""
+    local = when.astimezone(ZoneInfo(zona.iana))
+    return f"{format_datetime(local, 'd MMMM y HH.mm', locale=LOCALE)} {zona.value}"
+
+
+def stamp_lines(pihak: Pihak, when: dt.datetime, zona: ZonaWaktu) -> list[str]:
+    """What a signature stamp says, line by line before wrapping: who signed, as what, when."""
+    lines = [STAMP_HEADER, pihak.jabatan.upper(), pihak.nama]
+    if pihak.nip:
+        lines.append(f"NIP. {nip(pihak.nip)}")
+    return [*lines, waktu(when, zona)]

@@ -13,9 +13,7 @@ import textwrap
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from fontTools.ttLib import TTFont
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -23,7 +21,7 @@ from pyhanko.stamp import QRStampStyle
 
 from signer import fsio
 from signer.errors import InputError
-from signer.formatting import LOCALE
+from signer.formatting import stamp_lines
 from signer.model import Pihak, ZonaWaktu
 
 FONT_CANDIDATES = (
@@ -31,7 +29,6 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/crosextra/Carlito-Regular.ttf",
     "/usr/share/fonts/truetype/crosextra/Caladea-Regular.ttf",
 )
-HEADER = "Ditandatangani secara elektronik oleh:"
 FONT_SIZE = 7
 QR_SHARE = 0.34  # of the box width
 
@@ -71,12 +68,6 @@ def wrap(text: str, width: float, size: float) -> list[str]:
             cut = max(1, int(len(word) * width / text_width(word, size)))
             lines.extend(textwrap.wrap(word, cut))
     return lines
-
-
-def waktu(when: dt.datetime, zona: ZonaWaktu) -> str:
-    """'15 Januari 2026 10.23 WIB'."""
-    local = when.astimezone(ZoneInfo(zona.iana))
-    return f"{format_datetime(local, 'd MMMM y HH.mm', locale=LOCALE)} {zona.value}"
 
 
 @dataclass(frozen=True)
@@ -141,12 +132,9 @@ def stamp(
     """The stamp for ``pihak`` signing at ``when``, laid out for a field of size ``box``."""
     width = box[2] - box[0]
     text_room = width * (1 - QR_SHARE) - 8
-    lines = [HEADER]
-    lines += wrap(pihak.jabatan.upper(), text_room, FONT_SIZE)
-    lines += wrap(pihak.nama, text_room, FONT_SIZE)
-    if pihak.nip:
-        lines.append(f"NIP. {pihak.nip.formatted()}")
-    lines.append(waktu(when, zona))
+    header, jabatan, nama, *rest = stamp_lines(pihak, when, zona)
+    # the header, NIP and time fit a line; jabatan and name may need more
+    lines = [header, *wrap(jabatan, text_room, FONT_SIZE), *wrap(nama, text_room, FONT_SIZE), *rest]
     style = QRStampStyle(
         stamp_text="%(teks)s",
         text_box_style=TextBoxStyle(font=_font_factory(stamp_font()), font_size=FONT_SIZE),
