@@ -23,6 +23,7 @@ from signer.batch import Batch, Outcome, Status, default_jobs
 from signer.errors import InputError
 from signer.generate.prepare import prepare
 from signer.generate.render import Kertas, builtin_template, load_template, render
+from signer.generate.template_check import check_template
 from signer.kinds import JenisDokumen
 from signer.model import Agreement, Ceremony
 from signer.office.convert import OfficePool
@@ -117,9 +118,13 @@ def generate(
     ceremony: Ceremony, workbook: Path, options: GenerateOptions
 ) -> list[Outcome[Generated]]:
     """Generate every agreement of ``ceremony`` into ``options.out``; one outcome per agreement."""
-    logo = _load_logo(ceremony, workbook)
     kinds = {a.jenis for a in ceremony.agreements}
     templates = {k: load_template(options.templates.get(k) or builtin_template(k)) for k in kinds}
+    for kind in options.templates:
+        samples = [a for a in ceremony.agreements if a.jenis is kind][:1]
+        if samples:  # a user's template must print what evaluation reads, arah included
+            check_template(templates[kind], samples)
+    logo = _load_logo(ceremony, workbook)
     options.out.mkdir(parents=True, exist_ok=True)
     manifest = _Manifest(options.out)
 

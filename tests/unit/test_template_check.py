@@ -86,3 +86,20 @@ def test_a_template_without_a_lampiran_needs_no_arah() -> None:
     doc.save(buf)
     report = check_template(buf.getvalue(), [sample_agreement(PK)])
     assert report.unknown == frozenset() and report.render_error is None
+
+
+def test_generate_refuses_a_user_template_without_the_arah(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`kinerja generate --template` checks the template before it converts anything: pages
+    without the arah would never verify."""
+    from signer.generate.stage import GenerateOptions, generate
+    from signer.model import Ceremony
+
+    template = tmp_path / "tanpa-arah.docx"
+    template.write_bytes(edited(builtin_template(PK).read_bytes(), "{{ r.arah }}", ""))
+    sample = sample_agreement(PK)
+    ceremony = Ceremony(sample.instansi, sample.tahun, (sample,))
+    out = tmp_path / "out"
+    options = GenerateOptions(out=out, templates={PK: template}, progress=False)
+    with pytest.raises(InputError, match="does not print the arah"):
+        generate(ceremony, tmp_path / "kinerja.xlsx", options)
+    assert not out.exists() or not any(out.iterdir())
