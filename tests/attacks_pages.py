@@ -339,3 +339,24 @@ def pages_drawing_in_table(prepared: bytes, store: Path) -> bytes:
         return {page.obj.Contents.objgen[0]: stream_object(b"", content)}
 
     return _planted(prepared, store, change)
+
+
+def pages_inserted_number(prepared: bytes, store: Path) -> bytes:
+    """The lampiran is the data's, but a sentence in the statement's free space says the first
+    target becomes 95: a number printed outside every field."""
+
+    def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
+        page = pdf.pages[0]
+        body = next(r for r in text_runs(pdf, 0) if len(r.text) > 40)
+        font = page.Resources.Font[body.font]
+        sentence = encode(font, "Target indikator pertama menjadi 95.")
+        content = page.obj.Contents.read_bytes() + b"\nBT %s %.1f Tf %.2f %.2f Td <%s> Tj ET\n" % (
+            body.font.encode(),
+            body.size,
+            body.x,
+            body.y - 40,
+            sentence.hex().encode(),
+        )
+        return {page.obj.Contents.objgen[0]: stream_object(b"", content)}
+
+    return _planted(prepared, store, change)

@@ -105,6 +105,7 @@ def page_problems(a: Agreement, sha256: str, pages: list[DrawnPage]) -> tuple[li
     _labelled(r, segs)
     _signature_blocks(r, segs)
     _contradictions(r, segs)
+    _stray_numbers(r, segs)
     return r.problems, r.unconfirmed
 
 
@@ -475,16 +476,68 @@ def _codes(r: _Reading, sha256: str, segs: list[Segment]) -> None:
         if not s.text.startswith("Kode verifikasi"):
             continue
         r.differ(s.page, "the verification code's heading", s.text, f"Kode verifikasi {r.a.id}:")
-        # the code's lines under the heading (a narrow footer wraps it)
-        lines: list[str] = []
-        for x in segs[k + 1 :]:
-            if x.page != s.page or abs(x.box.x0 - s.box.x0) > 2 or not _HEX.fullmatch(x.text):
-                break
-            lines.append(x.text)
+        lines = [x.text for x in _code_lines(segs, k)]
         r.differ(s.page, "the verification code", lines, code)
         seen.add(s.page)
     for p in sorted(pages - seen):
         r.problems.append(f"page {p + 1}: the verification code is not printed")
+
+
+def _code_lines(segs: list[Segment], heading: int) -> list[Segment]:
+    """The code's lines under its heading (a narrow footer wraps it)."""
+    out: list[Segment] = []
+    for x in segs[heading + 1 :]:
+        top = segs[heading]
+        if x.page != top.page or abs(x.box.x0 - top.box.x0) > 2 or not _HEX.fullmatch(x.text):
+            break
+        out.append(x)
+    return out
+
+
+def _field_texts(a: Agreement) -> list[str]:
+    """Every field the pages print outside the tables, as printed, longest first."""
+    judul = a.jenis.judul.upper()
+    out = [a.instansi.nama.upper(), *a.instansi.kop, a.unit.nama.upper(), judul, a.tempat]
+    out.append(a.alasan_perubahan or "")
+    out += [f"{judul} TAHUN {a.tahun}", formatting.tanggal(a.tanggal), f"Kode verifikasi {a.id}:"]
+    for p in (a.pihak_pertama, a.pihak_kedua):
+        out += [p.nama, p.jabatan, p.jabatan.upper(), *_party_fields(a, p).values()]
+        if p.nip:
+            out.append(f"NIP. {formatting.nip(p.nip)}")
+    return sorted({normalise(t) for t in out if t}, key=len, reverse=True)
+
+
+_LIST_MARKER = re.compile(r"^\d{1,2}\.(?=\s)")  # a numbered list item ("1. Berperan ...")
+_PAGE_NUMBER = re.compile(r"\bHalaman (\d+) dari (\d+)\b")
+
+
+def _stray_numbers(r: _Reading, segs: list[Segment]) -> None:
+    """Outside the tables, a number is part of a field (a NIP, a date, the kop, the code, the
+    page number): a number anywhere else (an inserted "target 95") is printed beside the data."""
+    codes = {
+        id(x)
+        for k, s in enumerate(segs)
+        if s.text.startswith("Kode verifikasi")
+        for x in _code_lines(segs, k)
+    }
+    fields = _field_texts(r.a)
+    for page in r.pages:
+        text = " ".join(
+            _LIST_MARKER.sub("", s.text)
+            for s in segs
+            if s.page == page.index and id(s) not in codes
+        )
+        text = _PERUBAHAN.sub(" ", normalise(text))  # judged by the contradictions
+        for m in _PAGE_NUMBER.finditer(text):
+            if (int(m.group(1)), int(m.group(2))) != (page.index + 1, len(r.pages)):
+                r.problems.append(f"page {page.index + 1}: it prints '{m.group(0)}'")
+        text = _PAGE_NUMBER.sub(" ", text)
+        for printed in fields:
+            text = text.replace(printed, " ")
+        for m in re.finditer(r"\S*\d\S*", text):
+            r.problems.append(
+                f"page {page.index + 1}: '{m.group(0)}' is printed outside the agreement's fields"
+            )
 
 
 def _contradictions(r: _Reading, segs: list[Segment]) -> None:

@@ -647,6 +647,14 @@ CASES = [
         keyword="inside the table's cells",
     ),
     Case(
+        "pages-inserted-number",
+        attacks_pages.pages_inserted_number,
+        "prepared",
+        INVALID,
+        PRINTED,
+        keyword="outside the agreement's fields",
+    ),
+    Case(
         "pages-qr-replaced",
         attacks_pages.pages_qr_replaced,
         "prepared",
