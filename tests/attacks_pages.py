@@ -360,3 +360,29 @@ def pages_inserted_number(prepared: bytes, store: Path) -> bytes:
         return {page.obj.Contents.objgen[0]: stream_object(b"", content)}
 
     return _planted(prepared, store, change)
+
+
+def pages_actual_text(prepared: bytes, store: Path) -> bytes:
+    """The target cell draws the glyphs of 95 inside a marked-content span whose /ActualText
+    says 85: extractors that honour ActualText read the data's 85, a person reads 95."""
+
+    def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
+        run = target_run(pdf)
+        page = pdf.pages[run.page]
+        font = page.Resources.Font[run.font]
+        ops = list(pikepdf.parse_content_stream(page))
+        span = pikepdf.Dictionary(ActualText=pikepdf.String(TARGET))
+        ops[run.index : run.index + 1] = [
+            pikepdf.ContentStreamInstruction(
+                [pikepdf.Name("/Span"), span], pikepdf.Operator("BDC")
+            ),
+            pikepdf.ContentStreamInstruction(
+                [pikepdf.String(encode(font, FORGED))], pikepdf.Operator("Tj")
+            ),
+            pikepdf.ContentStreamInstruction([], pikepdf.Operator("EMC")),
+        ]
+        return {
+            page.obj.Contents.objgen[0]: stream_object(b"", pikepdf.unparse_content_stream(ops))
+        }
+
+    return _planted(prepared, store, change)

@@ -191,9 +191,31 @@ def _page_text(textpage: pdfium.PdfTextPage) -> dict[int, _Text]:
     return out
 
 
+# marked-content entries that make extractors read other text than the glyphs drawn
+REPLACING = {"ActualText", "Alt", "E"}
+
+
+def _replaced(obj: raw.FPDF_PAGEOBJECT) -> str | None:
+    """The name of a marked-content entry that replaces the object's text, if any."""
+    buf = ctypes.create_string_buffer(64)
+    size = ctypes.c_ulong()
+    for m in range(raw.FPDFPageObj_CountMarks(obj)):
+        mark = raw.FPDFPageObj_GetMark(obj, m)
+        for k in range(raw.FPDFPageObjMark_CountParams(mark)):
+            raw.FPDFPageObjMark_GetParamKey(
+                mark, k, ctypes.cast(buf, ctypes.POINTER(raw.FPDF_WCHAR)), len(buf), size
+            )
+            key = buf.raw[: max(size.value - 2, 0)].decode("utf-16-le", "replace")
+            if key in REPLACING:
+                return key
+    return None
+
+
 def _why_hidden(
     obj: raw.FPDF_PAGEOBJECT, box: Box, page: Box, size: float, matrix: raw.FS_MATRIX
 ) -> str | None:
+    if replaced := _replaced(obj):
+        return f"its text is replaced by /{replaced}"
     mode = raw.FPDFTextObj_GetTextRenderMode(obj)
     if mode in (3, 7):
         return "invisible render mode"

@@ -655,6 +655,14 @@ CASES = [
         keyword="outside the agreement's fields",
     ),
     Case(
+        "pages-actual-text",
+        attacks_pages.pages_actual_text,
+        "prepared",
+        INVALID,
+        PRINTED,
+        keyword="actualtext",
+    ),
+    Case(
         "pages-qr-replaced",
         attacks_pages.pages_qr_replaced,
         "prepared",
