@@ -227,7 +227,7 @@ def pages_qr_replaced(prepared: bytes, store: Path) -> bytes:
     def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
         objects: dict[int, bytes] = {}
         for page in pdf.pages:
-            for _, image in page.images.items():
+            for _, image in page.get_images().items():
                 pil = pikepdf.PdfImage(image).as_pil_image()
                 found = zxingcpp.read_barcodes(pil)
                 if not found:
