@@ -238,14 +238,21 @@ def drawn_pages(pdf: bytes | pdfium.PdfDocument) -> list[DrawnPage]:
     """Every page as drawn. PDFium errors propagate (the caller reports the file unreadable)."""
     doc = pdf if isinstance(pdf, pdfium.PdfDocument) else pdfium.PdfDocument(pdf)
     try:
-        return [_drawn_page(doc, i) for i in range(len(doc))]
+        out = []
+        for index in range(len(doc)):
+            page = doc[index]
+            try:
+                out.append(drawn_page(page, index))
+            finally:
+                page.close()
+        return out
     finally:
         if doc is not pdf:
             doc.close()
 
 
-def _drawn_page(doc: pdfium.PdfDocument, index: int) -> DrawnPage:
-    page = doc[index]
+def drawn_page(page: pdfium.PdfPage, index: int) -> DrawnPage:
+    """One loaded page as drawn."""
     crop, media = page.get_cropbox(), page.get_mediabox()
     out = DrawnPage(
         index,

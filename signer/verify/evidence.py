@@ -54,9 +54,9 @@ from signer.errors import InputError
 from signer.model import Agreement, Peran
 from signer.trust import TrustConfig
 from signer.verify import speedups
-from signer.verify.drawn import DrawnPage, drawn_pages
+from signer.verify.drawn import DrawnPage, drawn_page
 from signer.verify.glyphs import GlyphProblem, glyph_problems
-from signer.verify.qr import DrawnQr, drawn_qr_codes
+from signer.verify.qr import DrawnQr, page_qr_codes
 from signer.verify.result import CheckResult, Verdict, fail
 
 speedups.install()  # pyHanko and asn1crypto hot spots, same results (see the module)
@@ -467,8 +467,15 @@ def read_pages(ev: Evidence, pdf: bytes) -> None:
         ev.text_error = f"PDFium cannot open the signed revision ({e})"
         return
     try:
-        ev.signed_qr = drawn_qr_codes(doc)  # first: it sets up the form environment
-        ev.signed_pages = drawn_pages(doc)
+        doc.init_forms()  # before any page loads: PDFium draws widgets only through it
+        ev.signed_pages, ev.signed_qr = [], []
+        for index in range(len(doc)):
+            page = doc[index]  # loaded once for both readings
+            try:
+                ev.signed_qr += page_qr_codes(doc, page, index)
+                ev.signed_pages.append(drawn_page(page, index))
+            finally:
+                page.close()
     except pdfium.PdfiumError as e:
         ev.text_error = f"PDFium cannot draw the signed revision ({e})"
     finally:

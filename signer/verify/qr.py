@@ -58,7 +58,7 @@ def drawn_qr_codes(
                 raise IndexError(f"page {index} of a {count}-page document")
             page = doc[index]
             try:
-                out += _page_codes(doc, page, index)
+                out += page_qr_codes(doc, page, index)
             finally:
                 page.close()
         return out
@@ -67,7 +67,8 @@ def drawn_qr_codes(
             doc.close()
 
 
-def _page_codes(doc: pdfium.PdfDocument, page: pdfium.PdfPage, index: int) -> list[DrawnQr]:
+def page_qr_codes(doc: pdfium.PdfDocument, page: pdfium.PdfPage, index: int) -> list[DrawnQr]:
+    """The QR codes of one loaded page (its document has its form environment)."""
     width, height = page.get_size()
     scale = min(SCALE, math.sqrt(MAX_PIXELS / max(1.0, width * height)))
     found = _read(doc, page, index, scale, printing=False)
@@ -93,7 +94,10 @@ def _read(
     # per call: a module-level nanobind object outlives zxingcpp, reported leaked on stderr
     formats = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)  # Model 1, 2, Micro, rMQR
     codes = zxingcpp.read_barcodes(
-        bitmap.to_numpy(), formats=formats, text_mode=zxingcpp.TextMode.Plain
+        bitmap.to_numpy(),
+        formats=formats,
+        text_mode=zxingcpp.TextMode.Plain,
+        try_rotate=False,  # QR finder patterns are found at any angle; the retries serve 1-D codes
     )
     out = []
     x, y = ctypes.c_double(), ctypes.c_double()
