@@ -560,10 +560,16 @@ def _contradictions(r: _Reading, segs: list[Segment]) -> None:
     text_by_page: dict[int, str] = {}
     for s in segs:
         text_by_page[s.page] = text_by_page.get(s.page, "") + " " + s.text
+    fields = _field_texts(a)
     for page, text in text_by_page.items():
         text = normalise(text)
+        # the fields are judged in place; a year or a date inside one (the reason for a
+        # perubahan may cite an earlier Perda) is the data's own
+        free = text
+        for printed in fields:
+            free = free.replace(printed, " ")
         for pattern, fine, why in checks:
-            for m in pattern.finditer(text):
+            for m in pattern.finditer(text if pattern is _PERUBAHAN else free):
                 if not fine(m):
                     r.problems.append(f"page {page + 1}: '{m.group(0)}' is printed ({why})")
         reason = f"karena {normalise(a.alasan_perubahan or '')}"

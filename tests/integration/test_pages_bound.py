@@ -95,7 +95,8 @@ def test_f4_long_lampiran_perubahan_and_long_names_are_bound(
         setda,
         jenis=JenisDokumen.PERJANJIAN_KINERJA_PERUBAHAN,
         perubahan_ke=1,
-        alasan_perubahan="perubahan APBD Tahun 2026",
+        # a reason citing another year and a date must not read as a contradiction
+        alasan_perubahan="penyesuaian RPJMD Tahun 2025-2029 dan Perda tanggal 5 Maret 2026",
     )
     agreements = (long_dinkes, perubahan, pakta, setda)
     for kertas in Kertas:
