@@ -215,6 +215,7 @@ def generate(
     from signer.batch import default_jobs
     from signer.generate.render import Kertas
     from signer.generate.stage import GenerateOptions, generate, select
+    from signer.verify.run import prepared_problems
     from signer.workbooks.ceremony_read import read_workbook
 
     ceremony = select(read_workbook(workbook), only, [JenisDokumen(k) for k in kinds])
@@ -228,6 +229,7 @@ def generate(
         jobs=jobs or default_jobs(),
         timeout=timeout,
         progress=not as_json,
+        audit=prepared_problems,
     )
     outcomes = generate(ceremony, workbook, options)
     _report(outcomes, as_json, verb="generated", folder=out)

@@ -28,6 +28,7 @@ from signer.model import Peran
 from signer.sign import KeySource, Level, SignOptions, open_local, sign_files
 from signer.trust import load_trust_config
 from signer.verify import SigningAudit
+from signer.verify.run import prepared_problems
 from signer.workbooks.ceremony_read import read_workbook
 
 
@@ -67,7 +68,9 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
     )
     out = folder / "keluaran"
     start = time.perf_counter()
-    outcomes = generate(ceremony, folder / WORKBOOK, GenerateOptions(out=out))
+    outcomes = generate(
+        ceremony, folder / WORKBOOK, GenerateOptions(out=out, audit=prepared_problems)
+    )
     counts = _all_done(outcomes, "generate")
     done(
         "generate",

@@ -12,7 +12,7 @@ import hashlib
 import json
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from signer.model import Agreement, Ceremony
 from signer.office.convert import OfficePool
 
 MANIFEST = ".kinerja-generate.json"
+_AUDIT = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class GenerateOptions:
     jobs: int = field(default_factory=default_jobs)
     timeout: float = 60.0  # per document, for LibreOffice
     progress: bool = True
+    # what a verifier would refuse in a ready-to-sign PDF (the CLI and the demo pass verify's)
+    audit: Callable[[bytes], list[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,17 @@ def generate(
             office.convert(docx, pdf)
             ready, _boxes = prepare(pdf, a, rendered.data)
             pdf.unlink()
+            if options.audit is not None:
+                with _AUDIT:  # PDFium, which reads the pages, is not thread-safe
+                    problems = options.audit(ready)
+                if problems:
+                    docx.unlink()
+                    shown = "; ".join(problems[:3])
+                    return Outcome(
+                        target.name,
+                        Status.FAILED,
+                        f"{target.name}: not written, its pages would never verify: {shown}",
+                    )
             fsio.write_bytes(target, ready)
             if options.docx:
                 fsio.write_bytes(target.with_suffix(".docx"), rendered.docx)

@@ -102,3 +102,20 @@ class SigningAudit:
         return [
             str(c) for c in report.failures if c.verdict is Verdict.INVALID or self.trust.anchors
         ]
+
+
+def prepared_problems(pdf: bytes) -> list[str]:
+    """What verify's content checks refuse in a ready-to-sign agreement (the embedded data, the
+    printed code and QR, the pages field by field, the glyphs): `kinerja generate` hands no
+    signer a document that could never verify."""
+    from signer.verify.checks.content import (
+        drawn_glyphs,
+        embedded_agreement,
+        printed_agreement,
+        verification_code,
+    )
+
+    options = VerifyOptions(expect=())  # nothing signed yet: the file as it is
+    ev = gather("prepared.pdf", pdf, options)
+    checks = (embedded_agreement, verification_code, printed_agreement, drawn_glyphs)
+    return [r.reason for c in checks for r in c.run(ev, options) if not r.passed]

@@ -3,6 +3,7 @@ checked with poppler (pdftotext, pdffonts) and qpdf as second opinions."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -477,3 +478,40 @@ def test_every_agreement_reads_as_its_data(generated) -> None:  # type: ignore[n
     ceremony, out = generated
     found = {a.id: problems(out / f"{a.id}.pdf") for a in ceremony.agreements}
     assert not any(found.values()), {k: v[:3] for k, v in found.items() if v}
+
+
+@pytest.mark.office
+def test_a_document_that_could_not_verify_is_not_written(
+    example_workspace: Path, tmp_path: Path
+) -> None:
+    """A user's template that renames a signature heading renders and converts, but its pages
+    would never verify: generate names the file and the reason and writes nothing."""
+    from signer.generate.render import builtin_template
+
+    source = builtin_template(JenisDokumen.PERJANJIAN_KINERJA).read_bytes()
+    renamed = tmp_path / "pk.docx"
+    with zipfile.ZipFile(io.BytesIO(source)) as src, zipfile.ZipFile(renamed, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                assert b"PIHAK PERTAMA," in data
+                data = data.replace(b"PIHAK PERTAMA,", b"PIHAK KESATU,")
+            dst.writestr(info, data)
+    out = tmp_path / "out"
+    result = run_kinerja(
+        "generate",
+        str(example_workspace / "kinerja.xlsx"),
+        "-o",
+        str(out),
+        "--only",
+        "DINKES",
+        "--kind",
+        "perjanjian-kinerja",
+        "--template",
+        f"perjanjian-kinerja={renamed}",
+    )
+    said = result.stdout + result.stderr
+    assert result.returncode == 2, said
+    assert "pk-2026-dinkes.pdf: not written, its pages would never verify" in said
+    assert "PIHAK PERTAMA," in said and "Traceback" not in said
+    assert not list(out.glob("*.pdf"))
