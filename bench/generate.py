@@ -1,7 +1,7 @@
 """Benchmark: generate the whole example ceremony, against one `soffice` per file.
 
-kinerja's way: `generate()` with warm LibreOffice workers (render + convert + prepare, end to
-end). The naive way, in the same run, on the same .docx files: `soffice --convert-to pdf` once
+kinerja's way: `generate()` with warm LibreOffice workers (render + convert + prepare + the
+read-back by verify's content checks, end to end). The naive way, in the same run, on the same .docx files: `soffice --convert-to pdf` once
 per file (conversion only, so the comparison flatters the naive way). Also a second kinerja run
 with nothing changed, and the peak memory of the whole process tree.
 
@@ -23,6 +23,7 @@ from pathlib import Path
 from common import arguments
 
 from signer.batch import Status
+from signer.verify.run import prepared_problems
 from signer.example.workspace import write_workspace
 from signer.generate.render import builtin_template, render
 from signer.generate.stage import GenerateOptions, generate
@@ -82,7 +83,10 @@ def main() -> None:
         ceremony = read_workbook(workbook)
         n = len(ceremony.agreements)
         pk = sum(1 for a in ceremony.agreements if a.jenis.has_targets)
-        options = GenerateOptions(out=work / "out", jobs=args.jobs, progress=False)
+        # as `kinerja generate` runs: every PDF read back by verify's content checks
+        options = GenerateOptions(
+            out=work / "out", jobs=args.jobs, progress=False, audit=prepared_problems
+        )
 
         with TreeMemory() as memory:
             start = time.perf_counter()
