@@ -1,9 +1,10 @@
 """Benchmark: generate the whole example ceremony, against one `soffice` per file.
 
 kinerja's way: `generate()` with warm LibreOffice workers (render + convert + prepare + the
-read-back by verify's content checks, end to end). The naive way, in the same run, on the same .docx files: `soffice --convert-to pdf` once
-per file (conversion only, so the comparison flatters the naive way). Also a second kinerja run
-with nothing changed, and the peak memory of the whole process tree.
+read-back by verify's content checks, end to end). The naive way, in the same run, on the same
+.docx files: `soffice --convert-to pdf` once per file (conversion only, so the comparison
+flatters the naive way). Also a second kinerja run with nothing changed, and the peak memory of
+the whole process tree.
 
     .venv/bin/python bench/generate.py [--jobs N] [--naive-sample K]
 """
@@ -23,10 +24,10 @@ from pathlib import Path
 from common import arguments
 
 from signer.batch import Status
-from signer.verify.run import prepared_problems
 from signer.example.workspace import write_workspace
 from signer.generate.render import builtin_template, render
 from signer.generate.stage import GenerateOptions, generate
+from signer.verify.run import prepared_problems
 from signer.workbooks.ceremony_read import read_workbook
 
 
