@@ -46,6 +46,9 @@ from docx.shared import Mm, Pt
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
+# the verifier reads the tables by these headers: one list for both
+from signer.verify.binding import LAMPIRAN, LAMPIRAN_TW, PROGRAM
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "templates"
 
@@ -611,7 +614,7 @@ def target_table(doc: DocumentObject) -> None:
     Arah for "Rentang" and "Predikat".
     """
     t = table(doc, (8, 34, 46, 32, 18, 17), GRID)
-    header_row(t, ("No", "Sasaran Strategis", "Indikator Kinerja", "Target", "Satuan", "Arah"))
+    header_row(t, LAMPIRAN)
     loop_row(t, "{%tr for s in sasaran %}")
     loop_row(t, "{%tr for r in s.indikator %}")
     d = row(t)
@@ -640,17 +643,7 @@ def target_table_triwulan(doc: DocumentObject) -> None:
     """
     size = TABLE_PT - 1
     t = table(doc, (7, 24, 27, 16, 15, 29, 8, 29), GRID)
-    heads = (
-        "No",
-        "Sasaran Strategis",
-        "Indikator Kinerja",
-        "Satuan",
-        "Arah",
-        "Target Tahunan",
-        "TW",
-        "Target",
-    )
-    header_row(t, heads, size=size)
+    header_row(t, LAMPIRAN_TW, size=size)
     loop_row(t, "{%tr for s in sasaran %}")
     loop_row(t, "{%tr for r in s.indikator %}")
 
@@ -691,7 +684,7 @@ def target_table_triwulan(doc: DocumentObject) -> None:
 
 def program_table(doc: DocumentObject) -> None:
     t = table(doc, (10, 100, 45), GRID)
-    header_row(t, ("No", "Program", "Anggaran"))
+    header_row(t, PROGRAM)
     loop_row(t, "{%tr for p in program %}")
     d = row(t)
     cell_text(d.cells[0], "{{ p.no }}", align=CENTER)

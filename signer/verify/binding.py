@@ -11,6 +11,7 @@ number) must equal the data wherever they are drawn, so nothing printed contradi
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -72,6 +73,12 @@ class _Reading:
     pages: list[DrawnPage]
     problems: list[str] = field(default_factory=list)
     unconfirmed: list[str] = field(default_factory=list)  # what the pages cannot tell
+
+    @functools.cached_property
+    def fields(self) -> tuple[str, ...]:
+        """Every field printed outside the tables (see :func:`_field_texts`)."""
+        return _field_texts(self.a)
+
     in_tables: set[int] = field(default_factory=set)  # id() of runs read as table cells
 
     def differ(self, page: int, what: str, drawn: Sequence[str] | str, want: str) -> None:
@@ -81,7 +88,7 @@ class _Reading:
             self.problems.append(f"page {page + 1}: {what} reads '{shown}', the data says '{want}'")
 
 
-def page_problems(a: Agreement, sha256: str, pages: list[DrawnPage]) -> tuple[list[str], list[str]]:
+def page_problems(a: Agreement, pages: list[DrawnPage]) -> tuple[list[str], list[str]]:
     """Everything in which the drawn pages and the agreement differ (empty when they are equal),
     and what the pages leave unconfirmed."""
     r = _Reading(a, pages)
@@ -494,7 +501,7 @@ def _code_lines(segs: list[Segment], heading: int) -> list[Segment]:
     return out
 
 
-def _field_texts(a: Agreement) -> list[str]:
+def _field_texts(a: Agreement) -> tuple[str, ...]:
     """Every field the pages print outside the tables, as printed, longest first."""
     judul = a.jenis.judul.upper()
     out = [a.instansi.nama.upper(), *a.instansi.kop, a.unit.nama.upper(), judul, a.tempat]
@@ -504,7 +511,7 @@ def _field_texts(a: Agreement) -> list[str]:
         out += [p.nama, p.jabatan, p.jabatan.upper(), *_party_fields(a, p).values()]
         if p.nip:
             out.append(f"NIP. {formatting.nip(p.nip)}")
-    return sorted({normalise(t) for t in out if t}, key=len, reverse=True)
+    return tuple(sorted({normalise(t) for t in out if t}, key=len, reverse=True))
 
 
 _LIST_MARKER = re.compile(r"^\d{1,2}\.(?=\s)")  # a numbered list item ("1. Berperan ...")
@@ -520,7 +527,7 @@ def _stray_numbers(r: _Reading, segs: list[Segment]) -> None:
         if s.text.startswith("Kode verifikasi")
         for x in _code_lines(segs, k)
     }
-    fields = _field_texts(r.a)
+    fields = r.fields
     for page in r.pages:
         text = " ".join(
             _LIST_MARKER.sub("", s.text)
@@ -560,7 +567,7 @@ def _contradictions(r: _Reading, segs: list[Segment]) -> None:
     text_by_page: dict[int, str] = {}
     for s in segs:
         text_by_page[s.page] = text_by_page.get(s.page, "") + " " + s.text
-    fields = _field_texts(a)
+    fields = r.fields
     for page, text in text_by_page.items():
         text = normalise(text)
         # the fields are judged in place; a year or a date inside one (the reason for a

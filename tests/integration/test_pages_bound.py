@@ -34,7 +34,7 @@ def problems(path: Path) -> list[str]:
     embedded = read_embedded(PdfFileReader(io.BytesIO(data)).root)
     a, sha256 = embedded.agreement, embedded.sha256
     pages = drawn_pages(data)
-    wrong, unconfirmed = page_problems(a, sha256, pages)
+    wrong, unconfirmed = page_problems(a, pages)
     out = wrong + unconfirmed + code_problems(a, sha256, pages)
     payload = verification_payload(a, sha256)
     codes = drawn_qr_codes(data)

@@ -30,6 +30,22 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def font_descriptor(name: str, flags: int, **program: pikepdf.Stream) -> pikepdf.Dictionary:
+    """A descriptor for an embedded font program (``FontFile2=`` or ``FontFile3=``)."""
+    return pikepdf.Dictionary(
+        Type=pikepdf.Name.FontDescriptor,
+        FontName=pikepdf.Name(name),
+        Flags=flags,
+        FontBBox=[-600, -300, 1300, 1000],
+        ItalicAngle=0,
+        Ascent=0,
+        Descent=0,
+        CapHeight=1000,
+        StemV=80,
+        **program,
+    )
+
+
 def liberation(ps: str = "LiberationSans", chars: str = CHARS, **options: object) -> TTFont:
     """The installed font subset to ``chars`` (hinting and .notdef kept, as LibreOffice does)."""
     font = TTFont(glyphs._reference_files(ps)[0][0])
@@ -85,18 +101,7 @@ def libreoffice_font(
     font["cmap"].tables = [mac]
     font["post"].formatType = 3.0
     claims = {CODE[c]: c for c in CHARS} if claims is None else claims
-    descriptor = pikepdf.Dictionary(
-        Type=pikepdf.Name.FontDescriptor,
-        FontName=pikepdf.Name(f"/BAAAAA+{base}"),
-        Flags=4,
-        FontBBox=[-600, -300, 1300, 1000],
-        ItalicAngle=0,
-        Ascent=0,
-        Descent=0,
-        CapHeight=1000,
-        StemV=80,
-        FontFile2=pikepdf.Stream(pdf, saved(font)),
-    )
+    descriptor = font_descriptor(f"/BAAAAA+{base}", 4, FontFile2=pikepdf.Stream(pdf, saved(font)))
     font_dict = pikepdf.Dictionary(
         Type=pikepdf.Name.Font,
         Subtype=pikepdf.Name.TrueType,
@@ -257,17 +262,8 @@ def cid_font(
         Subtype=pikepdf.Name.CIDFontType2,
         BaseFont=pikepdf.Name("/CAAAAA+LiberationSans"),
         CIDSystemInfo=pikepdf.Dictionary(Registry="Adobe", Ordering="Identity", Supplement=0),
-        FontDescriptor=pikepdf.Dictionary(
-            Type=pikepdf.Name.FontDescriptor,
-            FontName=pikepdf.Name("/CAAAAA+LiberationSans"),
-            Flags=4,
-            FontBBox=[0, 0, 1000, 1000],
-            ItalicAngle=0,
-            Ascent=0,
-            Descent=0,
-            CapHeight=1000,
-            StemV=80,
-            FontFile2=pikepdf.Stream(pdf, saved(program)),
+        FontDescriptor=font_descriptor(
+            "/CAAAAA+LiberationSans", 4, FontFile2=pikepdf.Stream(pdf, saved(program))
         ),
         CIDToGIDMap=pikepdf.Stream(pdf, cid_to_gid),
     )
@@ -303,16 +299,9 @@ def test_a_cff_font_is_judged_by_its_glyph_names() -> None:
         cff = program["CFF "].compile(program)
         names = program.getBestCmap()
         differences = [1, *(pikepdf.Name("/" + names[ord(c)]) for c in CHARS)]
-        descriptor = pikepdf.Dictionary(
-            Type=pikepdf.Name.FontDescriptor,
-            FontName=pikepdf.Name("/DAAAAA+NimbusSans-Regular"),
-            Flags=32,
-            FontBBox=[0, 0, 1000, 1000],
-            ItalicAngle=0,
-            Ascent=0,
-            Descent=0,
-            CapHeight=1000,
-            StemV=80,
+        descriptor = font_descriptor(
+            "/DAAAAA+NimbusSans-Regular",
+            32,
             FontFile3=pikepdf.Stream(pdf, cff, Subtype=pikepdf.Name.Type1C),
         )
         return pdf.make_indirect(

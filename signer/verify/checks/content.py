@@ -86,9 +86,7 @@ def printed_agreement(ev: Evidence, options: VerifyOptions) -> list[CheckResult]
         return [newer]
     if ev.embedded is None or ev.signed_pages is None:
         return [fail("no embedded agreement or no readable pages")]
-    problems, unconfirmed = page_problems(
-        ev.embedded.agreement, ev.embedded.sha256, ev.signed_pages
-    )
+    problems, unconfirmed = page_problems(ev.embedded.agreement, ev.signed_pages)
     if problems or unconfirmed:
         return [fail(p) for p in problems[:20]] + [
             fail(u, Verdict.INDETERMINATE) for u in unconfirmed
