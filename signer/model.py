@@ -316,6 +316,15 @@ class Program:
 
 
 @dataclass(frozen=True)
+class Rujukan:
+    """A reference to a signed agreement: its document id and the SHA-256 of its embedded data
+    (its verification code)."""
+
+    id: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Agreement:
     """One document of the ceremony: a Perjanjian Kinerja (or a revision) or a Pakta Integritas."""
 
@@ -332,6 +341,8 @@ class Agreement:
     program: tuple[Program, ...] = ()
     perubahan_ke: int | None = None  # 1, 2, ... for a PK Perubahan
     alasan_perubahan: str | None = None
+    nomor: str | None = None  # the document's own number, printed under the title
+    menggantikan: Rujukan | None = None  # for a revision: the agreement it replaces
 
     def __post_init__(self) -> None:
         if self.jenis.revision != (self.perubahan_ke is not None):
