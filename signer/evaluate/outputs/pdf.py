@@ -19,6 +19,7 @@ from signer.evaluate.outputs.common import (
     SASARAN_MEAN,
     UNIT_COLUMNS,
     UNIT_MEAN,
+    anggaran_note,
     band_colours,
     code,
     counts,
@@ -28,6 +29,7 @@ from signer.evaluate.outputs.common import (
     pct,
     rp,
     signer,
+    summary_line,
     title,
     unit,
 )
@@ -283,6 +285,11 @@ def _title_page(doc: DocxDocument, evaluation: Evaluation) -> None:
     p = doc.add_paragraph("Kategori menurut Permendagri 86/2017.", style="Keterangan")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_before = Mm(2)
+    p = doc.add_paragraph(
+        f"Jumlah: {summary_line(evaluation)}. Setiap unit dihitung sekali, dengan perjanjian yang "
+        "berlaku; realisasi anggaran yang belum diisi tidak dihitung sebagai nol."
+    )
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     refused = [r for r in evaluation.results if r.status.failed]
     if refused:
@@ -325,7 +332,7 @@ def _summary_table(doc: DocxDocument, evaluation: Evaluation) -> None:
                 pct(r.capaian) if evaluated else "",
                 r.kategori or "",
                 rp(r.anggaran) if evaluated else "",
-                rp(r.realisasi_anggaran) if evaluated else "",
+                _spent_text(r) if evaluated else "",
                 pct(r.serapan) if evaluated else "",
                 "",
             ),
@@ -342,6 +349,8 @@ def _summary_table(doc: DocxDocument, evaluation: Evaluation) -> None:
         if evaluated:
             _shade(cells[4], colours.get(r.kategori or ""))
             _shade(cells[5], colours.get(r.kategori or ""))
+            if r.melebihi_pagu:
+                cells[8].paragraphs[0].add_run(" melebihi pagu").bold = True
         else:
             merged = cells[4].merge(cells[8])
             p = merged.paragraphs[0]
@@ -406,9 +415,12 @@ def _unit_section(
     if r.kategori:
         p.add_run(f" ({r.kategori})")
     p.add_run(
-        f" · Anggaran {rp(r.anggaran)} · Realisasi anggaran {rp(r.realisasi_anggaran)} · "
+        f" · Anggaran {rp(r.anggaran)} · Realisasi anggaran {_spent_text(r)} · "
         f"Serapan {pct(r.serapan)} %"
     )
+    note = anggaran_note(r)
+    if note:
+        p.add_run(f" ({note})").bold = r.melebihi_pagu
     p.paragraph_format.keep_with_next = True
 
     colours = band_colours(evaluation.rules)
@@ -448,6 +460,11 @@ def _unit_section(
                 rows[0][1].merge(rows[-1][1])
         _mean_docx_row(table, SASARAN_MEAN, sasaran.capaian, sasaran.kategori, colours, False)
     _mean_docx_row(table, UNIT_MEAN, r.capaian, r.kategori, colours, True)
+
+
+def _spent_text(r: AgreementResult) -> str:
+    """Budget spent, or "belum diisi" when not filled: never shown as 0."""
+    return "belum diisi" if r.anggaran_belum_diisi else rp(r.realisasi_anggaran)
 
 
 def _mean_docx_row(
