@@ -276,3 +276,16 @@ def test_old_realisasi_workbooks_without_triwulan_budget_still_read(
     wb.save(book)
     data = read_realisasi(book, [pk])
     assert data.anggaran[key] == 5 and data.anggaran_triwulan[key] == (None, None, None, None)
+
+
+@pytest.mark.parametrize("rows", [1, 9, 99, 100, 999, 1000, 12345])
+def test_row_numbers_have_room_on_one_line(rows: int) -> None:
+    """The report's No column grows with the largest row number (8 mm held two digits only;
+    seen wrapping '105' into '10/5' in a rendered report), and the table keeps its width."""
+    from signer.evaluate.outputs.pdf import SUMMARY_WIDTHS, UNIT_WIDTHS, numbered
+
+    for widths in (SUMMARY_WIDTHS, UNIT_WIDTHS):
+        out = numbered(widths, rows)
+        assert sum(out) == pytest.approx(sum(widths))
+        assert out[0] >= 4.5 + 1.6 * len(str(rows)) and out[0] >= widths[0]
+        assert out[2:] == tuple(widths[2:])

@@ -318,7 +318,7 @@ def _summary_table(doc: DocxDocument, evaluation: Evaluation) -> None:
     colours = band_colours(evaluation.rules)
     table: Table = doc.add_table(rows=1, cols=len(SUMMARY_HEADERS))
     table.style = "Table Grid"
-    _widths(table, SUMMARY_WIDTHS)
+    _widths(table, numbered(SUMMARY_WIDTHS, len(evaluation.results)))
     _header(table.rows[0], SUMMARY_HEADERS)
     for n, r in enumerate(evaluation.results, 1):
         evaluated = r.status is Status.EVALUATED
@@ -391,7 +391,8 @@ def _unit_section(
     pertama = signer(r, Peran.PIHAK_PERTAMA)
     kedua = signer(r, Peran.PIHAK_KEDUA)
     p = doc.add_paragraph()
-    p.add_run(f"Angka di bawah berasal dari {jenis(r)} {r.id} (berkas {r.file})")
+    p.add_run(f"Angka di bawah berasal dari {jenis(r)} {r.id} (berkas {r.file}")
+    p.add_run(f"; menggantikan {r.menggantikan})" if r.menggantikan else ")")
     if pertama:
         p.add_run(" antara Pihak Pertama ")
         p.add_run(pertama[0]).bold = True
@@ -426,7 +427,7 @@ def _unit_section(
     colours = band_colours(evaluation.rules)
     table: Table = doc.add_table(rows=1, cols=len(UNIT_COLUMNS))
     table.style = "Table Grid"
-    _widths(table, UNIT_WIDTHS)
+    _widths(table, numbered(UNIT_WIDTHS, len(r.indikator)))
     _header(table.rows[0], [name for name, _ in UNIT_COLUMNS])
     numeric = (0, 6, 7, 8)
     n = 0
@@ -489,6 +490,18 @@ def _mean_docx_row(
         _shade(c, colours.get(kategori or ""))
         for run in c.paragraphs[0].runs:
             run.bold = bold
+
+
+DIGIT_MM = 1.6  # a digit of Liberation Sans at the tables' 7.5 pt is 1.47 mm wide
+CELL_PADDING_MM = 4.5  # Word's default cell margins (2 x 1.9 mm) and a little air
+
+
+def numbered(widths_mm: Sequence[float], rows: int) -> tuple[float, ...]:
+    """``widths_mm`` with the first column (No) wide enough for the largest row number on one
+    line, taken from the second column, so the table keeps its width: "100" wraps in 8 mm."""
+    needed = CELL_PADDING_MM + DIGIT_MM * len(str(max(rows, 1)))
+    extra = max(0.0, needed - widths_mm[0])
+    return (widths_mm[0] + extra, widths_mm[1] - extra, *widths_mm[2:])
 
 
 def _widths(table: Table, widths_mm: Sequence[float]) -> None:

@@ -288,7 +288,11 @@ def _unit_sheet(w: Worksheet, evaluation: Evaluation, r: AgreementResult, s: _Xl
     w.cell(row=1, column=1, value=f"{title(evaluation)} — {unit(r)}").font = s.title
     block = (
         ("Unit", unit(r)),
-        ("Perjanjian", f"{r.id} ({jenis(r)}), berkas {r.file}"),
+        (
+            "Perjanjian",
+            f"{r.id} ({jenis(r)}), berkas {r.file}"
+            + (f"; menggantikan {r.menggantikan}" if r.menggantikan else ""),
+        ),
         ("Pihak Pertama", signer_full(r, Peran.PIHAK_PERTAMA)),
         ("Pihak Kedua", signer_full(r, Peran.PIHAK_KEDUA)),
         ("Kode Verifikasi", code(r)),
