@@ -750,15 +750,21 @@ def evaluate(
     """Evaluate realisasi against the targets of agreements that verify.
 
     Each agreement is verified first; only VALID ones of the pemerintah daerah and year of the
-    realisasi workbook are evaluated, the latest revision of each unit; exit 1 if any is refused
-    or a unit of the workbook has no agreement in force.
+    realisasi workbook are evaluated, of each unit the one in force for the period (a PK
+    Perubahan replaces the PK from its date on); exit 1 if any is refused or a unit of the
+    workbook has no agreement in force.
     """
     from decimal import Decimal
 
     from signer.batch import default_jobs, expand_inputs
     from signer.evaluate.capaian import Rules
     from signer.evaluate.outputs import parse_formats, write_outputs
-    from signer.evaluate.stage import EvaluateOptions, evaluate_workbook, verify_for_evaluation
+    from signer.evaluate.stage import (
+        EvaluateOptions,
+        evaluate_workbook,
+        for_template,
+        verify_for_evaluation,
+    )
     from signer.trust import load_trust_config
     from signer.workbooks.realisasi import write_realisasi
 
@@ -785,8 +791,9 @@ def evaluate(
         console_err.print(f"error: {message}", markup=False)
     results = verified.results
     if template_out is not None:
-        write_realisasi([a for _, a, _ in verified.agreements], template_out)
-        console.print(f"wrote {template_out} for {len(verified.agreements)} verified agreements")
+        agreements = for_template(verified)
+        write_realisasi(agreements, template_out)
+        console.print(f"wrote {template_out} for {len(agreements)} verified agreements in force")
     else:
         assert realisasi_book is not None
         evaluation = evaluate_workbook(verified, realisasi_book, options)
@@ -806,6 +813,7 @@ def _print_evaluation(evaluation: Evaluation, written: list[Path]) -> None:
     from rich.table import Table
 
     from signer import formatting
+    from signer.evaluate.outputs.common import summary_line
 
     table = Table(title=f"Capaian kinerja {evaluation.periode.label} {evaluation.tahun or ''}")
     for column in ("unit", "status", "capaian", "kategori", "serapan anggaran"):
@@ -816,11 +824,12 @@ def _print_evaluation(evaluation: Evaluation, written: list[Path]) -> None:
         table.add_row(
             r.unit_nama or r.file,
             r.status.value,
-            f"{formatting.angka(r.capaian)} %" if r.capaian is not None else "",
+            f"{formatting.persen(r.capaian)} %" if r.capaian is not None else "",
             r.kategori or (r.reason or "")[:60],
-            f"{formatting.angka(r.serapan)} %" if r.serapan is not None else "",
+            f"{formatting.persen(r.serapan)} %" if r.serapan is not None else "",
         )
     console.print(table)
+    console.print(summary_line(evaluation), markup=False)
     for path in written:
         console.print(f"wrote {path}")
 

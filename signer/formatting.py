@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -30,8 +30,10 @@ def angka(n: Decimal | int) -> str:
 
 
 def persen(n: Decimal) -> str:
-    """A percentage with two decimals, as evaluations print them: '95,62', '100,00'."""
-    return format_decimal(n, format="#,##0.00", locale=LOCALE)
+    """A percentage with two decimals, as evaluations print them: '95,62', '100,00'; rounded half
+    up as Excel's ROUND and LKjIP tables do ('84,445' -> '84,45'; Babel alone rounds half even)."""
+    rounded = n.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return format_decimal(rounded, format="#,##0.00", locale=LOCALE)
 
 
 def rupiah(n: int) -> str:

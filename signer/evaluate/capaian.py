@@ -13,13 +13,18 @@ Default rules (notes/domain.md §3; each is a field of :class:`Rules`):
   uncapped (120 % is 120 %); averages may be capped (``cap_for_average``).
 - Categories (Permendagri 86/2017), as half-open intervals so that 90.5 has a home:
   >= 91 sangat tinggi, >= 76 tinggi, >= 66 sedang, >= 51 rendah, else sangat rendah.
+
+Arithmetic: Decimal throughout, never float. A capaian is kept unrounded; its kategori and every
+mean (per sasaran, per unit, over all units) are taken from unrounded values, and only what is
+shown is rounded, half up to two places (:func:`bulat`), as Excel's ROUND and LKjIP tables do:
+84.445 shows as 84,45, and 90.996 shows as 91,00 while its kategori stays "tinggi".
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from signer.model import Arah, Indikator, Predikat, Rentang, Target
 
@@ -52,18 +57,19 @@ DEFAULT_RULES = Rules()
 
 @dataclass(frozen=True)
 class Capaian:
-    value: Decimal | None  # percent, rounded to 0.01; None when it cannot be computed
+    value: Decimal | None  # percent, unrounded; None when it cannot be computed
     note: str | None = None  # why there is no value, or what was adjusted
 
 
-def _round(d: Decimal) -> Decimal:
-    return d.quantize(PLACES)
+def bulat(d: Decimal) -> Decimal:
+    """``d`` as shown: two places, half up (84.445 -> 84.45; Python's default would give 84.44)."""
+    return d.quantize(PLACES, rounding=ROUND_HALF_UP)
 
 
 def _floor(value: Decimal, rules: Rules) -> Capaian:
     if value < 0 and rules.floor_negative:
-        return Capaian(Decimal("0.00"), "hasil negatif, dibulatkan ke 0")
-    return Capaian(_round(value))
+        return Capaian(Decimal(0), "hasil negatif, dibulatkan ke 0")
+    return Capaian(value)
 
 
 def compute(
@@ -82,38 +88,34 @@ def compute(
             return Capaian(None, f"predikat {realisasi!r} tidak ada pada skala")
         rank = {v: len(skala) - i for i, v in enumerate(skala)}  # best = highest
         got, want = rank[realisasi], rank[target.nilai]
-        return Capaian(
-            HUNDRED.quantize(PLACES)
-            if got >= want
-            else _round(Decimal(got) / Decimal(want) * HUNDRED)
-        )
+        return Capaian(HUNDRED if got >= want else Decimal(got) / Decimal(want) * HUNDRED)
     if not isinstance(realisasi, Decimal):
         return Capaian(None, f"realisasi {realisasi!r} bukan angka")
     if arah is Arah.RENTANG:
         assert isinstance(target, Rentang)
         lo, hi = target.bawah, target.atas
         if lo <= realisasi <= hi:
-            return Capaian(HUNDRED.quantize(PLACES))
+            return Capaian(HUNDRED)
         if realisasi < lo:
             if lo == 0:
-                return Capaian(HUNDRED.quantize(PLACES))
+                return Capaian(HUNDRED)
             return _floor(realisasi / lo * HUNDRED, rules)
         if rules.rentang_above == "ratio":
             return _floor(hi / realisasi * HUNDRED, rules) if realisasi else Capaian(None)
         if hi == 0:
-            return Capaian(Decimal("0.00"), "di atas rentang bertarget nol")
+            return Capaian(Decimal(0), "di atas rentang bertarget nol")
         return _floor((2 * hi - realisasi) / hi * HUNDRED, rules)
     assert isinstance(target, Decimal)
     if arah is Arah.NAIK:
         if target == 0:
-            return Capaian(HUNDRED.quantize(PLACES), "target nol: tercapai")
+            return Capaian(HUNDRED, "target nol: tercapai")
         return _floor(realisasi / target * HUNDRED, rules)
     # turun
     if target == 0:
         return (
-            Capaian(HUNDRED.quantize(PLACES), "target nol: tercapai")
+            Capaian(HUNDRED, "target nol: tercapai")
             if realisasi <= 0
-            else Capaian(Decimal("0.00"), "target nol: tidak tercapai")
+            else Capaian(Decimal(0), "target nol: tidak tercapai")
         )
     return _floor((2 * target - realisasi) / target * HUNDRED, rules)
 
@@ -128,13 +130,14 @@ def kategori(value: Decimal | None, rules: Rules = DEFAULT_RULES) -> str | None:
 
 
 def mean(values: Sequence[Decimal | None], rules: Rules = DEFAULT_RULES) -> Decimal | None:
-    """Mean of the capaian that exist (capped when the rules say so); None if there are none."""
+    """Mean of the unrounded capaian that exist (capped when the rules say so); None if there
+    are none. Not rounded: a mean of means stays exact, and kategori reads it as it is."""
     present = [v for v in values if v is not None]
     if not present:
         return None
     if rules.cap_for_average is not None:
         present = [min(v, rules.cap_for_average) for v in present]
-    return _round(sum(present, Decimal(0)) / len(present))
+    return sum(present, Decimal(0)) / len(present)
 
 
 def of_indikator(

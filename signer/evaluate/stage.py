@@ -7,19 +7,21 @@ The realisasi workbook supplies only what was achieved, matched by unit and indi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from signer import canonical
 from signer.errors import InputError
+from signer.evaluate import berlaku
 from signer.evaluate.capaian import DEFAULT_RULES, Rules, kategori, mean, of_indikator
 from signer.evaluate.results import (
     AgreementResult,
     Evaluation,
     IndikatorResult,
     Periode,
+    ProgramResult,
     SasaranResult,
     Signer,
     Status,
@@ -41,11 +43,13 @@ def evaluate_agreement(
     file: str,
     periode: Periode,
     realisasi: dict[str, Decimal | str | None],
-    anggaran: dict[str, int | None],
+    anggaran: Mapping[str, int | None],
     rules: Rules = DEFAULT_RULES,
+    menggantikan: str | None = None,
 ) -> AgreementResult:
     """Capaian of one verified agreement, from realisasi keyed by indikator kode and realisasi
-    anggaran keyed by program kode (or uraian)."""
+    anggaran of the period (cumulative to the triwulan, or the year's) keyed by program kode
+    (or uraian); ``menggantikan`` is the id of the agreement it replaces."""
     sasaran = []
     for s in a.sasaran:
         rows = []
@@ -68,15 +72,16 @@ def evaluate_agreement(
         avg = mean([r.capaian for r in rows], rules)
         sasaran.append(SasaranResult(s.uraian, tuple(rows), avg, kategori(avg, rules)))
     unit_avg = mean([r.capaian for s in sasaran for r in s.indikator], rules)
-    spent_values = [anggaran.get(p.kode or p.uraian) for p in a.program]
-    known = [v for v in spent_values if v is not None]
-    total = a.jumlah_anggaran
-    spent = sum(known) if known else None
-    serapan = (
-        (Decimal(spent) / Decimal(total) * 100).quantize(Decimal("0.01"))
-        if spent is not None and total
-        else None
+    # a program not filled is "belum diisi", never 0: the unit's realisasi anggaran is known
+    # only when every program's is, and is then compared with the whole pagu
+    program = tuple(
+        ProgramResult(p.kode, p.uraian, p.anggaran, anggaran.get(p.kode or p.uraian))
+        for p in a.program
     )
+    total = a.jumlah_anggaran
+    filled = [p.realisasi for p in program if p.realisasi is not None]
+    spent = sum(filled) if program and len(filled) == len(program) else None
+    serapan = Decimal(spent) / Decimal(total) * 100 if spent is not None and total else None
     signers = tuple(
         Signer(r.value, p.nama, p.jabatan, p.nip.formatted() if p.nip else None)
         for r, p in ((r, a.pihak(r)) for r in Peran)
@@ -94,9 +99,12 @@ def evaluate_agreement(
         tuple(sasaran),
         unit_avg,
         kategori(unit_avg, rules),
-        total or None,
+        total if program else None,
         spent,
         serapan,
+        program,
+        a.perubahan_ke,
+        menggantikan,
     )
 
 
@@ -116,6 +124,7 @@ class Verified:
     agreements: tuple[tuple[str, Agreement, str], ...]  # (file, agreement, sha256), VALID only
     results: tuple[AgreementResult, ...]  # not applicable and refused, in file order
     unusable: tuple[str, ...]
+    menggantikan: Mapping[str, str] = field(default_factory=dict)  # file -> id it replaces
 
 
 def verify_for_evaluation(paths: Sequence[Path], options: EvaluateOptions) -> Verified:
@@ -160,9 +169,10 @@ def verify_for_evaluation(paths: Sequence[Path], options: EvaluateOptions) -> Ve
     return Verified(tuple(valid), tuple(others), tuple(unusable))
 
 
-def in_force(verified: Verified, of: RealisasiOf) -> Verified:
-    """The agreements that bind the realisasi: this pemerintah daerah's, of this year, the latest
-    revision of each unit. The identity is the signed data's, never the file's name."""
+def in_force(verified: Verified, of: RealisasiOf, periode: Periode = Periode.TAHUNAN) -> Verified:
+    """The agreements that bind the realisasi: this pemerintah daerah's, of this year, and of
+    each unit the one in force for ``periode`` (:mod:`signer.evaluate.berlaku`). The identity is
+    the signed data's, never the file's name."""
     same = [
         (file, a, sha256)
         for file, a, sha256 in verified.agreements
@@ -180,33 +190,19 @@ def in_force(verified: Verified, of: RealisasiOf) -> Verified:
         for file, a, sha256 in verified.agreements
         if (file, a, sha256) not in same
     ]
-    by_unit: dict[str, list[tuple[str, Agreement, str]]] = {}
-    for item in same:
-        by_unit.setdefault(item[1].unit.kode, []).append(item)
-    chosen = []
-    for items in by_unit.values():
-        copies: dict[str, tuple[str, Agreement, str]] = {}
-        for item in sorted(items, key=lambda i: i[0]):
-            if item[2] in copies:  # the same signed document twice
-                others.append(_result(*item, Status.SUPERSEDED, f"salinan {copies[item[2]][0]}"))
-            else:
-                copies[item[2]] = item
-        ranked = sorted(copies.values(), key=lambda i: i[1].perubahan_ke or 0, reverse=True)
-        top = [i for i in ranked if (i[1].perubahan_ke or 0) == (ranked[0][1].perubahan_ke or 0)]
-        if len(top) > 1:  # two different agreements claim to be in force: neither is used
-            files = ", ".join(i[0] for i in top)
-            others += [
-                _result(*i, Status.REFUSED, f"dua perjanjian berlaku untuk unit ini: {files}")
-                for i in top
-            ]
-        else:
-            chosen.append(top[0])
-        others += [
-            _result(*i, Status.SUPERSEDED, f"diganti oleh {top[0][1].id}")
-            for i in ranked
-            if i not in top
-        ]
-    return Verified(tuple(chosen), (*verified.results, *others), verified.unusable)
+    chosen = berlaku.pick(same, periode)
+    return Verified(
+        chosen.agreements,
+        (*verified.results, *others, *chosen.results),
+        verified.unusable,
+        chosen.menggantikan,
+    )
+
+
+def for_template(verified: Verified) -> list[Agreement]:
+    """The agreements a blank realisasi workbook lists: of each unit the newest revision, so that
+    no unit is listed twice (two copies of one are refused, as in evaluation)."""
+    return [a for _, a, _ in berlaku.pick(verified.agreements, Periode.TAHUNAN).agreements]
 
 
 def _plain(text: str) -> str:
@@ -221,7 +217,7 @@ def _result(file: str, a: Agreement, sha256: str, status: Status, reason: str) -
 
 def evaluate_workbook(verified: Verified, book: Path, options: EvaluateOptions) -> Evaluation:
     """Read the realisasi workbook for the agreements in force and evaluate them."""
-    chosen = in_force(verified, read_realisasi_of(book))
+    chosen = in_force(verified, read_realisasi_of(book), options.periode)
     data = read_realisasi(book, [a for _, a, _ in chosen.agreements])
     return evaluate(chosen, data, options)
 
@@ -253,14 +249,37 @@ def evaluate(verified: Verified, realisasi: RealisasiData, options: EvaluateOpti
             values[i.kode] = (
                 None if row is None else (row.tahunan if index is None else row.triwulan[index - 1])
             )
-        spent = {p: v for (u, p), v in realisasi.anggaran.items() if u == a.unit.kode}
+        spent = _spent(realisasi, a.unit.kode, index)
         results.append(
-            evaluate_agreement(a, sha256, file, options.periode, values, spent, options.rules)
+            evaluate_agreement(
+                a,
+                sha256,
+                file,
+                options.periode,
+                values,
+                spent,
+                options.rules,
+                verified.menggantikan.get(file),
+            )
         )
     return Evaluation(
         options.periode,
         realisasi.header.instansi,
         realisasi.header.tahun,
-        tuple(sorted(results, key=lambda r: (r.file or "~", r.unit_kode or ""))),
+        tuple(sorted(results, key=_order)),
         options.rules,
     )
+
+
+def _spent(realisasi: RealisasiData, unit: str, triwulan: int | None) -> dict[str, int | None]:
+    """The unit's realisasi anggaran per program for the period: cumulative to the triwulan
+    (None where the workbook has no triwulan columns or leaves them empty), or the year's."""
+    if triwulan is None:
+        return {p: v for (u, p), v in realisasi.anggaran.items() if u == unit}
+    return {p: tw[triwulan - 1] for (u, p), tw in realisasi.anggaran_triwulan.items() if u == unit}
+
+
+def _order(r: AgreementResult) -> tuple[bool, str, int, str]:
+    """The agreements first (PK, its revisions in order, any other kind with targets), each unit
+    once in kode order; the Pakta Integritas after them."""
+    return (r.pakta, r.unit_kode or "", r.perubahan_ke or 0, r.file or "~")

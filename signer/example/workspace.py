@@ -178,6 +178,23 @@ def realisasi(
     return values, spent
 
 
+def anggaran_triwulan(
+    spent: dict[tuple[str, str], int],
+) -> dict[tuple[str, str], tuple[int | None, int | None, int | None, int | None]]:
+    """Budget spent up to the end of each triwulan (cumulative), the year's spread as spending
+    usually goes: slow in the first quarter, most of it in the second half."""
+    shares = (Decimal("0.18"), Decimal("0.42"), Decimal("0.69"), Decimal(1))
+    return {
+        key: (
+            int(year * shares[0]),
+            int(year * shares[1]),
+            int(year * shares[2]),
+            year,
+        )
+        for key, year in spent.items()
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # The logo: a fictional emblem, drawn so that no image file needs to be committed
 
@@ -232,7 +249,7 @@ def write_workspace(folder: Path, *, force: bool = False) -> list[Path]:
     kode_of = {p: k for k, p in people.items()}
     write_workbook(c, targets[0], pejabat_kode=lambda p: kode_of[p])
     values, spent = realisasi(c)
-    write_realisasi(list(c.agreements), targets[1], values, spent)
+    write_realisasi(list(c.agreements), targets[1], values, spent, anggaran_triwulan(spent))
     fsio.write_bytes(targets[2], logo_png())
     return targets
 

@@ -58,6 +58,8 @@ ANGGARAN = "Anggaran"
 H_REALISASI_TW = ("Realisasi TW I", "Realisasi TW II", "Realisasi TW III", "Realisasi TW IV")
 H_REALISASI = "Realisasi Tahunan"
 H_REALISASI_ANGGARAN = "Realisasi Anggaran (Rp)"
+# cumulative budget spent up to each triwulan; optional, so that workbooks without them still read
+H_REALISASI_ANGGARAN_TW = tuple(f"Realisasi Anggaran TW {n} (Rp)" for n in ("I", "II", "III", "IV"))
 
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -98,7 +100,14 @@ COLUMNS_REALISASI = (
     *H_REALISASI_TW,
     H_REALISASI,
 )
-COLUMNS_ANGGARAN = (H_KODE_UNIT, H_KODE_PROGRAM, H_PROGRAM, H_ANGGARAN, H_REALISASI_ANGGARAN)
+COLUMNS_ANGGARAN = (
+    H_KODE_UNIT,
+    H_KODE_PROGRAM,
+    H_PROGRAM,
+    H_ANGGARAN,
+    *H_REALISASI_ANGGARAN_TW,
+    H_REALISASI_ANGGARAN,
+)
 
 # One header style for every sheet kinerja writes (the evaluation report uses its colour too)
 HEADER_COLOUR = "1F4E78"

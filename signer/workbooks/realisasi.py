@@ -3,7 +3,8 @@
 Sheets:
   Petunjuk   how to fill it
   Realisasi  one row per unit and indikator kode: cumulative realisasi per triwulan and the year
-  Anggaran   one row per program: realisasi anggaran (budget spent), for budget absorption
+  Anggaran   one row per program: realisasi anggaran (budget spent), cumulative per triwulan
+             (optional columns: a workbook without them still reads) and the year
 
 Only the unit and indikator kode link a row to a signed target; the other columns (uraian,
 satuan, target) are there for the person filling it in and are never read as targets.
@@ -12,7 +13,7 @@ satuan, target) are there for the person filling it in and are never read as tar
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from signer.workbooks.columns import (
     H_PROGRAM,
     H_REALISASI,
     H_REALISASI_ANGGARAN,
+    H_REALISASI_ANGGARAN_TW,
     H_REALISASI_TW,
     H_SATUAN,
     H_TARGET,
@@ -58,7 +60,8 @@ PETUNJUK_TEXT = (
     "1. Realisasi: satu baris per indikator. Isi realisasi kumulatif per triwulan dan realisasi "
     "tahunan. Angka diketik sebagai angka; indikator predikat diisi dengan predikatnya (mis. WTP); "
     "indikator rentang diisi dengan satu angka.",
-    "2. Anggaran: isi realisasi anggaran (rupiah penuh) per program.",
+    "2. Anggaran: isi realisasi anggaran (rupiah penuh) per program: kumulatif sampai akhir setiap "
+    "triwulan dan tahunan. Kosongkan yang belum ada (kosong berarti belum diisi, bukan nol).",
     "3. Kolom Indikator, Satuan, Arah dan Target hanya untuk membantu pengisian: target selalu "
     "dibaca dari perjanjian yang telah ditandatangani, bukan dari buku kerja ini.",
     "",
@@ -68,6 +71,7 @@ PETUNJUK_TEXT = (
 _INPUT = PatternFill("solid", fgColor="FFF2CC")
 
 Value = Decimal | str | None  # a number, a predikat, or nothing yet
+AnggaranTriwulan = tuple[int | None, int | None, int | None, int | None]
 
 
 @dataclass(frozen=True)
@@ -87,10 +91,14 @@ def write_realisasi(
     path: Path,
     values: Mapping[tuple[str, str], RealisasiIndikator] | None = None,
     anggaran: Mapping[tuple[str, str], int] | None = None,
+    anggaran_triwulan: Mapping[tuple[str, str], AnggaranTriwulan] | None = None,
 ) -> None:
-    """Write a realisasi workbook for ``agreements``: blank, or filled with ``values``."""
+    """Write a realisasi workbook for ``agreements``: blank, or filled with ``values`` and the
+    budget spent (``anggaran`` the year's, ``anggaran_triwulan`` cumulative per triwulan), both
+    keyed by (unit kode, program kode or uraian)."""
     values = values or {}
     anggaran = anggaran or {}
+    anggaran_triwulan = anggaran_triwulan or {}
     ceremonies = {(a.instansi.nama, a.tahun) for a in agreements}
     if len(ceremonies) != 1:
         found = "; ".join(f"{nama} {tahun}" for nama, tahun in sorted(ceremonies)) or "none"
@@ -122,6 +130,7 @@ def write_realisasi(
         H_PROGRAM: 60,
         H_ANGGARAN: 20,
         H_REALISASI_ANGGARAN: 24,
+        **dict.fromkeys(H_REALISASI_ANGGARAN_TW, 20),
         H_REALISASI: 17,
     }
 
@@ -163,11 +172,13 @@ def write_realisasi(
     header(ws, COLUMNS_ANGGARAN)
     for a in agreements:
         for p in a.program:
-            spent = anggaran.get((a.unit.kode, p.kode or p.uraian))
-            ws.append([a.unit.kode, p.kode, p.uraian, p.anggaran, spent])
-            for col in (4, 5):
+            key = (a.unit.kode, p.kode or p.uraian)
+            upto = anggaran_triwulan.get(key, (None, None, None, None))
+            ws.append([a.unit.kode, p.kode, p.uraian, p.anggaran, *upto, anggaran.get(key)])
+            for col in range(4, 10):
                 ws.cell(row=ws.max_row, column=col).number_format = "#,##0"
-            ws.cell(row=ws.max_row, column=5).fill = _INPUT
+                if col > 4:
+                    ws.cell(row=ws.max_row, column=col).fill = _INPUT
     fsio.write_with(Path(path), wb.save)
 
 
@@ -182,6 +193,8 @@ class RealisasiData:
     skipped_units: frozenset[str]  # rows of units not being evaluated
     header: RealisasiOf
     unit_names: dict[str, str]  # unit kode -> nama, as the workbook names them
+    # cumulative per triwulan, same keys; None where not filled or the columns are absent
+    anggaran_triwulan: dict[tuple[str, str], AnggaranTriwulan] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -238,7 +251,13 @@ def read_realisasi(path: Path, agreements: Sequence[Agreement]) -> RealisasiData
     try:
         sheet = read_sheet(wb, REALISASI, COLUMNS_REALISASI, _INFORMATIONAL, problems)
         money = (
-            read_sheet(wb, ANGGARAN, COLUMNS_ANGGARAN, {H_PROGRAM, H_ANGGARAN}, [])
+            read_sheet(
+                wb,
+                ANGGARAN,
+                COLUMNS_ANGGARAN,
+                {H_PROGRAM, H_ANGGARAN, *H_REALISASI_ANGGARAN_TW},
+                [],
+            )
             if ANGGARAN in wb.sheetnames
             else None
         )
@@ -295,6 +314,7 @@ def read_realisasi(path: Path, agreements: Sequence[Agreement]) -> RealisasiData
                         )
                     )
     spent: dict[tuple[str, str], int | None] = {}
+    spent_tw: dict[tuple[str, str], AnggaranTriwulan] = {}
     if money is not None:
         for row, cells in money.rows:
             unit = money.kode(row, cells, H_KODE_UNIT)
@@ -312,17 +332,24 @@ def read_realisasi(path: Path, agreements: Sequence[Agreement]) -> RealisasiData
                     f"{unit}, expected one of its signed agreement's programs",
                 )
                 continue
-            amount = money.number(row, cells, H_REALISASI_ANGGARAN, required=False)
-            if amount is not None and (amount < 0 or amount != amount.to_integral_value()):
-                money.problem(
-                    row, H_REALISASI_ANGGARAN, f"{amount}, expected whole rupiah, not negative"
-                )
-                continue
-            spent[unit, program] = int(amount) if amount is not None else None
+            q1, q2, q3, q4 = (_rupiah(money, row, cells, h) for h in H_REALISASI_ANGGARAN_TW)
+            spent[unit, program] = _rupiah(money, row, cells, H_REALISASI_ANGGARAN)
+            spent_tw[unit, program] = (q1, q2, q3, q4)
         problems += money.problems
     if problems:
         raise WorkbookError(path, problems)
-    return RealisasiData(values, spent, frozenset(skipped), read_realisasi_of(path), names)
+    return RealisasiData(
+        values, spent, frozenset(skipped), read_realisasi_of(path), names, spent_tw
+    )
+
+
+def _rupiah(sheet: SheetRows, row: int, cells: tuple[object, ...], header: str) -> int | None:
+    """Whole rupiah, or None when empty (not filled: never taken as 0)."""
+    amount = sheet.number(row, cells, header, required=False)
+    if amount is not None and (amount < 0 or amount != amount.to_integral_value()):
+        sheet.problem(row, header, f"{amount}, expected whole rupiah, not negative")
+        return None
+    return int(amount) if amount is not None else None
 
 
 # columns that help the person filling in, never read

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
+from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import edit_workbook, example_units, run_kinerja
+from tests.conftest import _read_only, edit_workbook, example_units, run_kinerja
 
 pytestmark = [pytest.mark.slow, pytest.mark.office]
 
@@ -310,30 +313,41 @@ def test_a_file_name_is_not_an_identity(
     signed_folder: Path, demo_store: Path, example_realisasi: Path, tmp_path: Path
 ) -> None:
     """Another unit's PK saved under this unit's name, and a Pakta Integritas in place of a PK:
-    the signed data says whose they are, and those units have no agreement in force."""
+    the signed data says whose they are, and those units have no agreement in force. A second
+    copy of a PK is refused, naming both files: it cannot be counted twice."""
     folder = tmp_path / "arsip"
     shutil.copytree(signed_folder, folder)
-    shutil.copy(folder / "pk-2026-setda.pdf", folder / "pk-2026-dinkes.pdf")
+    (folder / "pk-2026-setda.pdf").replace(folder / "pk-2026-dinkes.pdf")
     shutil.copy(folder / "pi-2026-inspektorat.pdf", folder / "pk-2026-inspektorat.pdf")
     code, stdout, _ = evaluate(
         str(folder), "--realisasi", str(example_realisasi), "--trust", str(demo_store), "--json"
     )
     assert code == 1
     units = _statuses(stdout)
-    assert units["DINKES"] == [("pi-2026-dinkes", "tidak berlaku"), (None, "tanpa perjanjian")]
-    assert sorted(units["SETDA"], key=str) == [
-        ("pi-2026-setda", "tidak berlaku"),
-        ("pk-2026-setda", "dievaluasi"),
-        ("pk-2026-setda", "diganti"),
+    assert units["DINKES"] == [(None, "tanpa perjanjian"), ("pi-2026-dinkes", "tidak berlaku")]
+    assert units["SETDA"] == [("pk-2026-setda", "dievaluasi"), ("pi-2026-setda", "tidak berlaku")]
+    assert units["INSPEKTORAT"] == [
+        (None, "tanpa perjanjian"),
+        ("pi-2026-inspektorat", "tidak berlaku"),
+        ("pi-2026-inspektorat", "tidak berlaku"),
     ]
-    assert sorted(units["INSPEKTORAT"], key=str) == sorted(
-        [
-            (None, "tanpa perjanjian"),
-            ("pi-2026-inspektorat", "tidak berlaku"),
-            ("pi-2026-inspektorat", "tidak berlaku"),
-        ],
-        key=str,
+    copy = folder / "salinan" / "pk-2026-setda.pdf"
+    copy.parent.mkdir()
+    shutil.copy(folder / "pk-2026-dinkes.pdf", copy)
+    out = tmp_path / "evaluasi"
+    code, _, stderr = evaluate(
+        str(folder),
+        "--realisasi",
+        str(example_realisasi),
+        "--trust",
+        str(demo_store),
+        "-o",
+        str(out),
     )
+    assert code == 2
+    assert str(folder / "pk-2026-dinkes.pdf") in stderr and str(copy) in stderr
+    assert "the same signed agreement twice" in stderr
+    assert not out.exists()
 
 
 def test_only_this_pemdas_agreements_of_this_year(
@@ -394,3 +408,137 @@ def test_only_this_pemdas_agreements_of_this_year(
     assert "Pemerintah Kabupaten Lain" in refused["pk-2026-setda"]
     missing = {p["unit"]["kode"] for p in results if p["status"] == "tanpa perjanjian"}
     assert missing == {"DINKES", "SETDA"}
+
+
+@pytest.fixture(scope="module")
+def with_revision(
+    signed_folder: Path,
+    demo_store: Path,
+    example_workspace: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Path]:
+    """The signed example plus a signed PK Perubahan of DINKES from 1 July 2026 (DINKES.01's
+    target lowered to 80, one program dropped), and a realisasi workbook for what is in force;
+    read-only."""
+    from dataclasses import replace
+
+    from signer.example.workspace import realisasi
+    from signer.generate import GenerateOptions, generate
+    from signer.kinds import JenisDokumen
+    from signer.model import Ceremony
+    from signer.workbooks.ceremony_read import read_workbook
+    from signer.workbooks.realisasi import write_realisasi
+    from tests.helpers import sign_roles
+
+    ceremony = read_workbook(example_workspace / "kinerja.xlsx")
+    pk = next(a for a in ceremony.agreements if a.id == "pk-2026-dinkes")
+    first, *rest = pk.sasaran
+    aki = replace(first.indikator[0], target=Decimal(80))
+    revised = replace(first, indikator=(aki, *first.indikator[1:]))
+    r1 = replace(
+        pk,
+        jenis=JenisDokumen.PERJANJIAN_KINERJA_PERUBAHAN,
+        perubahan_ke=1,
+        alasan_perubahan="Penyesuaian target setelah refocusing anggaran",
+        tanggal=dt.date(2026, 7, 1),
+        sasaran=(revised, *rest),
+        program=pk.program[:2],
+    )
+    root = tmp_path_factory.mktemp("revision")
+    made = root / "made"
+    generate(
+        Ceremony(ceremony.instansi, ceremony.tahun, (r1,)),
+        example_workspace / "kinerja.xlsx",
+        GenerateOptions(out=made, jobs=1, progress=False),
+    )
+    folder = root / "arsip"
+    shutil.copytree(signed_folder, folder)
+    [pdf] = made.glob("*.pdf")
+    (folder / pdf.name).write_bytes(sign_roles(pdf.read_bytes(), demo_store))
+    units = set(example_units(example_workspace / "kinerja.xlsx"))
+    in_force = [r1] + [
+        a for a in ceremony.agreements if a.unit.kode in units - {"DINKES"} and a.jenis.has_targets
+    ]
+    values, spent = realisasi(ceremony)
+    book = root / "realisasi.xlsx"
+    write_realisasi(in_force, book, values, spent)
+    yield from _read_only(root)
+
+
+def test_a_pk_perubahan_replaces_the_pk(
+    with_revision: Path, demo_store: Path, tmp_path: Path
+) -> None:
+    """The user's report: a unit's PK and PK Perubahan in one folder. The unit is evaluated
+    once, with the revision's targets and budget; the PK is listed 'diganti' with the link; the
+    budget totals count the unit once; the agreements come before the Pakta Integritas."""
+    root = with_revision
+    out = tmp_path / "evaluasi"
+    code, stdout, stderr = evaluate(
+        str(root / "arsip"),
+        "--realisasi",
+        str(root / "realisasi.xlsx"),
+        "--trust",
+        str(demo_store),
+        "-o",
+        str(out),
+        "--format",
+        "json,xlsx,pdf",
+    )
+    assert code == 0, stdout + stderr
+    report = json.loads((out / "evaluasi.json").read_text())
+    results = report["perjanjian"]
+    assert _statuses(json.dumps({"perjanjian": results}))["DINKES"] == [
+        ("pk-2026-dinkes", "diganti"),
+        ("pkp-2026-dinkes-r1", "dievaluasi"),
+        ("pi-2026-dinkes", "tidak berlaku"),
+    ]
+    kinds = [p["jenis"] for p in results]
+    first_pakta = kinds.index("pakta-integritas")
+    assert all(k == "pakta-integritas" for k in kinds[first_pakta:])
+    by_id = {p["id"]: p for p in results}
+    old, new = by_id["pk-2026-dinkes"], by_id["pkp-2026-dinkes-r1"]
+    assert old["diganti_oleh"] == "pkp-2026-dinkes-r1" and "pkp-2026-dinkes-r1" in old["alasan"]
+    assert new["menggantikan"] == "pk-2026-dinkes"
+    aki = next(r for r in new["indikator"] if r["kode"] == "DINKES.01")
+    assert aki["target"] == 80
+    assert [p["kode"] for p in new["program"]] == ["1.02.01", "1.02.02"]
+    evaluated = [p for p in results if p["status"] == "dievaluasi"]
+    assert sorted(p["unit"]["kode"] for p in evaluated) == sorted(
+        {p["unit"]["kode"] for p in evaluated}
+    ), "each unit once"
+    totals = report["ringkasan"]
+    assert totals["unit"] == len(evaluated)
+    assert totals["anggaran"] == sum(p["anggaran"] for p in evaluated)
+    assert new["anggaran"] == 112_480_250_000 + 48_500_000_000
+    summary = load_workbook(out / "evaluasi.xlsx")["Ringkasan"]
+    dinkes_rows = [r for r in summary.iter_rows(values_only=True) if r[1] == "DINKES"]
+    assert [(r[3], r[4]) for r in dinkes_rows] == [
+        ("Perjanjian Kinerja", "diganti"),
+        ("Perjanjian Kinerja Perubahan", "dievaluasi"),
+        ("Pakta Integritas", "tidak berlaku"),
+    ]
+    assert (out / "evaluasi.pdf").stat().st_size > 0
+
+
+def test_a_triwulan_before_the_revision_keeps_the_pk(with_revision: Path, demo_store: Path) -> None:
+    """Triwulan II ends on 30 June, before the revision's 1 July: the PK is in force, with its
+    own target; the revision is 'belum berlaku'."""
+    root = with_revision
+    code, stdout, stderr = evaluate(
+        str(root / "arsip"),
+        "--realisasi",
+        str(root / "realisasi.xlsx"),
+        "--trust",
+        str(demo_store),
+        "--periode",
+        "tw2",
+        "--json",
+    )
+    assert code == 0, stdout + stderr
+    assert _statuses(stdout)["DINKES"] == [
+        ("pk-2026-dinkes", "dievaluasi"),
+        ("pkp-2026-dinkes-r1", "belum berlaku"),
+        ("pi-2026-dinkes", "tidak berlaku"),
+    ]
+    [pk] = [p for p in json.loads(stdout)["perjanjian"] if p["id"] == "pk-2026-dinkes"]
+    assert next(r for r in pk["indikator"] if r["kode"] == "DINKES.01")["target"] == 92

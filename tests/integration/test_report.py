@@ -143,8 +143,21 @@ def test_unit_sheets_hold_the_evaluation_numbers(evaluation: Evaluation, xlsx: P
         means: list[object] = []
         unit_mean = None
         budget: dict[str, object] = {}
+        programs: list[dict[str, object]] = []
         for r in range(header + 1, ws.max_row + 1):
             first = ws.cell(r, 1).value
+            if first == "No":  # the program table, under the budget lines
+                programs = [
+                    {
+                        "kode": ws.cell(p, 2).value,
+                        "program": ws.cell(p, 3).value,
+                        "anggaran": ws.cell(p, 4).value,
+                        "realisasi_anggaran": ws.cell(p, 5).value,
+                        "serapan_anggaran": ws.cell(p, 6).value,
+                    }
+                    for p in range(r + 1, ws.max_row + 1)
+                ]
+                break
             kode = ws.cell(r, col["Kode"]).value
             if kode:
                 by_kode[kode] = {name: ws.cell(r, c) for name, c in col.items()}
@@ -179,6 +192,9 @@ def test_unit_sheets_hold_the_evaluation_numbers(evaluation: Evaluation, xlsx: P
             "Realisasi anggaran (Rp)": e["realisasi_anggaran"],
             "Serapan anggaran (%)": e["serapan_anggaran"],
         }
+        assert programs == [
+            {k: v for k, v in p.items() if k != "melebihi_pagu"} for p in e["program"]
+        ]
     assert checked == sum(len(e["indikator"]) for e in expected) > 100
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from signer.evaluate.capaian import Rules, compute, kategori, mean, of_indikator
+from signer.evaluate.capaian import Rules, bulat, compute, kategori, mean, of_indikator
 from signer.model import Arah, Indikator, Predikat, Rentang
 
 OPINI = ("WTP", "WDP", "TW", "TMP")
@@ -29,7 +29,8 @@ SAKIP = ("AA", "A", "BB", "B", "CC", "C", "D")
     ],
 )
 def test_formulas(arah: Arah, target: D, realisasi: D, expected: D) -> None:
-    assert compute(arah, target, realisasi).value == expected
+    value = compute(arah, target, realisasi).value
+    assert value is not None and bulat(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -44,22 +45,23 @@ def test_formulas(arah: Arah, target: D, realisasi: D, expected: D) -> None:
     ],
 )
 def test_predikat_by_rank(scale: tuple[str, ...], target: str, realisasi: str, expected: D) -> None:
-    assert compute(Arah.PREDIKAT, Predikat(target), realisasi, skala=scale).value == expected
+    value = compute(Arah.PREDIKAT, Predikat(target), realisasi, skala=scale).value
+    assert value is not None and bulat(value) == expected
 
 
 def test_edge_cases_are_defined() -> None:
     missing = compute(Arah.NAIK, D(80), None)
     assert missing.value is None and "belum diisi" in (missing.note or "")
     zero_up = compute(Arah.NAIK, D(0), D(3))
-    assert zero_up.value == D("100.00") and "target nol" in (zero_up.note or "")
-    assert compute(Arah.TURUN, D(0), D(0)).value == D("100.00")
-    assert compute(Arah.TURUN, D(0), D(2)).value == D("0.00")
+    assert zero_up.value == D(100) and "target nol" in (zero_up.note or "")
+    assert compute(Arah.TURUN, D(0), D(0)).value == D(100)
+    assert compute(Arah.TURUN, D(0), D(2)).value == D(0)
     negative = compute(Arah.TURUN, D(10), D(25))  # (20 - 25) / 10 = -50 %
-    assert negative.value == D("0.00") and "negatif" in (negative.note or "")
-    assert compute(Arah.TURUN, D(10), D(25), Rules(floor_negative=False)).value == D("-50.00")
-    assert compute(Arah.RENTANG, Rentang(D(60), D(85)), D(170)).value == D("0.00")
+    assert negative.value == D(0) and "negatif" in (negative.note or "")
+    assert compute(Arah.TURUN, D(10), D(25), Rules(floor_negative=False)).value == D(-50)
+    assert compute(Arah.RENTANG, Rentang(D(60), D(85)), D(170)).value == D(0)
     ratio = Rules(rentang_above="ratio")
-    assert compute(Arah.RENTANG, Rentang(D(60), D(85)), D(100), ratio).value == D("85.00")
+    assert compute(Arah.RENTANG, Rentang(D(60), D(85)), D(100), ratio).value == D(85)
     off_scale = compute(Arah.PREDIKAT, Predikat("WTP"), "BAGUS", skala=OPINI)
     assert off_scale.value is None and "skala" in (off_scale.note or "")
     text = compute(Arah.NAIK, D(80), "tinggi")
@@ -88,17 +90,75 @@ def test_categories_permendagri_86_2017(value: D, name: str) -> None:
 
 
 def test_means_skip_missing_and_may_cap() -> None:
-    assert mean([D(120), D(80), None]) == D("100.00")
-    assert mean([D(120), D(80)], Rules(cap_for_average=D(100))) == D("90.00")
+    assert mean([D(120), D(80), None]) == D(100)
+    assert mean([D(120), D(80)], Rules(cap_for_average=D(100))) == D(90)
     assert mean([None, None]) is None
+
+
+def test_capaian_is_kept_unrounded() -> None:
+    """7.5 / 9 x 100 = 83.333...: kept whole, so that a mean of three such is exact."""
+    value = compute(Arah.NAIK, D(9), D("7.5")).value
+    assert value == D("7.5") / D(9) * 100
+    assert bulat(value) == D("83.33")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (D("84.445"), D("84.45")),  # half up, as Excel ROUND; half even would give 84.44
+        (D("84.435"), D("84.44")),
+        (D("84.4449999"), D("84.44")),
+        (D("90.995"), D("91.00")),
+        (D("0.005"), D("0.01")),
+        (D(100), D("100.00")),
+    ],
+)
+def test_shown_rounded_half_up(value: D, shown: D) -> None:
+    assert bulat(value) == shown
+
+
+def test_exactly_84_445_rounds_up() -> None:
+    """realisasi 168.89 against a target of 200: capaian exactly 84.445 (no binary float could
+    hold it), shown 84,45."""
+    value = compute(Arah.NAIK, D(200), D("168.89")).value
+    assert value == D("84.445")
+    assert bulat(value) == D("84.45")
+    from signer import formatting
+
+    assert formatting.persen(value) == "84,45"
+
+
+def test_kategori_is_of_the_unrounded_capaian() -> None:
+    """90.996 shows as 91,00 but is below 91: tinggi, not sangat tinggi; and 75.995 (shown
+    76,00) is sedang."""
+    near = compute(Arah.NAIK, D(1000), D("909.96")).value
+    assert near == D("90.996") and bulat(near) == D("91.00")
+    assert kategori(near) == "tinggi"
+    assert kategori(bulat(near)) == "sangat tinggi"  # what rounding first would have said
+    below = compute(Arah.NAIK, D(1000), D("759.95")).value
+    assert below is not None and bulat(below) == D("76.00") and kategori(below) == "sedang"
+
+
+def test_means_are_of_unrounded_values() -> None:
+    """Means are taken over unrounded capaian: 90.994 and 91.005 average 90.9995 (tinggi); the
+    rounded 90,99 and 91,01 would average 91 (sangat tinggi)."""
+    third = compute(Arah.NAIK, D(3), D(2)).value
+    assert third is not None
+    m = mean([third, third, third])
+    assert m is not None and bulat(m) == D("66.67")
+    assert m == third
+    exact = mean([D("90.994"), D("91.005")])
+    assert exact == D("90.9995") and kategori(exact) == "tinggi"
+    rounded_first = mean([bulat(D("90.994")), bulat(D("91.005"))])
+    assert rounded_first == D(91) and kategori(rounded_first) == "sangat tinggi"
 
 
 def test_triwulan_target() -> None:
     i = Indikator("X.01", "Persentase", "%", Arah.NAIK, D(60), (D(15), D(30), D(45), D(60)))
     target, cap = of_indikator(i, 2, D(27))
-    assert target == D(30) and cap.value == D("90.00")
+    assert target == D(30) and cap.value == D(90)
     target, cap = of_indikator(i, None, D(54))
-    assert target == D(60) and cap.value == D("90.00")
+    assert target == D(60) and cap.value == D(90)
     plain = Indikator("X.02", "Indeks", "Indeks", Arah.NAIK, D(80))
     target, cap = of_indikator(plain, 1, D(20))
     assert target is None and cap.value is None and "triwulan" in (cap.note or "")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from signer import formatting
-from signer.evaluate.capaian import SANGAT_RENDAH, Rules
+from signer.evaluate.capaian import SANGAT_RENDAH, Rules, bulat
 from signer.evaluate.results import AgreementResult, Evaluation, Status
 from signer.kinds import JenisDokumen
 from signer.model import Peran
@@ -175,6 +175,48 @@ def number(d: Decimal | int | None) -> int | float | None:
     if isinstance(d, int):
         return d
     return int(d) if d == d.to_integral_value() else float(d)
+
+
+def shown(d: Decimal | None) -> int | float | None:
+    """A percentage for a cell, rounded half up to two places as it is shown everywhere."""
+    return None if d is None else number(bulat(d))
+
+
+def anggaran_note(r: AgreementResult) -> str | None:
+    """What the budget figures of an evaluated unit need said: not filled, or over the pagu."""
+    notes = []
+    if r.anggaran_belum_diisi:
+        missing = sum(1 for p in r.program if p.realisasi is None)
+        notes.append(f"realisasi anggaran belum diisi ({missing} dari {len(r.program)} program)")
+    over = [p.kode or p.uraian for p in r.program if p.melebihi_pagu]
+    if r.melebihi_pagu:
+        notes.append(
+            "realisasi anggaran melebihi pagu" + (f" (program {', '.join(over)})" if over else "")
+        )
+    return "; ".join(notes) or None
+
+
+def keterangan(r: AgreementResult) -> str | None:
+    """The remark column: why a document is not evaluated, or the budget's notes."""
+    return r.reason if r.status is not Status.EVALUATED else anggaran_note(r)
+
+
+def summary_line(evaluation: Evaluation) -> str:
+    """The evaluation in one sentence: each unit counted once, unfilled budgets left out."""
+    t = evaluation.totals
+    parts = [f"{t.unit} unit dievaluasi"]
+    if t.capaian is not None:
+        parts.append(f"rata-rata capaian unit {pct(t.capaian)} % ({t.kategori})")
+    parts.append(f"anggaran {rp(t.anggaran)}")
+    if t.serapan is not None:
+        parts.append(
+            f"serapan {pct(t.serapan)} % ({rp(t.realisasi_anggaran)} dari {rp(t.anggaran_terisi)})"
+        )
+    if t.anggaran_belum_diisi:
+        parts.append(f"{t.anggaran_belum_diisi} unit realisasi anggaran belum diisi")
+    if t.melebihi_pagu:
+        parts.append(f"{t.melebihi_pagu} unit melebihi pagu")
+    return "; ".join(parts)
 
 
 def places_format(d: Decimal) -> str:

@@ -19,6 +19,7 @@ from signer.evaluate.outputs.common import (
     SASARAN_MEAN,
     UNIT_COLUMNS,
     UNIT_MEAN,
+    anggaran_note,
     band_colours,
     code,
     counts,
@@ -28,6 +29,7 @@ from signer.evaluate.outputs.common import (
     pct,
     rp,
     signer,
+    summary_line,
     title,
     unit,
 )
@@ -283,6 +285,11 @@ def _title_page(doc: DocxDocument, evaluation: Evaluation) -> None:
     p = doc.add_paragraph("Kategori menurut Permendagri 86/2017.", style="Keterangan")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_before = Mm(2)
+    p = doc.add_paragraph(
+        f"Jumlah: {summary_line(evaluation)}. Setiap unit dihitung sekali, dengan perjanjian yang "
+        "berlaku; realisasi anggaran yang belum diisi tidak dihitung sebagai nol."
+    )
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     refused = [r for r in evaluation.results if r.status.failed]
     if refused:
@@ -311,7 +318,7 @@ def _summary_table(doc: DocxDocument, evaluation: Evaluation) -> None:
     colours = band_colours(evaluation.rules)
     table: Table = doc.add_table(rows=1, cols=len(SUMMARY_HEADERS))
     table.style = "Table Grid"
-    _widths(table, SUMMARY_WIDTHS)
+    _widths(table, numbered(SUMMARY_WIDTHS, len(evaluation.results)))
     _header(table.rows[0], SUMMARY_HEADERS)
     for n, r in enumerate(evaluation.results, 1):
         evaluated = r.status is Status.EVALUATED
@@ -325,7 +332,7 @@ def _summary_table(doc: DocxDocument, evaluation: Evaluation) -> None:
                 pct(r.capaian) if evaluated else "",
                 r.kategori or "",
                 rp(r.anggaran) if evaluated else "",
-                rp(r.realisasi_anggaran) if evaluated else "",
+                _spent_text(r) if evaluated else "",
                 pct(r.serapan) if evaluated else "",
                 "",
             ),
@@ -342,6 +349,8 @@ def _summary_table(doc: DocxDocument, evaluation: Evaluation) -> None:
         if evaluated:
             _shade(cells[4], colours.get(r.kategori or ""))
             _shade(cells[5], colours.get(r.kategori or ""))
+            if r.melebihi_pagu:
+                cells[8].paragraphs[0].add_run(" melebihi pagu").bold = True
         else:
             merged = cells[4].merge(cells[8])
             p = merged.paragraphs[0]
@@ -382,7 +391,8 @@ def _unit_section(
     pertama = signer(r, Peran.PIHAK_PERTAMA)
     kedua = signer(r, Peran.PIHAK_KEDUA)
     p = doc.add_paragraph()
-    p.add_run(f"Angka di bawah berasal dari {jenis(r)} {r.id} (berkas {r.file})")
+    p.add_run(f"Angka di bawah berasal dari {jenis(r)} {r.id} (berkas {r.file}")
+    p.add_run(f"; menggantikan {r.menggantikan})" if r.menggantikan else ")")
     if pertama:
         p.add_run(" antara Pihak Pertama ")
         p.add_run(pertama[0]).bold = True
@@ -406,15 +416,18 @@ def _unit_section(
     if r.kategori:
         p.add_run(f" ({r.kategori})")
     p.add_run(
-        f" · Anggaran {rp(r.anggaran)} · Realisasi anggaran {rp(r.realisasi_anggaran)} · "
+        f" · Anggaran {rp(r.anggaran)} · Realisasi anggaran {_spent_text(r)} · "
         f"Serapan {pct(r.serapan)} %"
     )
+    note = anggaran_note(r)
+    if note:
+        p.add_run(f" ({note})").bold = r.melebihi_pagu
     p.paragraph_format.keep_with_next = True
 
     colours = band_colours(evaluation.rules)
     table: Table = doc.add_table(rows=1, cols=len(UNIT_COLUMNS))
     table.style = "Table Grid"
-    _widths(table, UNIT_WIDTHS)
+    _widths(table, numbered(UNIT_WIDTHS, len(r.indikator)))
     _header(table.rows[0], [name for name, _ in UNIT_COLUMNS])
     numeric = (0, 6, 7, 8)
     n = 0
@@ -450,6 +463,11 @@ def _unit_section(
     _mean_docx_row(table, UNIT_MEAN, r.capaian, r.kategori, colours, True)
 
 
+def _spent_text(r: AgreementResult) -> str:
+    """Budget spent, or "belum diisi" when not filled: never shown as 0."""
+    return "belum diisi" if r.anggaran_belum_diisi else rp(r.realisasi_anggaran)
+
+
 def _mean_docx_row(
     table: Table,
     label: str,
@@ -472,6 +490,18 @@ def _mean_docx_row(
         _shade(c, colours.get(kategori or ""))
         for run in c.paragraphs[0].runs:
             run.bold = bold
+
+
+DIGIT_MM = 1.6  # a digit of Liberation Sans at the tables' 7.5 pt is 1.47 mm wide
+CELL_PADDING_MM = 4.5  # Word's default cell margins (2 x 1.9 mm) and a little air
+
+
+def numbered(widths_mm: Sequence[float], rows: int) -> tuple[float, ...]:
+    """``widths_mm`` with the first column (No) wide enough for the largest row number on one
+    line, taken from the second column, so the table keeps its width: "100" wraps in 8 mm."""
+    needed = CELL_PADDING_MM + DIGIT_MM * len(str(max(rows, 1)))
+    extra = max(0.0, needed - widths_mm[0])
+    return (widths_mm[0] + extra, widths_mm[1] - extra, *widths_mm[2:])
 
 
 def _widths(table: Table, widths_mm: Sequence[float]) -> None:

@@ -21,16 +21,20 @@ from signer.evaluate.outputs.common import (
     SUMMARY_SHEET,
     UNIT_COLUMNS,
     UNIT_MEAN,
+    anggaran_note,
     band_colours,
     code,
     counts,
     jenis,
+    keterangan,
     levels,
     made,
     number,
     places_format,
+    shown,
     signer_full,
     signer_name,
+    summary_line,
     title,
     unit,
 )
@@ -195,15 +199,15 @@ def _summary_sheet(
             r.unit_nama,
             jenis(r),
             r.status.value,
-            number(r.capaian),
+            shown(r.capaian),
             r.kategori,
-            r.anggaran,
+            r.anggaran if evaluated else None,
             r.realisasi_anggaran,
-            number(r.serapan),
+            shown(r.serapan),
             code(r) or None,
             signer_name(r, Peran.PIHAK_PERTAMA) or None,
             signer_name(r, Peran.PIHAK_KEDUA) or None,
-            r.reason,
+            keterangan(r),
             r.file,
         ]
         for col, value in enumerate(values, 1):
@@ -225,6 +229,31 @@ def _summary_sheet(
     last = get_column_letter(len(SUMMARY_COLUMNS))
     w.auto_filter.ref = f"A{header}:{last}{max(row, header + 1)}"
     w.freeze_panes = f"D{header + 1}"
+    # the whole: each unit once (only the agreement in force), unfilled budgets left out
+    t = evaluation.totals
+    row += 2
+    w.cell(row=row, column=2, value="Jumlah").font = s.bold
+    totals: tuple[tuple[str, _CellValue, str | None], ...] = (
+        ("Unit dievaluasi", t.unit, None),
+        ("Rata-rata capaian unit (%)", shown(t.capaian), PERCENT_FORMAT),
+        ("Kategori", t.kategori, None),
+        ("Anggaran seluruh unit (Rp)", t.anggaran, RUPIAH_FORMAT),
+        ("Anggaran unit yang realisasinya terisi (Rp)", t.anggaran_terisi, RUPIAH_FORMAT),
+        ("Realisasi anggaran (Rp)", t.realisasi_anggaran, RUPIAH_FORMAT),
+        ("Serapan anggaran (%)", shown(t.serapan), PERCENT_FORMAT),
+        ("Unit dengan realisasi anggaran belum diisi", t.anggaran_belum_diisi, None),
+        ("Unit yang melebihi pagu", t.melebihi_pagu, None),
+    )
+    for label, value, fmt in totals:
+        row += 1
+        w.cell(row=row, column=2, value=label)
+        c = w.cell(row=row, column=3, value=value)
+        if fmt:
+            c.number_format = fmt
+        if label == "Kategori":
+            s.kategori(c, t.kategori)
+    w.cell(row=row + 1, column=2, value=summary_line(evaluation)).font = s.italic
+    row += 1
     # the categories, below the table
     row += 2
     w.cell(row=row, column=2, value="Kategori capaian").font = s.bold
@@ -259,7 +288,11 @@ def _unit_sheet(w: Worksheet, evaluation: Evaluation, r: AgreementResult, s: _Xl
     w.cell(row=1, column=1, value=f"{title(evaluation)} — {unit(r)}").font = s.title
     block = (
         ("Unit", unit(r)),
-        ("Perjanjian", f"{r.id} ({jenis(r)}), berkas {r.file}"),
+        (
+            "Perjanjian",
+            f"{r.id} ({jenis(r)}), berkas {r.file}"
+            + (f"; menggantikan {r.menggantikan}" if r.menggantikan else ""),
+        ),
         ("Pihak Pertama", signer_full(r, Peran.PIHAK_PERTAMA)),
         ("Pihak Kedua", signer_full(r, Peran.PIHAK_KEDUA)),
         ("Kode Verifikasi", code(r)),
@@ -292,7 +325,7 @@ def _unit_sheet(w: Worksheet, evaluation: Evaluation, r: AgreementResult, s: _Xl
                 i.arah,
                 target,
                 real,
-                number(i.capaian),
+                shown(i.capaian),
                 i.kategori,
                 i.catatan,
             )
@@ -315,7 +348,7 @@ def _unit_sheet(w: Worksheet, evaluation: Evaluation, r: AgreementResult, s: _Xl
     budget = (
         ("Anggaran (Rp)", r.anggaran, RUPIAH_FORMAT),
         ("Realisasi anggaran (Rp)", r.realisasi_anggaran, RUPIAH_FORMAT),
-        ("Serapan anggaran (%)", number(r.serapan), PERCENT_FORMAT),
+        ("Serapan anggaran (%)", shown(r.serapan), PERCENT_FORMAT),
     )
     for label, amount, fmt in budget:
         row += 1
@@ -323,6 +356,14 @@ def _unit_sheet(w: Worksheet, evaluation: Evaluation, r: AgreementResult, s: _Xl
         w.merge_cells(start_row=row, start_column=9, end_row=row, end_column=10)
         _set(w, row, 1, label, font=s.bold)
         _set(w, row, 9, amount, number_format=fmt)
+    note = anggaran_note(r)
+    if note:
+        row += 1
+        w.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+        _set(w, row, 1, note, font=s.italic)
+    if r.program:
+        row += 2
+        _program_rows(w, row, r, s)
     w.freeze_panes = f"A{header + 1}"
     _print_setup(w, header)
 
@@ -340,7 +381,41 @@ def _mean_row(
         w.cell(row=row, column=col).border = s.border
     w.merge_cells(start_row=row, start_column=1, end_row=row, end_column=8)
     _set(w, row, 1, label, font=font, alignment=s.right)
-    c = _set(w, row, 9, number(value), font=font, number_format=PERCENT_FORMAT)
+    c = _set(w, row, 9, shown(value), font=font, number_format=PERCENT_FORMAT)
     k = _set(w, row, 10, kategori, font=font)
     s.kategori(c, kategori)
     s.kategori(k, kategori)
+
+
+PROGRAM_COLUMNS = (
+    "No",
+    "Kode Program",
+    "Program",
+    "Anggaran (Rp)",
+    "Realisasi Anggaran (Rp)",
+    "Serapan (%)",
+    "Keterangan",
+)
+
+
+def _program_rows(w: Worksheet, header: int, r: AgreementResult, s: _XlsxStyles) -> None:
+    """Per program: pagu, spent (empty when not filled, never 0), absorption, over the pagu."""
+    for col, name in enumerate(PROGRAM_COLUMNS, 1):
+        c = w.cell(row=header, column=col, value=name)
+        c.fill, c.font, c.alignment, c.border = (
+            s.header_fill,
+            s.header_font,
+            s.header_alignment,
+            s.border,
+        )
+    for n, p in enumerate(r.program, 1):
+        row = header + n
+        note = (
+            "belum diisi" if p.realisasi is None else "melebihi pagu" if p.melebihi_pagu else None
+        )
+        values = (n, p.kode, p.uraian, p.anggaran, p.realisasi, shown(p.serapan), note)
+        for col, value in enumerate(values, 1):
+            _set(w, row, col, value, border=s.border, alignment=s.wrap)
+        w.cell(row=row, column=4).number_format = RUPIAH_FORMAT
+        w.cell(row=row, column=5).number_format = RUPIAH_FORMAT
+        w.cell(row=row, column=6).number_format = PERCENT_FORMAT
