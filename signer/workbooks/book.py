@@ -110,10 +110,9 @@ class Book:
                 if v is None:
                     formula = formulas.get((r, c)) if formulas else None
                     values.append(Uncomputed(formula) if formula else None)
-                elif type(v) is str:
-                    values.append(v)
-                elif cell.data_type == "e":
-                    values.append(ErrorValue(str(v), formulas.get((r, c))))
+                elif type(v) is str:  # an error such as #DIV/0! comes as text of type "e"
+                    error = cell.data_type == "e"
+                    values.append(ErrorValue(v, formulas.get((r, c))) if error else v)
                 elif isinstance(v, (int, float)) and not isinstance(v, bool):
                     computed = (r, c) in formulas if formulas else False
                     values.append(shown_number(v, cell.number_format, formula=computed))

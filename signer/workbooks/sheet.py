@@ -271,22 +271,20 @@ def _fill_down(
         if not touched:
             continue  # columns kinerja does not read
         top = all_rows[rng.min_row - 1] if rng.min_row <= len(all_rows) else ()
-        col = rng.min_col - 1
-        if (
-            rng.min_col == rng.max_col
-            and rng.min_row > header_row
-            and touched[0] in fill_down
-            and col < len(top)
-        ):
-            for r in range(rng.min_row + 1, rng.max_row + 1):
-                filled.setdefault(r, {})[col] = top[col]
+        shown = top[rng.min_col - 1] if rng.min_col - 1 < len(top) else None
+        # every cell of the range gets the value shown in it, so a refused merge is one
+        # problem, not one more per covered cell
+        for r in range(max(rng.min_row, header_row + 1), rng.max_row + 1):
+            for c in cols:
+                if (r, c) != (rng.min_row, rng.min_col - 1):
+                    filled.setdefault(r, {})[c] = shown
+        if rng.min_col == rng.max_col and rng.min_row > header_row and touched[0] in fill_down:
             continue
-        what = touched[0].lower()
         sheet.problem(
             rng.min_row,
             touched[0],
             f"cells {rng.coord} are merged; kinerja reads one value per row and column: "
-            f"unmerge them and fill the {what} in each cell",
+            f"unmerge them and fill the {touched[0].lower()} in each cell",
         )
     rows: list[tuple[int, tuple[object, ...]]] = []
     for i, values in enumerate(all_rows[header_row:], start=header_row + 1):
