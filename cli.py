@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -19,7 +20,7 @@ import click
 from rich.console import Console
 
 from signer import __version__
-from signer.errors import ExitCode, InputError, KinerjaError
+from signer.errors import ExitCode, InputError, KinerjaError, Problem
 from signer.evaluate.outputs import WRITERS
 from signer.evaluate.results import Periode
 from signer.kinds import JenisDokumen
@@ -121,8 +122,13 @@ def check(workbook: Path, as_json: bool) -> None:
 
     ceremony = read_workbook(workbook)
     if as_json:
-        print(json.dumps([to_dict(a) for a in ceremony.agreements], ensure_ascii=False, indent=1))
+        report = {
+            "agreements": [to_dict(a) for a in ceremony.agreements],
+            "warnings": [{**asdict(w), "text": str(w)} for w in ceremony.warnings],
+        }
+        print(json.dumps(report, ensure_ascii=False, indent=1))
         return
+    _print_warnings(ceremony.warnings)
     from rich.table import Table
 
     table = Table(title=f"{ceremony.instansi.nama}, {ceremony.tahun}")
@@ -139,6 +145,12 @@ def check(workbook: Path, as_json: bool) -> None:
         )
     console.print(table)
     console.print(f"{len(ceremony.agreements)} documents, no problems")
+
+
+def _print_warnings(warnings: Sequence[Problem]) -> None:
+    """What reading a workbook noticed but accepted, on stderr: it never stops a command."""
+    for w in warnings:
+        console_err.print(f"warning: {w}", markup=False, highlight=False)
 
 
 def _parse_templates(values: tuple[str, ...], kinds: set[JenisDokumen]) -> dict[JenisDokumen, Path]:
@@ -218,7 +230,9 @@ def generate(
     from signer.verify.run import prepared_problems
     from signer.workbooks.ceremony_read import read_workbook
 
-    ceremony = select(read_workbook(workbook), only, [JenisDokumen(k) for k in kinds])
+    whole = read_workbook(workbook)
+    _print_warnings(whole.warnings)
+    ceremony = select(whole, only, [JenisDokumen(k) for k in kinds])
     if not ceremony.agreements:
         raise InputError("nothing to generate: no agreement matches --only/--kind")
     options = GenerateOptions(

@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from signer.errors import Problem
 from signer.kinds import JenisDokumen
 
 
@@ -390,6 +391,9 @@ class Ceremony:
     instansi: Instansi
     tahun: int
     agreements: tuple[Agreement, ...]
+    # what reading noticed but did not refuse (a sheet name in another case, a TW IV target
+    # unlike the yearly one): printed by `kinerja check` and `generate`, not part of the data
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
     @property
     def parties(self) -> tuple[Pihak, ...]:

@@ -17,10 +17,11 @@ and builds nothing unless the whole workbook is right.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from signer.errors import Problem, WorkbookError
 from signer.kinds import JenisDokumen, in_unit_sheet
@@ -43,9 +44,12 @@ from signer.model import (
     Unit,
     normalise_text,
 )
+from signer.workbooks.book import Book
+from signer.workbooks.cells import Percent
 from signer.workbooks.columns import (
     COLUMNS,
     DAFTAR,
+    FILL_DOWN,
     H_ALASAN,
     H_ANGGARAN,
     H_ARAH,
@@ -93,15 +97,18 @@ def _parse_target(
     header: str,
     arah: Arah | None,
     skala: tuple[str, ...] | None,
+    satuan: str | None,
     *,
     required: bool,
 ) -> Target | None:
     if arah in (Arah.NAIK, Arah.TURUN):
-        return sheet.number(row, values, header, required=required)
+        return sheet.number(row, values, header, required=required, satuan=satuan)
     v = sheet.raw(values, header)
     if v is None:
         if required:
             sheet.problem(row, header, "empty, expected a target")
+        return None
+    if not sheet.usable(row, header, v):
         return None
     if arah is Arah.RENTANG:
         m = _RANGE.match(str(v)) if isinstance(v, str) else None
@@ -130,20 +137,20 @@ def _parse_target(
 def read_workbook(path: str | Path) -> Ceremony:
     """Read a ceremony workbook. Raises :class:`WorkbookError` listing every problem found."""
     path = Path(path)
-    wb = open_workbook(path)
+    book = open_workbook(path)
     problems: list[Problem] = []
     try:
-        ceremony = _read(wb, problems)
+        ceremony = _read(book, problems)
     finally:
-        wb.close()
+        book.close()
     if problems:
         raise WorkbookError(path, problems)
     assert ceremony is not None
-    return ceremony
+    return replace(ceremony, warnings=(*book.warnings, *ceremony.warnings))
 
 
-def _read(wb: Workbook, problems: list[Problem]) -> Ceremony | None:
-    if not any(name in wb.sheetnames for name in (INSTANSI, PEJABAT, UNIT, INDIKATOR)):
+def _read(book: Book, problems: list[Problem]) -> Ceremony | None:
+    if not any(book.has(name) for name in (INSTANSI, PEJABAT, UNIT, INDIKATOR)):
         problems.append(
             Problem(
                 "(workbook)",
@@ -155,15 +162,19 @@ def _read(wb: Workbook, problems: list[Problem]) -> Ceremony | None:
             )
         )
         return None
-    info = read_instansi(wb, problems)
-    scales = read_scales(wb)
+    info = read_instansi(book, problems)
+    scales = read_scales(book)
     sheets = {
-        name: read_sheet(wb, name, COLUMNS[name], OPTIONAL_COLUMNS, problems) for name in COLUMNS
+        name: read_sheet(
+            book, name, COLUMNS[name], OPTIONAL_COLUMNS, problems, fill_down=FILL_DOWN[name]
+        )
+        for name in COLUMNS
     }
 
     pejabat = _read_pejabat(sheets[PEJABAT])
     units, known = _read_units(sheets[UNIT], pejabat)
-    indikator = _read_indikator(sheets[INDIKATOR], units, known, scales)
+    warnings: list[Problem] = []
+    indikator = _read_indikator(sheets[INDIKATOR], units, known, scales, warnings)
     programs = _read_programs(sheets[PROGRAM], units, known)
     pakta = _read_pakta(sheets[PAKTA], units, known, pejabat)
 
@@ -220,7 +231,7 @@ def _read(wb: Workbook, problems: list[Problem]) -> Ceremony | None:
                 pihak_kedua=p2,
             )
         )
-    return Ceremony(instansi, info.tahun, tuple(agreements))
+    return Ceremony(instansi, info.tahun, tuple(agreements), tuple(warnings))
 
 
 def _read_pejabat(sheet: SheetRows | None) -> dict[str, Pihak | None]:
@@ -236,15 +247,15 @@ def _read_pejabat(sheet: SheetRows | None) -> dict[str, Pihak | None]:
         raw_nip = sheet.raw(values, H_NIP)
         before = len(sheet.problems)
         nip: Nip | None = None
-        if isinstance(raw_nip, (int, float)) and not isinstance(raw_nip, bool):
+        if isinstance(raw_nip, (Decimal, Percent)):
             sheet.problem(
                 row,
                 H_NIP,
-                f"NIP typed as a number ({raw_nip:.0f}); Excel keeps only 15 "
+                f"NIP typed as a number ({show(raw_nip)}); Excel keeps only 15 "
                 "digits of a number, expected the 18 digits as text (format the column "
                 "as Text)",
             )
-        elif raw_nip is not None:
+        elif raw_nip is not None and sheet.usable(row, H_NIP, raw_nip):
             try:
                 nip = Nip.parse(str(raw_nip))
             except NipError as e:
@@ -308,9 +319,9 @@ def _read_units(
     """The units that read without problems, and every kode seen (so broken units do not
     cascade into "unknown unit" problems on other sheets)."""
     out: dict[str, _UnitRow] = {}
-    known: set[str] = set()
+    known: dict[str, int] = {}  # kode -> the row it is first on
     if sheet is None:
-        return out, known
+        return out, set(known)
     jenis_unit = {j.value: j for j in JenisUnit}
     dokumen = {label.lower(): k for k in in_unit_sheet() for label in k.workbook_labels}
     default = in_unit_sheet()[0]  # an empty Dokumen cell: the first kind of the table
@@ -355,14 +366,16 @@ def _read_units(
             sheet.problem(row, H_PIHAK_KEDUA, "same as pihak pertama, expected the superior")
         if kode is not None and kode in known:
             sheet.problem(
-                row, H_KODE_UNIT, f"duplicate kode unit {kode!r}, expected each unit once"
+                row,
+                H_KODE_UNIT,
+                f"unit {kode} is already on row {known[kode]}, expected each unit once",
             )
             continue
         if kode is not None:
-            known.add(kode)
+            known[kode] = row
         if len(sheet.problems) == before and kode and nama and jenis and p1 and p2 and jd:
             out[kode] = (row, Unit(kode, nama, jenis), jd, p1, p2, ke, alasan)
-    return out, known
+    return out, set(known)
 
 
 def _unit_ref(
@@ -387,6 +400,7 @@ def _read_indikator(
     units: dict[str, _UnitRow],
     known: set[str],
     scales: dict[str, tuple[str, ...]],
+    warnings: list[Problem],
 ) -> dict[str, tuple[Sasaran, ...]]:
     if sheet is None:
         return {}
@@ -429,9 +443,10 @@ def _read_indikator(
         target = None
         triwulan: list[Target | None] = []
         if arah is not None and (arah is not Arah.PREDIKAT or skala is not None):
-            target = _parse_target(sheet, row, values, H_TARGET, arah, skala, required=True)
+            target = _parse_target(sheet, row, values, H_TARGET, arah, skala, satuan, required=True)
             triwulan = [
-                _parse_target(sheet, row, values, h, arah, skala, required=False) for h in H_TW
+                _parse_target(sheet, row, values, h, arah, skala, satuan, required=False)
+                for h in H_TW
             ]
             given = [sheet.raw(values, h) is not None for h in H_TW]
             if any(given) and not all(given):
@@ -469,6 +484,8 @@ def _read_indikator(
             else None
         )
         assert unit and sasaran and kode and uraian and satuan and arah and target is not None
+        if tw is not None and arah in (Arah.NAIK, Arah.TURUN) and tw[3] != target:
+            warnings.append(_tw4_differs(sheet, row, tw[3], target))
         indikator = Indikator(
             kode,
             uraian,
@@ -481,6 +498,24 @@ def _read_indikator(
         )
         grouped.setdefault(unit, {}).setdefault(sasaran, []).append(indikator)
     return {u: tuple(Sasaran(s, tuple(ii)) for s, ii in by.items()) for u, by in grouped.items()}
+
+
+def _tw4_differs(sheet: SheetRows, row: int, tw4: Target, target: Target) -> Problem:
+    """The TW IV target is where the year ends: unlike the yearly target, one of them is most
+    likely mistyped (0,95 for 95, a formula off by a row). A warning, not a refusal: a unit
+    may mean it."""
+    from signer.formatting import target as shown
+
+    header = H_TW[3]
+    column = get_column_letter(sheet.columns[header] + 1)
+    return Problem(
+        sheet.name,
+        row,
+        column,
+        header,
+        f"{shown(tw4)} differs from the yearly {H_TARGET} {shown(target)}; the target of "
+        "the last triwulan is normally the yearly target",
+    )
 
 
 def _read_programs(

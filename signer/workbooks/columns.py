@@ -88,6 +88,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     PROGRAM: (H_KODE_UNIT, H_KODE_PROGRAM, H_PROGRAM, H_ANGGARAN),
     PAKTA: (H_KODE_UNIT, H_PEJABAT, H_ATASAN),
 }
+# Columns that staff may merge down over several rows (a Sasaran over its indikator, a Kode Unit
+# over its rows): the merged value is each row's. Any other merged column is refused.
+FILL_DOWN: dict[str, frozenset[str]] = {
+    PEJABAT: frozenset(),
+    UNIT: frozenset({H_JENIS_UNIT, H_PIHAK_KEDUA, H_DOKUMEN}),
+    INDIKATOR: frozenset({H_KODE_UNIT, H_SASARAN}),
+    PROGRAM: frozenset({H_KODE_UNIT}),
+    PAKTA: frozenset({H_KODE_UNIT, H_ATASAN}),
+}
+FILL_DOWN_REALISASI = frozenset({H_KODE_UNIT, H_NAMA_UNIT})
 OPTIONAL_COLUMNS = {H_PERUBAHAN_KE, H_ALASAN, H_SKALA, *H_TW}
 COLUMNS_REALISASI = (
     H_KODE_UNIT,

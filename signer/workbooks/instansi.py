@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-
-from openpyxl import Workbook
+from decimal import Decimal
 
 from signer.errors import Problem
 from signer.model import (
@@ -15,6 +14,8 @@ from signer.model import (
     ZonaWaktu,
     normalise_text,
 )
+from signer.workbooks.book import Book
+from signer.workbooks.cells import problem_of
 from signer.workbooks.columns import (
     DAFTAR,
     INSTANSI,
@@ -26,7 +27,7 @@ from signer.workbooks.columns import (
     K_TEMPAT,
     K_ZONA,
 )
-from signer.workbooks.sheet import show
+from signer.workbooks.sheet import read_date, show
 
 
 @dataclass
@@ -40,14 +41,14 @@ class InstansiSheet:
     zona: ZonaWaktu | None = None
 
 
-def read_instansi(wb: Workbook, problems: list[Problem]) -> InstansiSheet:
+def read_instansi(book: Book, problems: list[Problem]) -> InstansiSheet:
     out = InstansiSheet()
-    if INSTANSI not in wb.sheetnames:
-        problems.append(Problem(INSTANSI, None, None, None, "sheet is missing"))
+    title = book.find(INSTANSI, problems)
+    if title is None:
         return out
     seen: dict[str, int] = {}
     kop: list[tuple[int, str]] = []
-    for r, values in enumerate(wb[INSTANSI].iter_rows(min_row=1, max_col=2, values_only=True), 1):
+    for r, values in enumerate(book.rows(title)[0], 1):
         key = normalise_text(str(values[0])) if values and values[0] is not None else ""
         value = values[1] if len(values) > 1 else None
         if isinstance(value, str):
@@ -56,6 +57,11 @@ def read_instansi(wb: Workbook, problems: list[Problem]) -> InstansiSheet:
         def bad(message: str, r: int = r, key: str = key) -> None:
             problems.append(Problem(INSTANSI, r, "B", key, message))
 
+        unusable = problem_of(value)
+        if unusable is not None:
+            if key:
+                bad(unusable)
+            continue
         if key.lower().startswith(K_KOP.lower()):
             if value is not None:
                 kop.append((r, str(value)))
@@ -68,29 +74,20 @@ def read_instansi(wb: Workbook, problems: list[Problem]) -> InstansiSheet:
         elif key == K_TEMPAT:
             out.tempat = str(value) if value is not None else None
         elif key == K_TAHUN:
-            if (
-                isinstance(value, (int, float))
-                and not isinstance(value, bool)
-                and float(value).is_integer()
-                and 2000 <= value <= 2999
-            ):
+            if isinstance(value, Decimal) and value == int(value) and 2000 <= value <= 2999:
                 out.tahun = int(value)
             else:
                 bad(
                     f"{show(value) if value is not None else 'empty'}, expected a year such as 2026"
                 )
         elif key == K_TANGGAL:
-            if isinstance(value, dt.datetime):
-                out.tanggal = value.date()
-            elif isinstance(value, dt.date):
-                out.tanggal = value
-            elif isinstance(value, str):
-                try:
-                    out.tanggal = dt.date.fromisoformat(value)
-                except ValueError:
-                    bad(f"{show(value)}, expected a date (a date cell, or text as 2026-01-15)")
+            if value is None:
+                bad("empty, expected a date")
             else:
-                bad(f"{show(value) if value is not None else 'empty'}, expected a date")
+                try:
+                    out.tanggal = read_date(value)
+                except ValueError as e:
+                    bad(str(e))
         elif key == K_ZONA:
             try:
                 out.zona = ZonaWaktu(str(value).upper()) if value is not None else None
@@ -120,12 +117,13 @@ def read_instansi(wb: Workbook, problems: list[Problem]) -> InstansiSheet:
     return out
 
 
-def read_scales(wb: Workbook) -> dict[str, tuple[str, ...]]:
+def read_scales(book: Book) -> dict[str, tuple[str, ...]]:
     """Predikat scales from the Daftar sheet: a column headed 'Skala: <name>', best first."""
     scales = dict(SKALA_PREDIKAT)
-    if DAFTAR not in wb.sheetnames:
+    title = book.find(DAFTAR, None)
+    if title is None:
         return scales
-    rows = [tuple(r) for r in wb[DAFTAR].iter_rows(values_only=True)]
+    rows = book.rows(title)[0]
     width = max((len(r) for r in rows), default=0)
     columns = [tuple(r[c] if c < len(r) else None for r in rows) for c in range(width)]
     for col in columns:

@@ -23,13 +23,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from signer import fsio
-from signer.errors import InputError
+from signer.errors import InputError, Problem
 from signer.formatting import target as format_target
 from signer.model import Agreement, Arah, Indikator
 from signer.workbooks.columns import (
     ANGGARAN,
     COLUMNS_ANGGARAN,
     COLUMNS_REALISASI,
+    FILL_DOWN_REALISASI,
     H_ANGGARAN,
     H_ARAH,
     H_INDIKATOR,
@@ -195,6 +196,7 @@ class RealisasiData:
     unit_names: dict[str, str]  # unit kode -> nama, as the workbook names them
     # cumulative per triwulan, same keys; None where not filled or the columns are absent
     anggaran_triwulan: dict[tuple[str, str], AnggaranTriwulan] = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = ()  # read, but worth a look (a sheet name in another case)
 
 
 @dataclass(frozen=True)
@@ -207,12 +209,13 @@ class RealisasiOf:
 
 def read_realisasi_of(path: Path) -> RealisasiOf:
     """The pemerintah daerah and year a realisasi workbook is for (its Instansi sheet)."""
-    from signer.errors import Problem, WorkbookError
+    from signer.errors import WorkbookError
     from signer.workbooks.sheet import open_workbook
 
-    wb = open_workbook(Path(path))
+    book = open_workbook(Path(path))
     try:
-        if INSTANSI not in wb.sheetnames:
+        title = book.find(INSTANSI, None)
+        if title is None:
             problem = (
                 f"no sheet {INSTANSI}: expected {K_NAMA} and {K_TAHUN}, so that the "
                 "agreements evaluated are this pemda's of this year (`kinerja evaluate "
@@ -220,18 +223,18 @@ def read_realisasi_of(path: Path) -> RealisasiOf:
             )
             raise WorkbookError(path, [Problem(INSTANSI, None, None, None, problem)])
         found = {
-            str(row[0]).strip(): row[1]
-            for row in wb[INSTANSI].iter_rows(min_col=1, max_col=2, values_only=True)
-            if row[0] is not None
+            str(row[0]).strip(): row[1] if len(row) > 1 else None
+            for row in book.rows(title)[0]
+            if row and row[0] is not None
         }
     finally:
-        wb.close()
+        book.close()
     nama, tahun = found.get(K_NAMA), found.get(K_TAHUN)
     problems = []
     if not isinstance(nama, str) or not nama.strip():
         problems.append(Problem(INSTANSI, None, "B", K_NAMA, "expected the pemerintah daerah"))
     text = str(tahun).strip()
-    year = tahun if isinstance(tahun, int) else int(text) if text.isdigit() else None
+    year = int(text) if text.isdigit() else None  # a number cell reads as Decimal('2026')
     if year is None:
         problems.append(Problem(INSTANSI, None, "B", K_TAHUN, f"{tahun!r}, expected the year"))
     if problems:
@@ -242,27 +245,35 @@ def read_realisasi_of(path: Path) -> RealisasiOf:
 
 def read_realisasi(path: Path, agreements: Sequence[Agreement]) -> RealisasiData:
     """Read realisasi for ``agreements``; every problem at once, as a WorkbookError."""
-    from signer.errors import Problem, WorkbookError
+    from signer.errors import WorkbookError
     from signer.workbooks.sheet import open_workbook, read_sheet
 
     by_unit = {a.unit.kode: a for a in agreements if a.jenis.has_targets}
     problems: list[Problem] = []
-    wb = open_workbook(Path(path))
+    book = open_workbook(Path(path))
     try:
-        sheet = read_sheet(wb, REALISASI, COLUMNS_REALISASI, _INFORMATIONAL, problems)
+        sheet = read_sheet(
+            book,
+            REALISASI,
+            COLUMNS_REALISASI,
+            _INFORMATIONAL,
+            problems,
+            fill_down=FILL_DOWN_REALISASI,
+        )
         money = (
             read_sheet(
-                wb,
+                book,
                 ANGGARAN,
                 COLUMNS_ANGGARAN,
                 {H_PROGRAM, H_ANGGARAN, *H_REALISASI_ANGGARAN_TW},
                 [],
+                fill_down=frozenset({H_KODE_UNIT}),
             )
-            if ANGGARAN in wb.sheetnames
+            if book.has(ANGGARAN)
             else None
         )
     finally:
-        wb.close()
+        book.close()
     values: dict[tuple[str, str], RealisasiIndikator] = {}
     rows_of: dict[tuple[str, str], int] = {}
     skipped: set[str] = set()
@@ -339,7 +350,13 @@ def read_realisasi(path: Path, agreements: Sequence[Agreement]) -> RealisasiData
     if problems:
         raise WorkbookError(path, problems)
     return RealisasiData(
-        values, spent, frozenset(skipped), read_realisasi_of(path), names, spent_tw
+        values,
+        spent,
+        frozenset(skipped),
+        read_realisasi_of(path),
+        names,
+        spent_tw,
+        tuple(book.warnings),
     )
 
 
@@ -381,4 +398,4 @@ def _value(
             )
             return None
         return scale[text.lower()]
-    return sheet.number(row, cells, header, required=False)
+    return sheet.number(row, cells, header, required=False, satuan=indikator.satuan)

@@ -217,7 +217,10 @@ def test_missing_sheet_and_column(workspace: Path) -> None:
 
     edit_workbook(book, change=damage)
     problems = _problems(book)
-    assert "Program: sheet is missing" in problems
+    assert (
+        "Program: sheet is missing; the workbook has 'Petunjuk', 'Instansi', 'Pejabat', 'Unit', "
+        "'Indikator', 'Pakta Integritas', 'Daftar'" in problems
+    )
     assert "Indikator, row 1, column 'Arah': column is missing" in problems
     assert not any("Indikator, row 2" in p for p in problems), "no cascade per row"
     assert not any(p.startswith("Unit") for p in problems), "no cascade to other sheets"
