@@ -117,11 +117,15 @@ def init(folder: Path, force: bool) -> None:
 def check(workbook: Path, as_json: bool) -> None:
     """Read WORKBOOK and report every problem, or a summary of the ceremony it holds."""
     from signer.canonical import to_dict
+    from signer.names import name_warnings
     from signer.workbooks.ceremony_read import read_workbook
 
     ceremony = read_workbook(workbook)
+    warnings = name_warnings(ceremony)
     if as_json:
-        print(json.dumps([to_dict(a) for a in ceremony.agreements], ensure_ascii=False, indent=1))
+        agreements = [to_dict(a) for a in ceremony.agreements]
+        doc = {"agreements": agreements, "warnings": warnings}
+        print(json.dumps(doc, ensure_ascii=False, indent=1))
         return
     from rich.table import Table
 
@@ -138,7 +142,10 @@ def check(workbook: Path, as_json: bool) -> None:
             str(len(a.program)),
         )
     console.print(table)
-    console.print(f"{len(ceremony.agreements)} documents, no problems")
+    for w in warnings:
+        console.print(f"warning: {w}", markup=False)
+    noted = f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""
+    console.print(f"{len(ceremony.agreements)} documents, no problems{noted}")
 
 
 def _parse_templates(values: tuple[str, ...], kinds: set[JenisDokumen]) -> dict[JenisDokumen, Path]:
@@ -367,6 +374,15 @@ def key_options(fn: F) -> F:
     show_default=True,
     help="PAdES baseline level.",
 )
+@click.option(
+    "--pin",
+    "pins",
+    multiple=True,
+    metavar="WHO=SHA256|CERT",
+    help="The certificate of a party, by its SHA-256 fingerprint or a certificate file; WHO is "
+    "pihak-pertama or pihak-kedua (every document), a NIP, or a name as the workbook writes it. "
+    "Needed where a name cannot tell parties apart (two with one plain name); repeatable.",
+)
 @key_options
 @out_option
 @jobs_option
@@ -376,6 +392,7 @@ def sign(
     files: tuple[Path, ...],
     role: str,
     level: str,
+    pins: tuple[str, ...],
     keys_dir: Path | None,
     p12: Path | None,
     pkcs11_module: str | None,
@@ -389,22 +406,29 @@ def sign(
 ) -> None:
     """Sign prepared agreements as pihak pertama or pihak kedua (in place, or into --out).
 
-    Before each signature the document must pass every signing rule and the full verify policy
-    for what is signed so far; the result is verified again before it is written.
+    Each certificate's holder must be the document's party by the name without gelar, or the
+    certificate --pin names for the party. Every document's certificate and rules are checked
+    before the first signature (one that fails stops the batch, nothing signed); before each
+    signature the document must pass the full verify policy for what is signed so far, and the
+    result is verified again before it is written.
     """
     from signer.batch import default_jobs, expand_inputs
     from signer.sign import KeySource, Level, SignOptions, open_local, sign_files
-    from signer.trust import load_trust_config
+    from signer.trust import load_party_pins, load_trust_config
     from signer.verify import SigningAudit
+
+    party_pins = load_party_pins(pins)
 
     inputs = expand_inputs(files)
     source = KeySource(keys_dir, p12, pkcs11_module, token_label, key_label)
     # a demo key store is also the trust (its root, its in-process revocation answers)
     demo_trust = [keys_dir] if keys_dir is not None and _is_demo_store(keys_dir) else []
     audit = SigningAudit(load_trust_config([*trust, *demo_trust]))
-    backend = open_local(source, secret=_secret, tsa_url=tsa_url, trust=trust)
+    backend = open_local(source, secret=_secret, tsa_url=tsa_url, trust=trust, pins=party_pins)
     try:
-        options = SignOptions(Peran(role), Level(level), out, jobs or default_jobs(), not as_json)
+        options = SignOptions(
+            Peran(role), Level(level), out, jobs or default_jobs(), not as_json, party_pins
+        )
         outcomes = sign_files(inputs, backend, audit, options)
     finally:
         backend.close()
@@ -555,8 +579,11 @@ def _parse_at(value: str | None) -> dt.datetime | None:
 @click.option(
     "--pin",
     multiple=True,
-    type=click.Path(path_type=Path),
-    help="Accept only signers with these certificates; repeatable.",
+    metavar="CERT|WHO=SHA256|WHO=CERT",
+    help="CERT: accept only signers with these certificates. WHO=...: the certificate of a "
+    "party (pihak-pertama, pihak-kedua, a NIP, or a name as the workbook writes it), by SHA-256 "
+    "fingerprint or certificate file; needed for VALID where two parties share a plain name. "
+    "Repeatable.",
 )
 @click.option("--list-checks", is_flag=True, help="List every check with what it requires.")
 @click.option(
@@ -582,7 +609,7 @@ def verify(
     trust: tuple[Path, ...],
     at: str | None,
     offline: bool,
-    pin: tuple[Path, ...],
+    pin: tuple[str, ...],
     list_checks: bool,
     timeout: int,
     max_memory: int,
@@ -595,7 +622,7 @@ def verify(
     unusable input.
     """
     from signer.batch import Limits, default_jobs, expand_inputs
-    from signer.trust import load_trust_config
+    from signer.trust import load_trust_config, split_pins
     from signer.verify import Verdict, VerifyOptions, envelope, every_check, verify_paths
 
     if list_checks:
@@ -604,7 +631,11 @@ def verify(
     if not paths:
         raise click.UsageError("give the PDF files or folders to verify")
     files = [f.path for f in expand_inputs(paths)]
-    options = VerifyOptions(load_trust_config(trust, online=not offline, pinned=pin), _parse_at(at))
+    pinned, party_pins = split_pins(pin)
+    trust_config = load_trust_config(
+        trust, online=not offline, pinned=pinned, party_pins=party_pins
+    )
+    options = VerifyOptions(trust_config, _parse_at(at))
     limits = Limits(memory_mb=max_memory, seconds=timeout)
     results = verify_paths(files, options, jobs or default_jobs(), not as_json, limits)
     unusable = [r for r in results if isinstance(r, InputError)]
