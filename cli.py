@@ -512,7 +512,7 @@ def keys_demo(folder: Path, workbook: Path | None, force: bool) -> None:
 @json_option
 @user_errors
 def keys_list(folder: Path, as_json: bool) -> None:
-    """List the certificates of a key store: holder, issuer, validity."""
+    """List the certificates of a key store: holder, issuer, validity, SHA-256 (for --pin)."""
     from signer.demo_pki.pki import is_demo_store, passphrase_from_env
     from signer.secret import PASSPHRASE_ENV
     from signer.sign.keys import KeyStore
@@ -530,6 +530,7 @@ def keys_list(folder: Path, as_json: bool) -> None:
             "issuer": c.certificate.issuer.native.get("common_name"),
             "not_before": c.not_before.isoformat(),
             "not_after": c.not_after.isoformat(),
+            "sha256": c.sha256,
         }
         for c in store.credentials
     ]
@@ -539,10 +540,10 @@ def keys_list(folder: Path, as_json: bool) -> None:
     from rich.table import Table
 
     table = Table()
-    for column in ("holder", "file", "issuer", "not_after"):
+    for column in ("holder", "file", "issuer", "not_after", "sha256"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r["holder"], r["file"], str(r["issuer"]), r["not_after"][:10])
+        table.add_row(r["holder"], r["file"], str(r["issuer"]), r["not_after"][:10], r["sha256"])
     console.print(table)
 
 
