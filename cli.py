@@ -423,7 +423,7 @@ def sign(
     source = KeySource(keys_dir, p12, pkcs11_module, token_label, key_label)
     # a demo key store is also the trust (its root, its in-process revocation answers)
     demo_trust = [keys_dir] if keys_dir is not None and _is_demo_store(keys_dir) else []
-    audit = SigningAudit(load_trust_config([*trust, *demo_trust]))
+    audit = SigningAudit(load_trust_config([*trust, *demo_trust], party_pins=pins))
     backend = open_local(source, secret=_secret, tsa_url=tsa_url, trust=trust, pins=party_pins)
     try:
         options = SignOptions(

@@ -124,8 +124,13 @@ def test_two_parties_with_one_plain_name_need_pinned_certificates(workspace: Pat
     assert r.returncode == 2 and "share the plain name 'Rina Kartikasari'" in r.stderr
     assert contents(out) == before
     # pinned: pihak pertama by NIP, pihak kedua by role
-    assert sign(out, "pihak-pertama", keys, "--pin", f"{RINA_NIP}={rina}")[0] == 0
+    code, text = sign(out, "pihak-pertama", keys, "--pin", f"{RINA_NIP}={rina}")
+    assert code == 0, text
+    # pihak kedua signs after the file is verified as it is: pihak pertama's pin is needed too
     code, text = sign(out, "pihak-kedua", keys, "--pin", f"pihak-kedua={kdh}")
+    assert code == 2 and "pin pihak pertama's certificate" in text
+    pins = ["--pin", f"pihak-kedua={kdh}", "--pin", f"{RINA_NIP}={rina}"]
+    code, text = sign(out, "pihak-kedua", keys, *pins)
     assert code == 0, text
     # verify: by name alone it cannot be VALID; with the pins it is
     code, report = verify(out, keys)
