@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -259,3 +260,28 @@ def test_check_warnings() -> None:
     assert len(warnings) == 4
     clean = Ceremony(INSTANSI, 2026, (agreement(RINA_DR, WALI),))
     assert name_warnings(clean) == []
+
+
+def test_kinerja_check_warns_and_exits_0(workspace: Path) -> None:
+    import json
+
+    from openpyxl import load_workbook
+
+    from tests.conftest import edit_workbook, run_kinerja
+
+    book = workspace / "kinerja.xlsx"
+    rows = {c.value: c.row for c in load_workbook(book)["Pejabat"]["A"]}
+    # the wali kota happens to share the kepala dinas kesehatan's plain name
+    edit_workbook(book, {("Pejabat", f"B{rows['KDH']}"): "Prof. Dr. Rina Kartikasari, M.Si."})
+    result = run_kinerja("check", str(book))
+    assert result.returncode == 0, result.stderr
+    assert "warning: pk-2026-dinkes: pihak pertama 'dr. Rina Kartikasari, M.Kes.' and " in (
+        result.stdout
+    )
+    assert "share the plain name 'Rina Kartikasari'" in result.stdout
+    assert "no problems, " in result.stdout and " warnings" in result.stdout
+    as_json = run_kinerja("check", str(book), "--json")
+    assert as_json.returncode == 0
+    doc = json.loads(as_json.stdout)
+    assert any(w.startswith("pk-2026-dinkes: pihak pertama") for w in doc["warnings"])
+    assert {a["id"] for a in doc["agreements"]} >= {"pk-2026-dinkes"}
