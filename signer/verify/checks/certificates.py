@@ -267,5 +267,7 @@ def pinned_signers(pinned: Sequence[asn1_x509.Certificate]) -> SignatureCheck:
         return ok(f"{cn}'s certificate is pinned")
 
     return SignatureCheck(
-        "pinned-signers", "the signer holds one of the pinned certificates (only with --pin)", check
+        "pinned-signers",
+        "the signer holds one of the pinned certificates (only with --pin CERT)",
+        check,
     )
