@@ -375,7 +375,7 @@ def key_options(fn: F) -> F:
     help="PAdES baseline level.",
 )
 @click.option(
-    "--pin",
+    "--certificate",
     "pins",
     multiple=True,
     metavar="WHO=SHA256|CERT",
@@ -407,7 +407,7 @@ def sign(
     """Sign prepared agreements as pihak pertama or pihak kedua (in place, or into --out).
 
     Each certificate's holder must be the document's party by the name without gelar, or the
-    certificate --pin names for the party. Every document's certificate and rules are checked
+    one --certificate names for the party. Every document's certificate and rules are checked
     before the first signature (one that fails stops the batch, nothing signed); before each
     signature the document must pass the full verify policy for what is signed so far, and the
     result is verified again before it is written.
@@ -512,7 +512,8 @@ def keys_demo(folder: Path, workbook: Path | None, force: bool) -> None:
 @json_option
 @user_errors
 def keys_list(folder: Path, as_json: bool) -> None:
-    """List the certificates of a key store: holder, issuer, validity, SHA-256 (for --pin)."""
+    """List the certificates of a key store: holder, issuer, validity, SHA-256 (what
+    --certificate takes)."""
     from signer.demo_pki.pki import is_demo_store, passphrase_from_env
     from signer.secret import PASSPHRASE_ENV
     from signer.sign.keys import KeyStore
@@ -580,11 +581,18 @@ def _parse_at(value: str | None) -> dt.datetime | None:
 @click.option(
     "--pin",
     multiple=True,
-    metavar="CERT|WHO=SHA256|WHO=CERT",
-    help="CERT: accept only signers with these certificates. WHO=...: the certificate of a "
-    "party (pihak-pertama, pihak-kedua, a NIP, or a name as the workbook writes it), by SHA-256 "
-    "fingerprint or certificate file; needed for VALID where two parties share a plain name. "
-    "Repeatable.",
+    type=click.Path(path_type=Path),
+    help="Accept only signers with these certificates; repeatable.",
+)
+@click.option(
+    "--certificate",
+    "party_pins",
+    multiple=True,
+    metavar="WHO=SHA256|CERT",
+    help="The certificate of a party, by SHA-256 fingerprint or certificate file; WHO is "
+    "pihak-pertama or pihak-kedua (every document), a NIP, or a name as the workbook writes it. "
+    "Needed for VALID where a name cannot tell parties apart (two with one plain name); "
+    "repeatable.",
 )
 @click.option("--list-checks", is_flag=True, help="List every check with what it requires.")
 @click.option(
@@ -610,7 +618,8 @@ def verify(
     trust: tuple[Path, ...],
     at: str | None,
     offline: bool,
-    pin: tuple[str, ...],
+    pin: tuple[Path, ...],
+    party_pins: tuple[str, ...],
     list_checks: bool,
     timeout: int,
     max_memory: int,
@@ -623,7 +632,7 @@ def verify(
     unusable input.
     """
     from signer.batch import Limits, default_jobs, expand_inputs
-    from signer.trust import load_trust_config, split_pins
+    from signer.trust import load_trust_config
     from signer.verify import Verdict, VerifyOptions, envelope, every_check, verify_paths
 
     if list_checks:
@@ -632,10 +641,7 @@ def verify(
     if not paths:
         raise click.UsageError("give the PDF files or folders to verify")
     files = [f.path for f in expand_inputs(paths)]
-    pinned, party_pins = split_pins(pin)
-    trust_config = load_trust_config(
-        trust, online=not offline, pinned=pinned, party_pins=party_pins
-    )
+    trust_config = load_trust_config(trust, online=not offline, pinned=pin, party_pins=party_pins)
     options = VerifyOptions(trust_config, _parse_at(at))
     limits = Limits(memory_mb=max_memory, seconds=timeout)
     results = verify_paths(files, options, jobs or default_jobs(), not as_json, limits)

@@ -290,7 +290,7 @@ def name_warnings(ceremony: Ceremony) -> list[str]:
     """What will keep a certificate from being matched to a party by name: for `kinerja check`.
 
     A warning does not stop anything: the ceremony can still be generated, and the parties
-    concerned sign and verify with a pinned certificate (``--pin``).
+    concerned sign and verify with a pinned certificate (``--certificate``).
     """
     out: list[str] = []
     seen_empty: set[str] = set()
@@ -319,7 +319,7 @@ def name_warnings(ceremony: Ceremony) -> list[str]:
                 out.append(
                     f"{a.id}: {_label(role)} '{party.nama}' and {_label(r)} '{o.nama}' share "
                     f"the plain name '{plain_name(party.nama)}'; a certificate cannot tell them "
-                    "apart by name: sign and verify with their certificates pinned (--pin)"
+                    "apart by name: sign and verify with their certificates pinned (--certificate)"
                 )
     people: dict[str, list[Pihak]] = {}
     for p in ceremony.parties:
@@ -332,7 +332,7 @@ def name_warnings(ceremony: Ceremony) -> list[str]:
             who = ", ".join(f"'{p.nama}' (NIP {p.nip or '-'})" for p in group)
             out.append(
                 f"{who} are different people with the plain name '{plain_name(group[0].nama)}'; "
-                "a key store cannot choose their certificates by name: sign with --pin"
+                "a key store cannot choose their certificates by name: sign with --certificate"
             )
     return out
 
@@ -342,7 +342,7 @@ def name_warnings(ceremony: Ceremony) -> list[str]:
 
 @dataclass(frozen=True)
 class PartyPin:
-    """A certificate the user names for a party: ``WHO=SHA256`` or ``WHO=CERT``.
+    """A certificate the user names for a party: ``--certificate WHO=SHA256`` or ``WHO=CERT``.
 
     WHO is a role (``pihak-pertama``, ``pihak-kedua``: that role in every document of the run),
     a NIP (18 digits, spaces or dots allowed: that official wherever they appear), or a name as
@@ -442,7 +442,7 @@ def identify(
         raise NotIdentified(
             f"{who} and {listed} share the plain name '{plain_name(party.nama)}', so a name "
             f"cannot tell their certificates apart: pin {_label(role)}'s certificate "
-            f"(--pin {role.value}=SHA256 or --pin NIP=CERT)",
+            f"(--certificate {role.value}=SHA256 or --certificate NIP=CERT)",
             ambiguous=True,
         )
     return Identification(role, party.nama, name, how, sha256)

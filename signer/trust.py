@@ -38,7 +38,7 @@ class TrustConfig:
     pinned: tuple[asn1_x509.Certificate, ...] = ()
     """If given, every signer must hold one of exactly these certificates."""
     party_pins: tuple[PartyPin, ...] = ()
-    """Certificates named for parties (``--pin WHO=CERT|SHA256``): a party a pin names must
+    """Certificates named for parties (``--certificate WHO=CERT|SHA256``): a party a pin names must
     have signed with that certificate; where a name cannot tell two parties apart, only a pin
     makes a signature VALID."""
 
@@ -64,7 +64,7 @@ def load_trust(paths: Sequence[Path]) -> list[asn1_x509.Certificate]:
 
 
 def load_party_pins(specs: Sequence[str]) -> tuple[PartyPin, ...]:
-    """``WHO=SHA256`` or ``WHO=CERT`` (a PEM or DER certificate file) per party.
+    """``--certificate WHO=SHA256`` or ``WHO=CERT`` (a PEM or DER certificate file) per party.
 
     WHO is ``pihak-pertama`` or ``pihak-kedua`` (that role in every document), a NIP, or a name
     as the workbook writes it. A fingerprint is 64 hex digits, colons or spaces allowed.
@@ -75,8 +75,8 @@ def load_party_pins(specs: Sequence[str]) -> tuple[PartyPin, ...]:
         who, value = who.strip(), value.strip()
         if not sep or not who or not value:
             raise InputError(
-                f"--pin {spec}: expected WHO=SHA256 or WHO=CERT, where WHO is pihak-pertama, "
-                "pihak-kedua, a NIP or a name as the workbook writes it"
+                f"--certificate {spec}: expected WHO=SHA256 or WHO=CERT, where WHO is "
+                "pihak-pertama, pihak-kedua, a NIP or a name as the workbook writes it"
             )
         digits = re.sub(r"[\s:]", "", value).lower()
         if re.fullmatch(r"[0-9a-f]{64}", digits):
@@ -85,22 +85,16 @@ def load_party_pins(specs: Sequence[str]) -> tuple[PartyPin, ...]:
         path = Path(value)
         if not path.is_file():
             raise InputError(
-                f"--pin {spec}: {value} is neither a SHA-256 fingerprint (64 hex digits) nor "
-                "a certificate file"
+                f"--certificate {spec}: {value} is neither a SHA-256 fingerprint (64 hex "
+                "digits) nor a certificate file"
             )
         certs = load_trust([path])
         if len(certs) != 1:
-            raise InputError(f"--pin {spec}: {value} holds {len(certs)} certificates, not one")
+            raise InputError(
+                f"--certificate {spec}: {value} holds {len(certs)} certificates, not one"
+            )
         pins.append(PartyPin(who, certs[0].sha256.hex()))
     return tuple(pins)
-
-
-def split_pins(values: Sequence[str]) -> tuple[list[Path], list[str]]:
-    """``--pin`` of verify: a certificate file (the old meaning: every signer holds one of
-    these) or ``WHO=CERT|SHA256`` (a certificate named for a party)."""
-    files = [Path(v) for v in values if "=" not in v or Path(v).is_file()]
-    party = [v for v in values if "=" in v and not Path(v).is_file()]
-    return files, party
 
 
 def load_trust_config(

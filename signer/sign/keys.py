@@ -78,7 +78,7 @@ class Credential:
 
     @cached_property
     def sha256(self) -> str:
-        """The certificate's SHA-256 fingerprint (lowercase hex), what ``--pin`` names."""
+        """The certificate's SHA-256 fingerprint (lowercase hex), what ``--certificate`` names."""
         return hashlib.sha256(self.certificate.dump()).hexdigest()
 
     @property
@@ -233,7 +233,7 @@ class KeyStore:
         raise KeyMaterialError(
             f"{who}: {len(matches)} certificates in {self.folder} match the name, and a name "
             f"cannot choose between them ({self._listing([c for c, _ in matches], sha=True)}); "
-            "pin one with --pin NIP=SHA256"
+            "pin one with --certificate NIP=SHA256"
         )
 
     @staticmethod

@@ -45,7 +45,7 @@ class SignOptions:
     """Parallel workers, if the backend allows more than one."""
     progress: bool = True
     pins: tuple[PartyPin, ...] = ()
-    """Certificates the user named for parties (``--pin``): needed where a name cannot tell."""
+    """Certificates the user named for parties (``--certificate``), where a name cannot tell."""
 
 
 class BatchRefused(SignRefused):

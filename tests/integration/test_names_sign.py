@@ -124,12 +124,12 @@ def test_two_parties_with_one_plain_name_need_pinned_certificates(workspace: Pat
     assert r.returncode == 2 and "share the plain name 'Rina Kartikasari'" in r.stderr
     assert contents(out) == before
     # pinned: pihak pertama by NIP, pihak kedua by role
-    code, text = sign(out, "pihak-pertama", keys, "--pin", f"{RINA_NIP}={rina}")
+    code, text = sign(out, "pihak-pertama", keys, "--certificate", f"{RINA_NIP}={rina}")
     assert code == 0, text
     # pihak kedua signs after the file is verified as it is: pihak pertama's pin is needed too
-    code, text = sign(out, "pihak-kedua", keys, "--pin", f"pihak-kedua={kdh}")
+    code, text = sign(out, "pihak-kedua", keys, "--certificate", f"pihak-kedua={kdh}")
     assert code == 2 and "pin pihak pertama's certificate" in text
-    pins = ["--pin", f"pihak-kedua={kdh}", "--pin", f"{RINA_NIP}={rina}"]
+    pins = ["--certificate", f"pihak-kedua={kdh}", "--certificate", f"{RINA_NIP}={rina}"]
     code, text = sign(out, "pihak-kedua", keys, *pins)
     assert code == 0, text
     # verify: by name alone it cannot be VALID; with the pins it is
@@ -142,13 +142,17 @@ def test_two_parties_with_one_plain_name_need_pinned_certificates(workspace: Pat
         c["name"] for d in docs for s in d["signatures"] for c in s["checks"] if not c["passed"]
     }
     assert failed == {"signer-identity"}
-    code, report = verify(out, keys, "--pin", f"{RINA_NIP}={rina}", "--pin", f"{wali}={kdh}")
+    code, report = verify(
+        out, keys, "--certificate", f"{RINA_NIP}={rina}", "--certificate", f"{wali}={kdh}"
+    )
     docs = report["documents"]
     assert isinstance(docs, list)
     assert code == 0, docs
     assert {s["identity"]["match"] for d in docs for s in d["signatures"]} == {"pinned"}
     # the pins the wrong way round: INVALID
-    code, report = verify(out, keys, "--pin", f"{RINA_NIP}={kdh}", "--pin", f"{wali}={rina}")
+    code, report = verify(
+        out, keys, "--certificate", f"{RINA_NIP}={kdh}", "--certificate", f"{wali}={rina}"
+    )
     docs = report["documents"]
     assert isinstance(docs, list)
     assert code == 1 and {d["verdict"] for d in docs} == {"INVALID"}

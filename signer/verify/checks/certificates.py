@@ -268,6 +268,6 @@ def pinned_signers(pinned: Sequence[asn1_x509.Certificate]) -> SignatureCheck:
 
     return SignatureCheck(
         "pinned-signers",
-        "the signer holds one of the pinned certificates (only with --pin CERT)",
+        "the signer holds one of the pinned certificates (only with --pin)",
         check,
     )
