@@ -118,13 +118,16 @@ def init(folder: Path, force: bool) -> None:
 def check(workbook: Path, as_json: bool) -> None:
     """Read WORKBOOK and report every problem, or a summary of the ceremony it holds."""
     from signer.canonical import to_dict
+    from signer.names import name_warnings
     from signer.workbooks.ceremony_read import read_workbook
 
     ceremony = read_workbook(workbook)
+    warnings = name_warnings(ceremony)
     if as_json:
         report = {
             "agreements": [to_dict(a) for a in ceremony.agreements],
-            "warnings": [{**asdict(w), "text": str(w)} for w in ceremony.warnings],
+            "warnings": [{**asdict(w), "text": str(w)} for w in ceremony.warnings]
+            + [_name_warning(w) for w in warnings],
         }
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return
@@ -144,7 +147,22 @@ def check(workbook: Path, as_json: bool) -> None:
             str(len(a.program)),
         )
     console.print(table)
-    console.print(f"{len(ceremony.agreements)} documents, no problems")
+    for w in warnings:
+        console.print(f"warning: {w}", markup=False)
+    noted = f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""
+    console.print(f"{len(ceremony.agreements)} documents, no problems{noted}")
+
+
+def _name_warning(text: str) -> dict[str, str | None]:
+    """A name warning in the shape of a workbook warning (it concerns a document, not a cell)."""
+    return {
+        "sheet": None,
+        "row": None,
+        "column": None,
+        "header": None,
+        "message": text,
+        "text": text,
+    }
 
 
 def _print_warnings(warnings: Sequence[Problem]) -> None:
@@ -381,6 +399,15 @@ def key_options(fn: F) -> F:
     show_default=True,
     help="PAdES baseline level.",
 )
+@click.option(
+    "--certificate",
+    "pins",
+    multiple=True,
+    metavar="WHO=SHA256|CERT",
+    help="The certificate of a party, by its SHA-256 fingerprint or a certificate file; WHO is "
+    "pihak-pertama or pihak-kedua (every document), a NIP, or a name as the workbook writes it. "
+    "Needed where a name cannot tell parties apart (two with one plain name); repeatable.",
+)
 @key_options
 @out_option
 @jobs_option
@@ -390,6 +417,7 @@ def sign(
     files: tuple[Path, ...],
     role: str,
     level: str,
+    pins: tuple[str, ...],
     keys_dir: Path | None,
     p12: Path | None,
     pkcs11_module: str | None,
@@ -403,22 +431,29 @@ def sign(
 ) -> None:
     """Sign prepared agreements as pihak pertama or pihak kedua (in place, or into --out).
 
-    Before each signature the document must pass every signing rule and the full verify policy
-    for what is signed so far; the result is verified again before it is written.
+    Each certificate's holder must be the document's party by the name without gelar, or the
+    one --certificate names for the party. Every document's certificate and rules are checked
+    before the first signature (one that fails stops the batch, nothing signed); before each
+    signature the document must pass the full verify policy for what is signed so far, and the
+    result is verified again before it is written.
     """
     from signer.batch import default_jobs, expand_inputs
     from signer.sign import KeySource, Level, SignOptions, open_local, sign_files
-    from signer.trust import load_trust_config
+    from signer.trust import load_party_pins, load_trust_config
     from signer.verify import SigningAudit
+
+    party_pins = load_party_pins(pins)
 
     inputs = expand_inputs(files)
     source = KeySource(keys_dir, p12, pkcs11_module, token_label, key_label)
     # a demo key store is also the trust (its root, its in-process revocation answers)
     demo_trust = [keys_dir] if keys_dir is not None and _is_demo_store(keys_dir) else []
-    audit = SigningAudit(load_trust_config([*trust, *demo_trust]))
-    backend = open_local(source, secret=_secret, tsa_url=tsa_url, trust=trust)
+    audit = SigningAudit(load_trust_config([*trust, *demo_trust], party_pins=pins))
+    backend = open_local(source, secret=_secret, tsa_url=tsa_url, trust=trust, pins=party_pins)
     try:
-        options = SignOptions(Peran(role), Level(level), out, jobs or default_jobs(), not as_json)
+        options = SignOptions(
+            Peran(role), Level(level), out, jobs or default_jobs(), not as_json, party_pins
+        )
         outcomes = sign_files(inputs, backend, audit, options)
     finally:
         backend.close()
@@ -502,7 +537,8 @@ def keys_demo(folder: Path, workbook: Path | None, force: bool) -> None:
 @json_option
 @user_errors
 def keys_list(folder: Path, as_json: bool) -> None:
-    """List the certificates of a key store: holder, issuer, validity."""
+    """List the certificates of a key store: holder, issuer, validity, SHA-256 (what
+    --certificate takes)."""
     from signer.demo_pki.pki import is_demo_store, passphrase_from_env
     from signer.secret import PASSPHRASE_ENV
     from signer.sign.keys import KeyStore
@@ -520,6 +556,7 @@ def keys_list(folder: Path, as_json: bool) -> None:
             "issuer": c.certificate.issuer.native.get("common_name"),
             "not_before": c.not_before.isoformat(),
             "not_after": c.not_after.isoformat(),
+            "sha256": c.sha256,
         }
         for c in store.credentials
     ]
@@ -529,10 +566,10 @@ def keys_list(folder: Path, as_json: bool) -> None:
     from rich.table import Table
 
     table = Table()
-    for column in ("holder", "file", "issuer", "not_after"):
+    for column in ("holder", "file", "issuer", "not_after", "sha256"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r["holder"], r["file"], str(r["issuer"]), r["not_after"][:10])
+        table.add_row(r["holder"], r["file"], str(r["issuer"]), r["not_after"][:10], r["sha256"])
     console.print(table)
 
 
@@ -572,6 +609,16 @@ def _parse_at(value: str | None) -> dt.datetime | None:
     type=click.Path(path_type=Path),
     help="Accept only signers with these certificates; repeatable.",
 )
+@click.option(
+    "--certificate",
+    "party_pins",
+    multiple=True,
+    metavar="WHO=SHA256|CERT",
+    help="The certificate of a party, by SHA-256 fingerprint or certificate file; WHO is "
+    "pihak-pertama or pihak-kedua (every document), a NIP, or a name as the workbook writes it. "
+    "Needed for VALID where a name cannot tell parties apart (two with one plain name); "
+    "repeatable.",
+)
 @click.option("--list-checks", is_flag=True, help="List every check with what it requires.")
 @click.option(
     "--timeout",
@@ -597,6 +644,7 @@ def verify(
     at: str | None,
     offline: bool,
     pin: tuple[Path, ...],
+    party_pins: tuple[str, ...],
     list_checks: bool,
     timeout: int,
     max_memory: int,
@@ -618,7 +666,8 @@ def verify(
     if not paths:
         raise click.UsageError("give the PDF files or folders to verify")
     files = [f.path for f in expand_inputs(paths)]
-    options = VerifyOptions(load_trust_config(trust, online=not offline, pinned=pin), _parse_at(at))
+    trust_config = load_trust_config(trust, online=not offline, pinned=pin, party_pins=party_pins)
+    options = VerifyOptions(trust_config, _parse_at(at))
     limits = Limits(memory_mb=max_memory, seconds=timeout)
     results = verify_paths(files, options, jobs or default_jobs(), not as_json, limits)
     unusable = [r for r in results if isinstance(r, InputError)]

@@ -403,23 +403,3 @@ class Ceremony:
             for p in (a.pihak_pertama, a.pihak_kedua):
                 seen.setdefault((p.nama, str(p.nip) if p.nip else None), p)
         return tuple(seen.values())
-
-
-def normalise_name(name: str) -> str:
-    """Names compared the way people mean them: case, spacing and dot spacing do not matter."""
-    text = unicodedata.normalize("NFKC", name).casefold()
-    return re.sub(r"\s+", "", text)
-
-
-# "dr." (a medical doctor) and "Dr." (a doctorate) are different titles: case matters there
-_DOCTOR = re.compile(r"(?<!\w)d[r]\.", re.IGNORECASE)
-
-
-def same_person(certificate_name: str, nama: str) -> bool:
-    """Is a certificate's name the party's? Case and spacing aside, except that "dr." and "Dr."
-    differ, unless the certificate writes the whole name in capitals (then it cannot tell)."""
-    if normalise_name(certificate_name) != normalise_name(nama):
-        return False
-    if certificate_name.isupper():
-        return True
-    return _DOCTOR.findall(certificate_name) == _DOCTOR.findall(nama)

@@ -8,6 +8,7 @@ revocation answers, so the demo verifies with no network.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from pyhanko_certvalidator.fetchers.api import FetcherBackend
 from signer.demo_pki import pki
 from signer.demo_pki.responders import DemoFetcherBackend, to_asn1_cert
 from signer.errors import InputError
+from signer.names import PartyPin
 
 TRUST_ENV = "KINERJA_TRUST"
 
@@ -35,6 +37,10 @@ class TrustConfig:
     """May current revocation data be fetched for the newest proofs?"""
     pinned: tuple[asn1_x509.Certificate, ...] = ()
     """If given, every signer must hold one of exactly these certificates."""
+    party_pins: tuple[PartyPin, ...] = ()
+    """Certificates named for parties (``--certificate WHO=CERT|SHA256``): a party a pin names must
+    have signed with that certificate; where a name cannot tell two parties apart, only a pin
+    makes a signature VALID."""
 
 
 def load_trust(paths: Sequence[Path]) -> list[asn1_x509.Certificate]:
@@ -57,8 +63,46 @@ def load_trust(paths: Sequence[Path]) -> list[asn1_x509.Certificate]:
         raise InputError(f"--trust: not a certificate ({e.__class__.__name__})") from None
 
 
+def load_party_pins(specs: Sequence[str]) -> tuple[PartyPin, ...]:
+    """``--certificate WHO=SHA256`` or ``WHO=CERT`` (a PEM or DER certificate file) per party.
+
+    WHO is ``pihak-pertama`` or ``pihak-kedua`` (that role in every document), a NIP, or a name
+    as the workbook writes it. A fingerprint is 64 hex digits, colons or spaces allowed.
+    """
+    pins = []
+    for spec in specs:
+        who, sep, value = spec.partition("=")
+        who, value = who.strip(), value.strip()
+        if not sep or not who or not value:
+            raise InputError(
+                f"--certificate {spec}: expected WHO=SHA256 or WHO=CERT, where WHO is "
+                "pihak-pertama, pihak-kedua, a NIP or a name as the workbook writes it"
+            )
+        digits = re.sub(r"[\s:]", "", value).lower()
+        if re.fullmatch(r"[0-9a-f]{64}", digits):
+            pins.append(PartyPin(who, digits))
+            continue
+        path = Path(value)
+        if not path.is_file():
+            raise InputError(
+                f"--certificate {spec}: {value} is neither a SHA-256 fingerprint (64 hex "
+                "digits) nor a certificate file"
+            )
+        certs = load_trust([path])
+        if len(certs) != 1:
+            raise InputError(
+                f"--certificate {spec}: {value} holds {len(certs)} certificates, not one"
+            )
+        pins.append(PartyPin(who, certs[0].sha256.hex()))
+    return tuple(pins)
+
+
 def load_trust_config(
-    paths: Sequence[Path], *, online: bool = True, pinned: Sequence[Path] = ()
+    paths: Sequence[Path],
+    *,
+    online: bool = True,
+    pinned: Sequence[Path] = (),
+    party_pins: Sequence[str] = (),
 ) -> TrustConfig:
     """Trust anchors from certificate files or folders, and ``$KINERJA_TRUST``.
 
@@ -83,4 +127,4 @@ def load_trust_config(
             plain.append(p)
     anchors += load_trust(plain) if plain else []
     pins = tuple(load_trust(list(pinned))) if pinned else ()
-    return TrustConfig(tuple(anchors), backend, online, pins)
+    return TrustConfig(tuple(anchors), backend, online, pins, load_party_pins(party_pins))

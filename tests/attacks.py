@@ -1172,7 +1172,7 @@ def impersonation_other_party(prepared: bytes, store: Path) -> bytes:
     The demo store's certificate of a third party signs pihak kedua's field (B-LTA), with pihak
     kedua's stamp; pyHanko directly, as `kinerja sign` refuses it.
     """
-    from signer.model import same_person
+    from signer.names import same_person
     from signer.sign.keys import KeyStore
 
     a = _parties(prepared)

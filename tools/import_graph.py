@@ -24,6 +24,7 @@ SHARED = {
     "signer.errors",
     "signer.kinds",
     "signer.model",
+    "signer.names",
     "signer.secret",
     "signer.fsio",
     "signer.formatting",

@@ -2,10 +2,13 @@
 certificate per party of a ceremony, each in a passphrase-protected PKCS#12 file.
 
 It stands in for BSrE (BSSN) in the demo and the tests, with the same shape as the real thing:
-subject CN is the name with gelar (BSrE certificates carry no NIP), key usage digitalSignature
-and nonRepudiation, CRL distribution points and an OCSP URL. The URLs use the reserved
-``.example`` domain and are answered in-process (see :mod:`signer.services`), never over a
-network. The CA keys are kept (encrypted) so fresh CRLs and OCSP answers can be made at signing.
+the subject carries the holder's plain name, without gelar, as BSrE's does (and no NIP): in
+givenName whole, and in the commonName, which RFC 5280 bounds at 64 characters, shortened to
+initials where it is longer (:func:`signer.names.common_name`), never cut; key usage
+digitalSignature and nonRepudiation, CRL distribution points and an OCSP URL. The URLs use the
+reserved ``.example`` domain and are answered in-process (see :mod:`signer.services`), never
+over a network. The CA keys are kept (encrypted) so fresh CRLs and OCSP answers can be made at
+signing.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsag
 from signer import fsio
 from signer.errors import InputError
 from signer.model import Pihak
+from signer.names import common_name, name_key, plain_name
 from signer.secret import PASSPHRASE_ENV, secret_from_env
 
 MANIFEST = "demo-pki.json"
@@ -49,6 +53,10 @@ TSA_URL = f"{BASE_URL}/tsa"
 
 DEMO_PASSPHRASE = "demo"
 
+# upper bounds of RFC 5280 Appendix A (cryptography refuses a longer commonName)
+UB_COMMON_NAME = 64
+UB_TITLE = 64
+
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
@@ -59,13 +67,33 @@ def slug(text: str) -> str:
 
 
 def _name(cn: str, org: str, title: str | None = None) -> x509.Name:
+    """A CA's subject: its name fits the commonName."""
+    if len(cn) > UB_COMMON_NAME:
+        raise ValueError(f"a CA name of at most {UB_COMMON_NAME} characters, got {cn!r}")
     attrs = [
         x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
     ]
     if title:
-        attrs.append(x509.NameAttribute(NameOID.TITLE, title[:64]))
-    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, cn[:64]))
+        attrs.append(x509.NameAttribute(NameOID.TITLE, title[:UB_TITLE]))
+    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, cn))
+    return x509.Name(attrs)
+
+
+def holder_subject(pihak: Pihak, org: str) -> x509.Name:
+    """A party's subject as a PSrE issues it: the plain name (no gelar, no NIP), whole in
+    givenName (ub-name 32768, the registered name per ETSI EN 319 412-2) and in the commonName
+    as far as its 64 characters allow (RFC 5280 ub-common-name)."""
+    plain = plain_name(pihak.nama)
+    if not plain:
+        raise InputError(f"'{pihak.nama}': no name is left without gelar; no certificate for it")
+    attrs = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+        x509.NameAttribute(NameOID.TITLE, pihak.jabatan[:UB_TITLE]),
+        x509.NameAttribute(NameOID.GIVEN_NAME, plain),
+        x509.NameAttribute(NameOID.COMMON_NAME, common_name(plain, UB_COMMON_NAME)),
+    ]
     return x509.Name(attrs)
 
 
@@ -257,12 +285,19 @@ def build_demo_pki(
     )
     expired = set(expired)
     issued: dict[str, Issued] = {}
+    # one certificate per person: the same plain name and NIP written with other gelar is the
+    # same holder (a real PSrE issues one certificate per identity, not per spelling)
+    person: dict[tuple[str, str | None], Issued] = {}
     for p in parties:
         if p.nama in issued:
             continue
+        who = (name_key(p.nama), str(p.nip) if p.nip else None)
+        if who in person:
+            issued[p.nama] = person[who]
+            continue
         start = now - dt.timedelta(days=party_days + 30) if p.nama in expired else now
-        issued[p.nama] = _issue(
-            _name(p.nama, org, p.jabatan),
+        issued[p.nama] = person[who] = _issue(
+            holder_subject(p, org),
             _ec(),
             inter,
             now=start,

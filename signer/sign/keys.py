@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,7 +26,8 @@ from pyhanko.sign.general import get_pyca_cryptography_hash  # type: ignore[attr
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signer.errors import InputError
-from signer.model import Pihak, normalise_name
+from signer.model import Peran, Pihak
+from signer.names import NameMatch, PartyPin, holder_names, match_name, pins_for
 
 
 class KeyMaterialError(InputError):
@@ -65,8 +67,19 @@ class Credential:
 
     @property
     def holder(self) -> str:
-        """The certificate's subject common name: the holder's name with gelar."""
-        return str(self.certificate.subject.native.get("common_name", ""))
+        """The holder's name as the certificate gives it (its fullest form)."""
+        names = self.names
+        return names[0] if names else ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the certificate gives its holder (givenName and surname, commonName)."""
+        return holder_names(self.certificate.subject.native)
+
+    @cached_property
+    def sha256(self) -> str:
+        """The certificate's SHA-256 fingerprint (lowercase hex), what ``--certificate`` names."""
+        return hashlib.sha256(self.certificate.dump()).hexdigest()
 
     @property
     def not_before(self) -> dt.datetime:
@@ -172,10 +185,16 @@ def _only_key_label(session: object) -> str:
 
 
 class KeyStore:
-    """A folder of PKCS#12 files, one per party; picks the one whose holder is a given party."""
+    """A folder of PKCS#12 files, one per party; picks the one whose holder is a given party.
 
-    def __init__(self, folder: Path, passphrase: bytes):
+    The holder is found by the name without gelar (a BSrE certificate carries the plain name),
+    or by the certificate pinned for the party; two certificates that match the same party by
+    name are refused rather than guessed between.
+    """
+
+    def __init__(self, folder: Path, passphrase: bytes, pins: tuple[PartyPin, ...] = ()):
         self.folder = Path(folder)
+        self.pins = pins
         if not self.folder.is_dir():
             raise KeyMaterialError(f"{folder}: no such key store folder")
         files = sorted(p for p in self.folder.rglob("*") if p.suffix.lower() in (".p12", ".pfx"))
@@ -184,22 +203,56 @@ class KeyStore:
                 f"{folder}: no PKCS#12 files (.p12) in the key store; "
                 "`kinerja keys demo` makes a demo one"
             )
-        self._by_name: dict[str, Credential] = {}
+        self._by_sha256: dict[str, Credential] = {}
         for path in files:
             cred = load_pkcs12(path, passphrase)
-            self._by_name.setdefault(normalise_name(cred.holder), cred)
+            self._by_sha256.setdefault(cred.sha256, cred)
 
-    def for_party(self, pihak: Pihak) -> Credential:
-        found = self._by_name.get(normalise_name(pihak.nama))
-        if found is None:
+    def for_party(self, pihak: Pihak, role: Peran | None = None) -> Credential:
+        """The credential of ``pihak``: the pinned one if a pin names the party, else the one
+        certificate whose holder is the party by name; a clear refusal otherwise."""
+        who = f"{role.value.replace('-', ' ')} '{pihak.nama}'" if role else f"'{pihak.nama}'"
+        pinned = pins_for(self.pins, role, pihak)
+        if pinned:
+            found = [c for c in self._by_sha256.values() if c.sha256 in pinned]
+            if not found:
+                raise KeyMaterialError(
+                    f"{who}: no certificate in {self.folder} with the pinned SHA-256 "
+                    f"({', '.join(sorted(f[:16] + '...' for f in pinned))})"
+                )
+            return found[0]
+        matches = [(c, m) for c in self._by_sha256.values() if (m := self._match(c, pihak))]
+        exact = [c for c, m in matches if m is NameMatch.EXACT]
+        if len(matches) == 1 or len(exact) == 1:
+            return exact[0] if exact else matches[0][0]
+        if not matches:
             raise KeyMaterialError(
-                f"{self.folder}: no certificate for {pihak.nama} ({pihak.jabatan})"
+                f"{who}: no certificate in {self.folder} whose holder matches "
+                f"(certificates: {self._listing(self.credentials)})"
             )
-        return found
+        raise KeyMaterialError(
+            f"{who}: {len(matches)} certificates in {self.folder} match the name, and a name "
+            f"cannot choose between them ({self._listing([c for c, _ in matches], sha=True)}); "
+            "pin one with --certificate NIP=SHA256"
+        )
+
+    @staticmethod
+    def _match(cred: Credential, pihak: Pihak) -> NameMatch | None:
+        found = [m for n in cred.names if (m := match_name(n, pihak.nama)) is not None]
+        return NameMatch.EXACT if NameMatch.EXACT in found else (found[0] if found else None)
+
+    @staticmethod
+    def _listing(creds: list[Credential], *, sha: bool = False, most: int = 8) -> str:
+        shown = [
+            f"'{c.holder}' in {c.source}" + (f" SHA-256 {c.sha256}" if sha else "")
+            for c in creds[:most]
+        ]
+        more = f" and {len(creds) - most} more" if len(creds) > most else ""
+        return "; ".join(shown) + more if shown else "none"
 
     def __len__(self) -> int:
-        return len(self._by_name)
+        return len(self._by_sha256)
 
     @property
     def credentials(self) -> list[Credential]:
-        return list(self._by_name.values())
+        return list(self._by_sha256.values())

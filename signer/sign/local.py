@@ -12,6 +12,7 @@ from pathlib import Path
 
 from signer.demo_pki import pki
 from signer.errors import InputError
+from signer.names import PartyPin
 from signer.secret import PASSPHRASE_ENV, PIN_ENV
 from signer.sign.backend import Concurrency
 from signer.sign.keys import KeyStore, load_pkcs12, open_pkcs11
@@ -45,21 +46,27 @@ class KeySource:
 
 
 def open_local(
-    source: KeySource, *, secret: Secret, tsa_url: str | None, trust: Sequence[Path] = ()
+    source: KeySource,
+    *,
+    secret: Secret,
+    tsa_url: str | None,
+    trust: Sequence[Path] = (),
+    pins: tuple[PartyPin, ...] = (),
 ) -> PadesSigner:
-    """The local PAdES backend for a key source, with its TSA and revocation services."""
+    """The local PAdES backend for a key source, with its TSA and revocation services; a key
+    store picks each party's certificate by name, or by ``pins``."""
     roots = load_trust(trust)
     if source.keys is not None:
         demo = pki.is_demo_store(source.keys)
         passphrase = (
             pki.passphrase_from_env() if demo else secret(PASSPHRASE_ENV, "key store passphrase")
         )
-        store = KeyStore(source.keys, passphrase)
+        store = KeyStore(source.keys, passphrase, pins)
         if demo and not tsa_url:
             services = Services.demo(pki.load_demo_pki(source.keys, passphrase), roots)
         else:
             services = Services.online(tsa_url, roots)
-        return PadesSigner(lambda a, role: store.for_party(a.pihak(role)), services)
+        return PadesSigner(lambda a, role: store.for_party(a.pihak(role), role), services)
     if source.p12 is not None:
         credential = load_pkcs12(source.p12, secret(PASSPHRASE_ENV, "PKCS#12 passphrase"))
         return PadesSigner(lambda a, role: credential, Services.online(tsa_url, roots))

@@ -21,7 +21,8 @@ from pyhanko.sign import fields
 
 from signer.embedded import EmbeddedAgreement, NotPrepared, read_embedded
 from signer.errors import InputError
-from signer.model import Peran, same_person
+from signer.model import Peran
+from signer.names import NotIdentified, PartyPin, holder_names, identify, same_person
 from signer.sign.backend import SignatureField
 
 
@@ -95,11 +96,14 @@ def check(
     certificate: asn1_x509.Certificate | None,
     now: dt.datetime,
     embedded: EmbeddedAgreement | None = None,
+    pins: tuple[PartyPin, ...] = (),
 ) -> Checked:
     """Apply every signing rule; raise :class:`SignRefused` with the reason if one fails.
 
     ``certificate`` is the one that will sign, or None when the backend learns it only when
-    signing (remote signing); its holder and validity are then checked in the result.
+    signing (remote signing); its holder and validity are then checked in the result. Its
+    holder must be the party by name without gelar, or by a certificate pinned in ``pins``;
+    a party who shares its plain name with another party of the document needs a pin.
     """
     embedded = embedded or read_prepared(reader, source)
     sig_fields = signature_fields(reader)
@@ -115,12 +119,14 @@ def check(
     if others:
         raise SignRefused(f"{source}: unexpected signature fields {', '.join(sorted(others))}")
     party = embedded.agreement.pihak(role)
-    holder = str(certificate.subject.native.get("common_name", "")) if certificate else None
-    if holder is not None and not same_person(holder, party.nama):
-        raise SignRefused(
-            f"{source}: the certificate belongs to {holder}, but {role.value} of "
-            f"{embedded.agreement.id} is {party.nama}"
-        )
+    holder = None
+    if certificate is not None:
+        names = holder_names(certificate.subject.native)
+        holder = names[0] if names else ""
+        try:
+            identify(embedded.agreement, role, names, certificate.sha256.hex(), pins)
+        except NotIdentified as e:
+            raise SignRefused(f"{source}: {e.reason}") from None
     signed = tuple(r for r in Peran if sig_fields[r.value].signed)
     target = sig_fields[role.value]
     if target.signed:
@@ -143,7 +149,7 @@ def _same_signer(
     if certificate is not None:
         return bool(signer.dump() == certificate.dump())
     # a remote backend: the role's field was filled by the party the data names
-    return same_person(str(signer.subject.native.get("common_name", "")), nama)
+    return any(same_person(n, nama) for n in holder_names(signer.subject.native))
 
 
 def _check_valid_at(

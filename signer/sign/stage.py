@@ -19,10 +19,11 @@ from typing import Protocol
 
 from signer import fsio
 from signer.batch import Batch, InputFile, Outcome, Status, default_jobs
-from signer.errors import InputError
+from signer.errors import InputError, KinerjaError
 from signer.model import Peran
+from signer.names import PartyPin
 from signer.sign.backend import Concurrency, DocumentSigner, Level, SignRequest
-from signer.sign.rules import SignRefused, check, read_prepared, read_strict
+from signer.sign.rules import Checked, SignRefused, check, read_prepared, read_strict
 
 
 class SigningAudit(Protocol):
@@ -43,6 +44,22 @@ class SignOptions:
     jobs: int = field(default_factory=default_jobs)
     """Parallel workers, if the backend allows more than one."""
     progress: bool = True
+    pins: tuple[PartyPin, ...] = ()
+    """Certificates the user named for parties (``--certificate``), where a name cannot tell."""
+
+
+class BatchRefused(SignRefused):
+    """Documents of a batch that cannot be signed as asked; nothing of the batch was signed."""
+
+    def __init__(self, role: Peran, problems: Sequence[str]):
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        lines = [
+            f"{count} document{'s' if count != 1 else ''} cannot be signed as "
+            f"{role.value}, so nothing was signed:"
+        ]
+        lines += [f"  {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
 
 
 def _refuse(source: str, what: str, problems: list[str]) -> SignRefused:
@@ -58,19 +75,19 @@ def sign_document(
     role: Peran,
     level: Level,
     now: dt.datetime | None = None,
+    pins: tuple[PartyPin, ...] = (),
 ) -> bytes | None:
     """Sign one document's bytes; None when this role already signed it."""
     now = now or dt.datetime.now(dt.UTC)
-    reader = read_strict(data, source)
-    embedded = read_prepared(reader, source)
-    certificate = signer.certificate_for(embedded.agreement, role)
-    checked = check(reader, source, role, certificate, now, embedded)
+    checked = _rules(data, source, signer, role, now, pins)
     if checked.already:
         return None
     problems = audit(data, source, checked.signed)
     if problems:
         raise _refuse(source, "it must not be signed further, it does not verify", problems)
-    signed = signer.sign(SignRequest(data, source, role, embedded, checked.field, level, now))
+    signed = signer.sign(
+        SignRequest(data, source, role, checked.embedded, checked.field, level, now)
+    )
     if not signed.startswith(data):
         raise SignRefused(f"{source}: the signature did not come back as an incremental update")
     problems = audit(signed, source, (*checked.signed, role))
@@ -79,24 +96,71 @@ def sign_document(
     return signed
 
 
+def _rules(
+    data: bytes,
+    source: str,
+    signer: DocumentSigner,
+    role: Peran,
+    now: dt.datetime,
+    pins: tuple[PartyPin, ...],
+) -> Checked:
+    """Every pre-signing rule, the certificate the backend will use included."""
+    reader = read_strict(data, source)
+    embedded = read_prepared(reader, source)
+    try:
+        certificate = signer.certificate_for(embedded.agreement, role)
+    except KinerjaError as e:
+        raise SignRefused(f"{source}: {e}") from None
+    return check(reader, source, role, certificate, now, embedded, pins)
+
+
+def preflight(
+    files: Sequence[InputFile], signer: DocumentSigner, options: SignOptions
+) -> list[str]:
+    """The problems that keep documents of a batch from being signed: each party's certificate
+    found and matched, every signing rule; a message per document, naming its file."""
+    now = dt.datetime.now(dt.UTC)
+    problems = []
+    for item in files:
+        try:
+            _rules(_read(item.path), str(item.path), signer, options.role, now, options.pins)
+        except KinerjaError as e:
+            problems.append(str(e))
+    return problems
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror})") from None
+
+
 def sign_files(
     files: Sequence[InputFile],
     signer: DocumentSigner,
     audit: SigningAudit,
     options: SignOptions,
 ) -> list[Outcome[None]]:
-    """Sign many files as ``options.role``; each written atomically, in place or into OUT."""
+    """Sign many files as ``options.role``; each written atomically, in place or into OUT.
+
+    Every document's rules and certificate are checked before the first signature: a batch
+    with a document that cannot be signed (no certificate for its party, a name that cannot
+    tell two parties apart) is refused as a whole, every such document named, nothing signed.
+    """
+    problems = preflight(files, signer, options)
+    if problems:
+        raise BatchRefused(options.role, problems)
 
     def one(item: InputFile) -> Outcome[None]:
         path = item.path
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file") from None
-        except OSError as e:
-            raise InputError(f"{path}: cannot read ({e.strerror})") from None
+        data = _read(path)
         target = (options.out / item.relative) if options.out else path
-        signed = sign_document(data, str(path), signer, audit, options.role, options.level)
+        signed = sign_document(
+            data, str(path), signer, audit, options.role, options.level, pins=options.pins
+        )
         if signed is None:
             if options.out and not target.exists():
                 fsio.write_bytes(target, data)

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from dataclasses import field as default
 
 from signer.errors import InputError
-from signer.verify.checks.certificates import holder, subject_attributes
-from signer.verify.evidence import Evidence, SignatureEvidence
+from signer.names import NotIdentified
+from signer.verify.checks.certificates import holder, identification, subject_attributes
+from signer.verify.evidence import Evidence, SignatureEvidence, VerifyOptions
 from signer.verify.result import CheckResult, Verdict, verdict_of
 
 REPORT_SCHEMA = "kinerja.verify/1"
@@ -28,6 +29,9 @@ class SignatureSummary:
     level: str | None
     subject: dict[str, str] = default(default_factory=dict)
     """The certificate's subject attributes that say who signed (CN, O, OU, title, email)."""
+    identity: dict[str, str] | None = None
+    """How the certificate was found to be the party's (``match``: exact, plain or pinned;
+    ``certificate_name``, ``party``, ``plain_name``, ``certificate_sha256``); None if it was not."""
 
     def as_dict(self, checks: list[CheckResult]) -> dict[str, object]:
         return {
@@ -39,6 +43,7 @@ class SignatureSummary:
             "time_source": self.time_source,
             "level": self.level,
             "subject": self.subject,
+            "identity": self.identity,
             "checks": [c.as_dict() for c in checks],
         }
 
@@ -74,12 +79,14 @@ class Report:
         }
 
 
-def summarise(ev: Evidence, results: Sequence[CheckResult]) -> Report:
+def summarise(
+    ev: Evidence, results: Sequence[CheckResult], options: VerifyOptions | None = None
+) -> Report:
     """The report of the evidence and the policy's results."""
     sigs = []
     for s in ev.signatures:
         try:
-            sigs.append(_summary(s))
+            sigs.append(_summary(ev, s, options or VerifyOptions()))
         except Exception:  # a signature too broken to describe is still judged by the checks
             continue
     return Report(
@@ -105,8 +112,12 @@ def envelope(
     }
 
 
-def _summary(s: SignatureEvidence) -> SignatureSummary:
+def _summary(ev: Evidence, s: SignatureEvidence, options: VerifyOptions) -> SignatureSummary:
     cert = s.es.signer_cert
+    try:
+        identity: dict[str, str] | None = identification(ev, options, s).as_dict()
+    except NotIdentified:
+        identity = None
     when, source = s.timestamp_time, "timestamp"
     if when is None:
         when, source = s.es.self_reported_timestamp, "claimed"
@@ -120,4 +131,5 @@ def _summary(s: SignatureEvidence) -> SignatureSummary:
         source,
         s.level,
         subject_attributes(cert),
+        identity,
     )

@@ -42,7 +42,7 @@ def _verify_bytes(data: bytes, name: str, options: VerifyOptions, policy: Policy
         raise
     except Exception as e:  # whatever the bytes: a file we cannot take apart is not valid
         ev = Evidence(name, data, parse_error=f"{e.__class__.__name__}: {str(e)[:200]}")
-    return summarise(ev, policy.run(ev, options))
+    return summarise(ev, policy.run(ev, options), options)
 
 
 def verify_file(path: Path, options: VerifyOptions, policy: Policy | None = None) -> Report:

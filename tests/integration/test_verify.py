@@ -80,7 +80,9 @@ def test_signed_agreement_is_valid_with_a_full_report(signed: dict[str, Path], s
     roles = [s["role"] for s in doc["signatures"]]
     assert roles == ["pihak-pertama", "pihak-kedua"]
     first = doc["signatures"][0]
-    assert first["signer"] == "dr. Rina Kartikasari, M.Kes."
+    assert first["signer"] == "Rina Kartikasari", "the certificate carries the plain name"
+    assert first["identity"]["match"] == "plain"
+    assert first["identity"]["party"] == "dr. Rina Kartikasari, M.Kes."
     assert first["issuer"] == "CA Penandatangan Demo kinerja"
     assert first["level"] == "B-LTA" and doc["signatures"][1]["level"] == "B-LTA"
     assert first["time_source"] == "timestamp" and first["signing_time"]

@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 
+from signer.model import Peran
+from signer.names import plain_name
 from signer.verify import DEFAULT_POLICY
 from tests import attacks, attacks_pages
 from tests.conftest import run_kinerja
@@ -177,8 +179,10 @@ def test_good_agreement_is_valid(corpus: Corpus, tmp_path: Path) -> None:
     assert document["agreement"] == {"id": AGREEMENT, "sha256": embedded.sha256}
     roles = {s["role"]: s for s in document["signatures"]}
     assert set(roles) == {"pihak-pertama", "pihak-kedua"}
-    assert roles["pihak-pertama"]["signer"] == embedded.agreement.pihak_pertama.nama
-    assert roles["pihak-kedua"]["signer"] == embedded.agreement.pihak_kedua.nama
+    for role, s in roles.items():
+        party = embedded.agreement.pihak(Peran(role)).nama
+        assert s["signer"] == plain_name(party), "the certificate carries the plain name"
+        assert s["identity"]["party"] == party
     assert {s["level"] for s in roles.values()} == {"B-LTA"}
 
 

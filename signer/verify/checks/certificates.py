@@ -13,7 +13,8 @@ from asn1crypto import keys
 from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.validation.ades import AdESWithTimeValidationResult
 
-from signer.model import Peran, same_person
+from signer.model import Peran
+from signer.names import Identification, NotIdentified, holder_names, identify
 from signer.verify.check import SignatureCheck, signature_check
 from signer.verify.evidence import Evidence, SignatureEvidence, VerifyOptions
 from signer.verify.plain import PLAIN
@@ -160,7 +161,23 @@ def claimed_signing_time(ev: Evidence, options: VerifyOptions, s: SignatureEvide
 
 
 def holder(cert: asn1_x509.Certificate) -> str:
-    return str(cert.subject.native.get("common_name", ""))
+    """The holder's name as the certificate gives it, fullest form first."""
+    names = holder_names(cert.subject.native)
+    return names[0] if names else ""
+
+
+def identification(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> Identification:
+    """How the signer's certificate is the party of its role (or :class:`NotIdentified`)."""
+    if ev.agreement is None or s.role is None:
+        raise NotIdentified("no embedded agreement names the party for this signature")
+    cert = s.es.signer_cert
+    return identify(
+        ev.agreement,
+        Peran(s.role),
+        holder_names(cert.subject.native),
+        cert.sha256.hex(),
+        options.trust.party_pins,
+    )
 
 
 # an organisation that names a government must be the agreement's; others ("Personal", a CA's
@@ -181,6 +198,8 @@ def subject_attributes(cert: asn1_x509.Certificate) -> dict[str, str]:
         "organization_name": "O",
         "organizational_unit_name": "OU",
         "title": "title",
+        "given_name": "givenName",
+        "surname": "surname",
         "email_address": "email",
         "serial_number": "serialNumber",
     }
@@ -205,10 +224,13 @@ def signer_identity(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) 
         return fail("no embedded agreement names the party for this signature")
     party = agreement.pihak(Peran(s.role))
     subject = subject_attributes(s.es.signer_cert)
-    cn = subject.get("CN", "")
-    if not same_person(cn, party.nama):
-        return fail(f"signed by {cn}, but {s.role} is {party.nama}")
-    matched, contradictions = ["name"], []
+    try:
+        found = identification(ev, options, s)
+    except NotIdentified as e:
+        # two parties with one plain name and no pin: proof is missing, nothing contradicts
+        return fail(e.reason, Verdict.INDETERMINATE if e.ambiguous else Verdict.INVALID)
+    cn = found.certificate_name
+    matched, contradictions = [found.describe()], []
     reason = str(s.es.sig_object.get("/Reason", ""))
     for nip in {re.sub(r"\D", "", n) for n in _NIP_IN_TEXT.findall(reason)}:
         if party.nip is not None and nip == party.nip.digits:
@@ -231,8 +253,7 @@ def signer_identity(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) 
             contradictions.append(f"the certificate's title is {title}, not {party.jabatan}")
     if contradictions:
         return fail(f"{cn} is named as {s.role}, but " + "; ".join(contradictions))
-    how = "the name alone" if matched == ["name"] else ", ".join(matched)
-    return ok(f"{cn} is {s.role} of {agreement.id} (matched on {how})")
+    return ok(f"{agreement.id}: {'; '.join(matched)}")
 
 
 def pinned_signers(pinned: Sequence[asn1_x509.Certificate]) -> SignatureCheck:
@@ -246,5 +267,7 @@ def pinned_signers(pinned: Sequence[asn1_x509.Certificate]) -> SignatureCheck:
         return ok(f"{cn}'s certificate is pinned")
 
     return SignatureCheck(
-        "pinned-signers", "the signer holds one of the pinned certificates (only with --pin)", check
+        "pinned-signers",
+        "the signer holds one of the pinned certificates (only with --pin)",
+        check,
     )
