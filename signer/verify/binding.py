@@ -31,21 +31,30 @@ from signer.verify.layout import (
     tables,
 )
 
-LAMPIRAN_TW = (
-    "No",
-    "Sasaran Strategis",
-    "Indikator Kinerja",
-    "Satuan",
-    "Arah",
-    "Target Tahunan",
-    "TW",
-    "Target",
-)
-LAMPIRAN = ("No", "Sasaran Strategis", "Indikator Kinerja", "Target", "Satuan", "Arah")
+# The lampiran's columns, in one order with or without triwulan targets: the quarters are two
+# more columns at the end, and the yearly target before them is then the "Target Tahunan".
+LAMPIRAN = ("No", "Sasaran Strategis", "Indikator Kinerja", "Satuan", "Arah", "Target")
+LAMPIRAN_TW = (*LAMPIRAN[:-1], "Target Tahunan", "TW", "Target")
 PROGRAM = ("No", "Program", "Anggaran")
-# kinerja before the arah was printed (2026-11): those agreements are read, their arah unconfirmed
-WITHOUT_ARAH: dict[tuple[str, ...], tuple[str, ...]] = {
-    cols: tuple(c for c in cols if c != "Arah") for cols in (LAMPIRAN_TW, LAMPIRAN)
+# what earlier kinerja printed, still read in archived agreements: the yearly table in another
+# order (until 2026-12), and both tables before the arah was printed (2026-11), whose arah the
+# pages leave unconfirmed
+EARLIER: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {
+    LAMPIRAN: (
+        ("No", "Sasaran Strategis", "Indikator Kinerja", "Target", "Satuan", "Arah"),
+        ("No", "Sasaran Strategis", "Indikator Kinerja", "Target", "Satuan"),
+    ),
+    LAMPIRAN_TW: (
+        (
+            "No",
+            "Sasaran Strategis",
+            "Indikator Kinerja",
+            "Satuan",
+            "Target Tahunan",
+            "TW",
+            "Target",
+        ),
+    ),
 }
 TRIWULAN = ("I", "II", "III", "IV")
 LABELS = ("Nama", "NIP", "Pangkat/Gol", "Jabatan", "Instansi")
@@ -164,8 +173,10 @@ def _lampiran(r: _Reading, tabs: list[Table]) -> None:
     a = r.a
     tw = a.has_triwulan
     layout: tuple[str, ...] = LAMPIRAN_TW if tw else LAMPIRAN
-    if tabs and all(t.header == WITHOUT_ARAH[layout] for t in tabs):
-        layout = WITHOUT_ARAH[layout]
+    earlier = [h for h in EARLIER[layout] if tabs and all(t.header == h for t in tabs)]
+    if earlier:
+        layout = earlier[0]
+    if "Arah" not in layout:
         r.unconfirmed.append(
             "the lampiran does not print the arah (made by a kinerja before it did): the arah "
             "that evaluation reads was not shown to the signers"
