@@ -541,11 +541,11 @@ def signature_block(
 def pk_columns() -> tuple[Column, Column]:
     """Pihak kedua on the left, pihak pertama (with the place and date) on the right."""
     return (
-        Column("pihak_kedua", "Kedua", ("", "PIHAK KEDUA,", "{{ pihak_kedua.jabatan|upper }}")),
+        Column("pihak_kedua", "Kedua", ("", "PIHAK KEDUA,", "{{ pihak_kedua.jabatan|kapital }}")),
         Column(
             "pihak_pertama",
             "Pertama",
-            ("{{ tempat_tanggal }}", "PIHAK PERTAMA,", "{{ pihak_pertama.jabatan|upper }}"),
+            ("{{ tempat_tanggal }}", "PIHAK PERTAMA,", "{{ pihak_pertama.jabatan|kapital }}"),
         ),
     )
 
@@ -788,12 +788,12 @@ def pakta_integritas() -> DocumentObject:
         Column(
             "pihak_kedua",
             "Kedua",
-            ("Mengetahui/Menyaksikan,", "Atasan Langsung,", "{{ pihak_kedua.jabatan|upper }}"),
+            ("Mengetahui/Menyaksikan,", "Atasan Langsung,", "{{ pihak_kedua.jabatan|kapital }}"),
         ),
         Column(
             "pihak_pertama",
             "Pertama",
-            ("{{ tempat_tanggal }}", "Pembuat Pernyataan,", "{{ pihak_pertama.jabatan|upper }}"),
+            ("{{ tempat_tanggal }}", "Pembuat Pernyataan,", "{{ pihak_pertama.jabatan|kapital }}"),
         ),
         place=1,
         marks=marks,
