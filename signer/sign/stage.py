@@ -22,7 +22,13 @@ from signer.batch import Batch, InputFile, Outcome, Status, default_jobs
 from signer.errors import InputError
 from signer.model import Peran
 from signer.sign.backend import Concurrency, DocumentSigner, Level, SignRequest
-from signer.sign.rules import SignRefused, check, read_prepared, read_strict
+from signer.sign.rules import (
+    SignRefused,
+    check,
+    read_prepared,
+    read_strict,
+    signing_warnings,
+)
 
 
 class SigningAudit(Protocol):
@@ -96,13 +102,16 @@ def sign_files(
         except OSError as e:
             raise InputError(f"{path}: cannot read ({e.strerror})") from None
         target = (options.out / item.relative) if options.out else path
-        signed = sign_document(data, str(path), signer, audit, options.role, options.level)
+        now = dt.datetime.now(dt.UTC)
+        signed = sign_document(data, str(path), signer, audit, options.role, options.level, now)
         if signed is None:
             if options.out and not target.exists():
                 fsio.write_bytes(target, data)
             return Outcome(path.name, Status.SKIPPED, f"already signed as {options.role.value}")
         fsio.write_bytes(target, signed)
-        return Outcome(path.name, Status.DONE, f"signed as {options.role.value} ({options.level})")
+        warnings = signing_warnings(read_prepared(read_strict(signed, str(path)), str(path)), now)
+        done = f"signed as {options.role.value} ({options.level})"
+        return Outcome(path.name, Status.DONE, done, warnings=tuple(warnings))
 
     concurrency = signer.concurrency
     batch: Batch[InputFile, None] = Batch(
