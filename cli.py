@@ -270,7 +270,8 @@ def generate(
 def _report(
     outcomes: Sequence[Outcome[Any]], as_json: bool, verb: str, folder: Path | None = None
 ) -> None:
-    """Print a batch's outcomes; exit with bad input when any file failed."""
+    """Print a batch's outcomes and warnings; exit with bad input when any file failed, else
+    with a failed verification when one was refused as it would not verify."""
     from signer.batch import Status, summary
     from signer.generate import Generated
 
@@ -282,6 +283,7 @@ def _report(
                         "file": o.name,
                         "status": o.status.value,
                         "detail": o.detail,
+                        "warnings": list(o.warnings),
                         "seconds": round(o.seconds, 3),
                         **(o.value.as_dict() if isinstance(o.value, Generated) else {}),
                     }
@@ -294,16 +296,20 @@ def _report(
     else:
         # one line per file that needs attention, unwrapped, so it can be read and grepped
         for o in outcomes:
-            if o.status is Status.FAILED:
+            if o.status in (Status.FAILED, Status.REFUSED):
                 console_err.print(f"error: {o.detail}", markup=False, highlight=False)
             elif o.status is Status.KEPT:
                 console.print(f"kept: {o.name}: {o.detail}", markup=False, highlight=False)
+            for warning in o.warnings:
+                console_err.print(f"warning: {o.name}: {warning}", markup=False, highlight=False)
         counts = summary(outcomes)
         parts = [f"{counts[s]} {s.value}" for s in Status if counts[s]]
         where = f" in {folder}" if folder else ""
         console.print(f"{verb} {len(outcomes)} documents{where}: {', '.join(parts)}")
     if any(o.status is Status.FAILED for o in outcomes):
         sys.exit(ExitCode.BAD_INPUT)
+    if any(o.status is Status.REFUSED for o in outcomes):  # made, but it would not verify
+        sys.exit(ExitCode.FAILED)
 
 
 @main.group()

@@ -44,6 +44,7 @@ class Status(StrEnum):
     SKIPPED = "skipped"  # already done by an earlier run, nothing to do
     KEPT = "kept"  # left alone on purpose (e.g. already signed)
     FAILED = "failed"
+    REFUSED = "refused"  # made, but not written: it would not pass verification (exit 1)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Outcome(Generic[R]):
     seconds: float = 0.0
     value: R | None = None
     """What the work made of it (a verify report, the id and digest of a generated PDF)."""
+    warnings: tuple[str, ...] = ()
+    """What the user should know although the item succeeded, a line each."""
 
 
 def default_jobs() -> int:

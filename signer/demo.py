@@ -40,7 +40,7 @@ class Step:
 
 def _all_done(outcomes: Sequence[Outcome[Any]], what: str) -> dict[Status, int]:
     """The counts of a batch in which nothing failed; else the first failure, as an error."""
-    failed = [o for o in outcomes if o.status is Status.FAILED]
+    failed = [o for o in outcomes if o.status in (Status.FAILED, Status.REFUSED)]
     if failed:
         raise InputError(
             f"{what} failed for {len(failed)} documents, e.g. {failed[0].name}: {failed[0].detail}"

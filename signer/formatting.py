@@ -7,6 +7,7 @@ strings in the pages' text.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -79,6 +80,25 @@ def arah_keterangan(used: Iterable[Arah]) -> str:
     return f"Arah: {'; '.join(parts)}." if parts else ""
 
 
+# Abbreviations whose case is part of them, kept as written when a name, a jabatan or a unit is
+# printed in capitals: "dr." (dokter) is not "Dr." (doktor), "Plt."/"Plh."/"Pj." name an acting
+# official ("Plt. KEPALA DINAS KESEHATAN"), "Hj." a title. Real PKs print "dr. RINA KARTIKASARI,
+# M.Kes." and "Plt. KEPALA ...".
+KEEP_CASE = frozenset(
+    {"dr.", "drg.", "Dr.", "Drs.", "Dra.", "Ir.", "Prof.", "Hj.", "Plt.", "Plh.", "Pj.", "Pjs."}
+)
+
+
+def kapital(text: str, *, nama: bool = False) -> str:
+    """``text`` in capitals as the pages print a jabatan or a unit ('Plt. Kepala RSUD dr.
+    Soetomo' -> 'Plt. KEPALA RSUD dr. SOETOMO'): the abbreviations of :data:`KEEP_CASE` stay as
+    written. For a ``nama``, the gelar after its first comma stay as written too ('dr. Rina
+    Kartikasari, M.Kes.' -> 'dr. RINA KARTIKASARI, M.Kes.')."""
+    head, comma, gelar = text.partition(",") if nama else (text, "", "")
+    words = re.split(r"(\s+)", head)
+    return "".join(w if w in KEEP_CASE else w.upper() for w in words) + comma + gelar
+
+
 def nip(n: Nip | None) -> str:
     """'19780226 199703 1 002', or '' for a kepala daerah."""
     return n.formatted() if n else ""
@@ -100,7 +120,7 @@ def waktu(when: dt.datetime, zona: ZonaWaktu) -> str:
 
 def stamp_lines(pihak: Pihak, when: dt.datetime, zona: ZonaWaktu) -> list[str]:
     """What a signature stamp says, line by line before wrapping: who signed, as what, when."""
-    lines = [STAMP_HEADER, pihak.jabatan.upper(), pihak.nama]
+    lines = [STAMP_HEADER, kapital(pihak.jabatan), pihak.nama]
     if pihak.nip:
         lines.append(f"NIP. {nip(pihak.nip)}")
     return [*lines, waktu(when, zona)]

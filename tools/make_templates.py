@@ -16,7 +16,9 @@ What the templates rely on, learnt from LibreOffice (notes/render.md §2 and §6
 - table rows never split (``w:cantSplit``); the lampiran header repeats (``w:tblHeader``);
 - a signature block is one three-row table: headings (date, role, jabatan), a blank row of fixed
   height for the signature, then name, pangkat and NIP. Every paragraph of the first two rows
-  keeps with the next, so the block never breaks across pages and the names line up;
+  keeps with the next, so the block never breaks across pages and the names line up; the
+  paragraph above a block (the last clause, the lampiran's legend, the program table's total)
+  keeps with it too, so a block never starts a page alone;
 - Word bookmarks mark each blank signature space (``SigPertama1`` at its top, ``SigEndPertama1``
   on the name under it, likewise ``SigKedua1``/``SigEndKedua1``; ``...2`` in the lampiran's block).
   LibreOffice exports them as PDF named destinations, which is how the signer finds where to draw
@@ -539,11 +541,11 @@ def signature_block(
 def pk_columns() -> tuple[Column, Column]:
     """Pihak kedua on the left, pihak pertama (with the place and date) on the right."""
     return (
-        Column("pihak_kedua", "Kedua", ("", "PIHAK KEDUA,", "{{ pihak_kedua.jabatan|upper }}")),
+        Column("pihak_kedua", "Kedua", ("", "PIHAK KEDUA,", "{{ pihak_kedua.jabatan|kapital }}")),
         Column(
             "pihak_pertama",
             "Pertama",
-            ("{{ tempat_tanggal }}", "PIHAK PERTAMA,", "{{ pihak_pertama.jabatan|upper }}"),
+            ("{{ tempat_tanggal }}", "PIHAK PERTAMA,", "{{ pihak_pertama.jabatan|kapital }}"),
         ),
     )
 
@@ -607,13 +609,14 @@ def vmerge(c: _Cell, restart: bool) -> None:
 
 
 def target_table(doc: DocumentObject) -> None:
-    """The target table: No | Sasaran Strategis | Indikator Kinerja | Target | Satuan | Arah.
+    """The target table: No | Sasaran Strategis | Indikator Kinerja | Satuan | Arah | Target,
+    the columns of the table with triwulan targets up to its Target Tahunan.
 
     ``No`` and ``Sasaran Strategis`` are merged down each sasaran's rows (docxtpl's ``{% vm %}``
     in the loop over the sasaran's indikator). Target is wide enough for "1.250.000.000.000",
     Arah for "Rentang" and "Predikat".
     """
-    t = table(doc, (8, 34, 46, 32, 18, 17), GRID)
+    t = table(doc, (8, 34, 46, 18, 17, 32), GRID)
     header_row(t, LAMPIRAN)
     loop_row(t, "{%tr for s in sasaran %}")
     loop_row(t, "{%tr for r in s.indikator %}")
@@ -621,9 +624,9 @@ def target_table(doc: DocumentObject) -> None:
     cell_text(d.cells[0], "{{ s.no }}{% vm %}", align=CENTER)
     cell_text(d.cells[1], "{{ s.uraian }}{% vm %}")
     cell_text(d.cells[2], "{{ r.indikator }}")
-    cell_text(d.cells[3], "{{ r.target }}", align=CENTER)
-    cell_text(d.cells[4], "{{ r.satuan }}", align=CENTER)
-    cell_text(d.cells[5], "{{ r.arah }}", align=CENTER)
+    cell_text(d.cells[3], "{{ r.satuan }}", align=CENTER)
+    cell_text(d.cells[4], "{{ r.arah }}", align=CENTER)
+    cell_text(d.cells[5], "{{ r.target }}", align=CENTER)
     loop_row(t, "{%tr endfor %}")
     loop_row(t, "{%tr endfor %}")
 
@@ -693,8 +696,8 @@ def program_table(doc: DocumentObject) -> None:
     loop_row(t, "{%tr endfor %}")
     total = row(t)
     label = merge(total.cells[0], total.cells[1])
-    cell_text(label, "Jumlah", align=CENTER, bold=True)
-    cell_text(total.cells[2], "{{ jumlah_anggaran }}", align=RIGHT, bold=True)
+    cell_text(label, "Jumlah", align=CENTER, bold=True, keep_next=True)
+    cell_text(total.cells[2], "{{ jumlah_anggaran }}", align=RIGHT, bold=True, keep_next=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -724,7 +727,8 @@ def perjanjian_kinerja(perubahan: bool) -> DocumentObject:
     if perubahan:
         body(doc, PERUBAHAN)
     body(doc, JANJI_PERTAMA)
-    body(doc, JANJI_KEDUA, after=12)
+    # the last clause keeps with the signature block: the block never starts a page alone
+    body(doc, JANJI_KEDUA, after=12).paragraph_format.keep_with_next = True
     signature_block(doc, *pk_columns(), place=1, marks=marks)
 
     # the lampiran, "bagian yang tidak terpisahkan"
@@ -735,12 +739,14 @@ def perjanjian_kinerja(perubahan: bool) -> DocumentObject:
     target_table(doc)
     tag(doc, "{%p endif %}")
     # what each arah means, for the arah values this agreement has
-    para(doc, "{{ arah_keterangan }}", size=LEGEND_PT, before=2)
+    # the legend, the program table's total and the space under them keep with the signature
+    # block (keep-with-next), so that the block never starts a page alone
+    para(doc, "{{ arah_keterangan }}", size=LEGEND_PT, before=2, keep_next=True)
     tag(doc, "{%p if program %}")
     para(doc, "", after=6)
     program_table(doc)
     tag(doc, "{%p endif %}")
-    para(doc, "", after=12)
+    para(doc, "", after=12, keep_next=True)
     signature_block(doc, *pk_columns(), place=2, marks=marks)
     end_paragraph(doc)
     footer(doc, "Pindai kode QR untuk memeriksa keaslian data perjanjian ini.")
@@ -772,7 +778,8 @@ def pakta_integritas() -> DocumentObject:
     body(doc, "Dengan ini menyatakan bahwa saya:").paragraph_format.space_before = Pt(6)
     for n, text in enumerate(PAKTA, 1):
         last = n == len(PAKTA)
-        p = para(doc, f"{n}.\t{text}", align=JUSTIFY, after=10 if last else 2)
+        # the last item keeps with the signature block, which never starts a page alone
+        p = para(doc, f"{n}.\t{text}", align=JUSTIFY, after=10 if last else 2, keep_next=last)
         f = p.paragraph_format
         f.left_indent, f.first_line_indent = Mm(7), Mm(-7)
         f.tab_stops.add_tab_stop(Mm(7), WD_TAB_ALIGNMENT.LEFT)
@@ -781,12 +788,12 @@ def pakta_integritas() -> DocumentObject:
         Column(
             "pihak_kedua",
             "Kedua",
-            ("Mengetahui/Menyaksikan,", "Atasan Langsung,", "{{ pihak_kedua.jabatan|upper }}"),
+            ("Mengetahui/Menyaksikan,", "Atasan Langsung,", "{{ pihak_kedua.jabatan|kapital }}"),
         ),
         Column(
             "pihak_pertama",
             "Pertama",
-            ("{{ tempat_tanggal }}", "Pembuat Pernyataan,", "{{ pihak_pertama.jabatan|upper }}"),
+            ("{{ tempat_tanggal }}", "Pembuat Pernyataan,", "{{ pihak_pertama.jabatan|kapital }}"),
         ),
         place=1,
         marks=marks,

@@ -107,13 +107,13 @@ def context(a: Agreement, sha256: str) -> dict[str, object]:
         "alasan_perubahan": a.alasan_perubahan or "",
         "instansi": {
             "nama": a.instansi.nama,
-            "nama_upper": a.instansi.nama.upper(),
+            "nama_upper": formatting.kapital(a.instansi.nama),
             "kop": list(a.instansi.kop),
         },
         "unit": {
             "kode": a.unit.kode,
             "nama": a.unit.nama,
-            "nama_upper": a.unit.nama.upper(),
+            "nama_upper": formatting.kapital(a.unit.nama),
             "jenis": a.unit.jenis.value,
         },
         "tempat": a.tempat,
@@ -153,6 +153,9 @@ def jinja_env() -> jinja2.Environment:
         tanggal=formatting.tanggal,
         angka=formatting.angka,
         rupiah=formatting.rupiah,
+        # capitals that keep "dr.", "Plt." and the like (jinja's upper would print "DR.", "PLT.")
+        kapital=formatting.kapital,
+        nama_kapital=lambda text: formatting.kapital(text, nama=True),
     )
     return env
 

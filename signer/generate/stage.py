@@ -170,12 +170,8 @@ def generate(
                     problems = options.audit(ready)
                 if problems:
                     docx.unlink()
-                    shown = "; ".join(problems[:3])
-                    return Outcome(
-                        target.name,
-                        Status.FAILED,
-                        f"{target.name}: not written, its pages would never verify: {shown}",
-                    )
+                    own = a.jenis in options.templates
+                    return Outcome(target.name, Status.REFUSED, refusal(a, target, problems, own))
             fsio.write_bytes(target, ready)
             if options.docx:
                 fsio.write_bytes(target.with_suffix(".docx"), rendered.docx)
@@ -190,6 +186,26 @@ def generate(
             "generate", one, output_name, jobs=options.jobs * 2, progress=options.progress
         )
         return batch.run(ceremony.agreements)
+
+
+def refusal(a: Agreement, target: Path, problems: Sequence[str], own_template: bool) -> str:
+    """Why a generated document was not written, in one line: the file and unit, where its pages
+    differ from its data (page and text), and what to change."""
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    if own_template:
+        change = (
+            f"change the template for {a.jenis.value}: print kinerja's labels, columns and "
+            "fields as its built-in template does (kinerja template check FILE)"
+        )
+    else:
+        change = (
+            "change the text named above in the workbook (sheets Unit, Pejabat, Indikator, "
+            "Program): a text too long for one page or a character no font draws"
+        )
+    return (
+        f"{target.name}: not written, its pages would never verify (unit {a.unit.kode}, "
+        f"{a.unit.nama}): {'; '.join(problems[:3])}{more}. To fix: {change}"
+    )
 
 
 def select(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils import generic
@@ -19,6 +20,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 
+from signer import formatting
 from signer.embedded import EmbeddedAgreement, NotPrepared, read_embedded
 from signer.errors import InputError
 from signer.model import Peran
@@ -165,3 +167,18 @@ def _check_valid_at(
             f"{source}: the certificate of {holder} expired on "
             f"{certificate.not_valid_after:%Y-%m-%d}"
         )
+
+
+def signing_warnings(embedded: EmbeddedAgreement, now: dt.datetime) -> list[str]:
+    """What a signer should know although the document may be signed: a signature dated before
+    the agreement's own date (the day printed above the signatures, in its time zone), which an
+    auditor will ask about."""
+    a = embedded.agreement
+    local = now.astimezone(ZoneInfo(a.zona_waktu.iana))
+    if local.date() < a.tanggal:
+        return [
+            f"signed on {formatting.tanggal(local.date())}, before the agreement's date "
+            f"{formatting.tanggal(a.tanggal)} ({a.id}); check the computer's clock, or the "
+            "date in the workbook's Instansi sheet"
+        ]
+    return []

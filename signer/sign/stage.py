@@ -23,7 +23,14 @@ from signer.errors import InputError, KinerjaError
 from signer.model import Peran
 from signer.names import PartyPin
 from signer.sign.backend import Concurrency, DocumentSigner, Level, SignRequest
-from signer.sign.rules import Checked, SignRefused, check, read_prepared, read_strict
+from signer.sign.rules import (
+    Checked,
+    SignRefused,
+    check,
+    read_prepared,
+    read_strict,
+    signing_warnings,
+)
 
 
 class SigningAudit(Protocol):
@@ -158,15 +165,18 @@ def sign_files(
         path = item.path
         data = _read(path)
         target = (options.out / item.relative) if options.out else path
+        now = dt.datetime.now(dt.UTC)
         signed = sign_document(
-            data, str(path), signer, audit, options.role, options.level, pins=options.pins
+            data, str(path), signer, audit, options.role, options.level, now, pins=options.pins
         )
         if signed is None:
             if options.out and not target.exists():
                 fsio.write_bytes(target, data)
             return Outcome(path.name, Status.SKIPPED, f"already signed as {options.role.value}")
         fsio.write_bytes(target, signed)
-        return Outcome(path.name, Status.DONE, f"signed as {options.role.value} ({options.level})")
+        warnings = signing_warnings(read_prepared(read_strict(signed, str(path)), str(path)), now)
+        done = f"signed as {options.role.value} ({options.level})"
+        return Outcome(path.name, Status.DONE, done, warnings=tuple(warnings))
 
     concurrency = signer.concurrency
     batch: Batch[InputFile, None] = Batch(

@@ -31,21 +31,18 @@ from signer.verify.layout import (
     tables,
 )
 
-LAMPIRAN_TW = (
-    "No",
-    "Sasaran Strategis",
-    "Indikator Kinerja",
-    "Satuan",
-    "Arah",
-    "Target Tahunan",
-    "TW",
-    "Target",
-)
-LAMPIRAN = ("No", "Sasaran Strategis", "Indikator Kinerja", "Target", "Satuan", "Arah")
+# The lampiran's columns, in one order with or without triwulan targets: the quarters are two
+# more columns at the end, and the yearly target before them is then the "Target Tahunan".
+LAMPIRAN = ("No", "Sasaran Strategis", "Indikator Kinerja", "Satuan", "Arah", "Target")
+LAMPIRAN_TW = (*LAMPIRAN[:-1], "Target Tahunan", "TW", "Target")
 PROGRAM = ("No", "Program", "Anggaran")
-# kinerja before the arah was printed (2026-11): those agreements are read, their arah unconfirmed
-WITHOUT_ARAH: dict[tuple[str, ...], tuple[str, ...]] = {
-    cols: tuple(c for c in cols if c != "Arah") for cols in (LAMPIRAN_TW, LAMPIRAN)
+# what earlier kinerja printed, still read in archived agreements: the yearly table in another
+# order (until 2026-12), and both tables before the arah was printed (2026-11), whose arah the
+# pages leave unconfirmed
+_OLD = ("No", "Sasaran Strategis", "Indikator Kinerja", "Target", "Satuan")
+EARLIER: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {
+    LAMPIRAN: ((*_OLD, "Arah"), _OLD),
+    LAMPIRAN_TW: (tuple(c for c in LAMPIRAN_TW if c != "Arah"),),
 }
 TRIWULAN = ("I", "II", "III", "IV")
 LABELS = ("Nama", "NIP", "Pangkat/Gol", "Jabatan", "Instansi")
@@ -164,8 +161,10 @@ def _lampiran(r: _Reading, tabs: list[Table]) -> None:
     a = r.a
     tw = a.has_triwulan
     layout: tuple[str, ...] = LAMPIRAN_TW if tw else LAMPIRAN
-    if tabs and all(t.header == WITHOUT_ARAH[layout] for t in tabs):
-        layout = WITHOUT_ARAH[layout]
+    earlier = [h for h in EARLIER[layout] if tabs and all(t.header == h for t in tabs)]
+    if earlier:
+        layout = earlier[0]
+    if "Arah" not in layout:
         r.unconfirmed.append(
             "the lampiran does not print the arah (made by a kinerja before it did): the arah "
             "that evaluation reads was not shown to the signers"
@@ -307,11 +306,18 @@ def _program(r: _Reading, tabs: list[Table]) -> None:
         )
 
 
-def _find(segs: Sequence[Segment], text: str, start: int = 0) -> int:
+def _find(segs: Sequence[Segment], text: str | tuple[str, ...], start: int = 0) -> int:
+    texts = (text,) if isinstance(text, str) else text
     for k in range(start, len(segs)):
-        if segs[k].text == text:
+        if segs[k].text in texts:
             return k
     return -1
+
+
+def _capitals(text: str) -> tuple[str, ...]:
+    """``text`` as the pages may print it in capitals: keeping "dr.", "Plt." and the like as
+    written (:func:`signer.formatting.kapital`), or, as kinerja before 2026-12 did, all of it."""
+    return tuple(dict.fromkeys((formatting.kapital(text), text.upper())))
 
 
 def _heading(r: _Reading, segs: list[Segment]) -> None:
@@ -319,20 +325,20 @@ def _heading(r: _Reading, segs: list[Segment]) -> None:
     a = r.a
     judul = a.jenis.judul.upper()
     title = f"{judul} TAHUN {a.tahun}" if a.jenis.has_targets else judul
-    want = [a.instansi.nama.upper(), *a.instansi.kop, title]
+    want = [_capitals(a.instansi.nama), *((line,) for line in a.instansi.kop), (title,)]
     if a.jenis.has_targets:
-        want.append(a.unit.nama.upper())
+        want.append(_capitals(a.unit.nama))
     pos = 0
     first_page = [s for s in segs if s.page == 0]
-    for text in want:
-        k = _find(first_page, text, pos)
+    for texts in want:
+        k = _find(first_page, texts, pos)
         if k < 0:
-            r.problems.append(f"page 1: '{text}' is not printed where the heading is")
+            r.problems.append(f"page 1: '{texts[0]}' is not printed where the heading is")
             return
         pos = k + 1
     if a.jenis.has_targets:
         k = _find(segs, f"LAMPIRAN {title}")
-        if k < 0 or k + 1 >= len(segs) or segs[k + 1].text != a.unit.nama.upper():
+        if k < 0 or k + 1 >= len(segs) or segs[k + 1].text not in _capitals(a.unit.nama):
             r.problems.append(f"the lampiran's heading 'LAMPIRAN {title}' with the unit is missing")
     kinds = {k.judul.upper() for k in JenisDokumen if k is not a.jenis}
     for s in segs:
@@ -457,12 +463,14 @@ def _signature_blocks(r: _Reading, segs: list[Segment]) -> None:
 
 
 def _signature_column(r: _Reading, page: int, got: list[str], role: str, pihak: Pihak) -> None:
-    want = [pihak.jabatan.upper(), pihak.nama]
+    rest = [pihak.nama]
     if not pihak.kepala_daerah:
         if pihak.pangkat_golongan:
-            want.append(pihak.pangkat_golongan)
-        want.append(f"NIP. {formatting.nip(pihak.nip)}")
-    if not same_text(got, " ".join(want)):
+            rest.append(pihak.pangkat_golongan)
+        rest.append(f"NIP. {formatting.nip(pihak.nip)}")
+    wants = [[jabatan, *rest] for jabatan in _capitals(pihak.jabatan)]
+    want = wants[0]
+    if not any(same_text(got, " ".join(w)) for w in wants):
         r.problems.append(
             f"page {page + 1}: the signature block of {role} reads "
             f"'{' | '.join(got)}', the data says '{' | '.join(want)}'"
@@ -504,11 +512,11 @@ def _code_lines(segs: list[Segment], heading: int) -> list[Segment]:
 def _field_texts(a: Agreement) -> tuple[str, ...]:
     """Every field the pages print outside the tables, as printed, longest first."""
     judul = a.jenis.judul.upper()
-    out = [a.instansi.nama.upper(), *a.instansi.kop, a.unit.nama.upper(), judul, a.tempat]
+    out = [*_capitals(a.instansi.nama), *a.instansi.kop, *_capitals(a.unit.nama), judul, a.tempat]
     out.append(a.alasan_perubahan or "")
     out += [f"{judul} TAHUN {a.tahun}", formatting.tanggal(a.tanggal), f"Kode verifikasi {a.id}:"]
     for p in (a.pihak_pertama, a.pihak_kedua):
-        out += [p.nama, p.jabatan, p.jabatan.upper(), *_party_fields(a, p).values()]
+        out += [p.nama, p.jabatan, *_capitals(p.jabatan), *_party_fields(a, p).values()]
         if p.nip:
             out.append(f"NIP. {formatting.nip(p.nip)}")
     return tuple(sorted({normalise(t) for t in out if t}, key=len, reverse=True))

@@ -19,6 +19,9 @@ from signer.verify.drawn import Box, DrawnPage, Rule, Run
 SAME_LINE = 1.5  # baselines closer than this (points) are one line
 COLUMN_GAP = 1.6  # a gap wider than this many font sizes starts a new segment
 ALIGN = 1.6  # rulings and cell edges this close (points) are the same
+# an empty space between two rulings lower than this (points) is no row: the table's edge beside
+# another ruling of the page, such as the footer's rule under a table that fills its page
+SLIVER = 3.0
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,8 @@ def _table(page: DrawnPage, key: Run, known: set[str]) -> Table | None:
         for y1, y0 in itertools.pairwise(ys):
             cbox = Box(x0, y0, x1, y1)
             text = [r for r in inside if cbox.x0 <= r.box.cx <= cbox.x1 and y0 <= r.baseline <= y1]
+            if not text and y1 - y0 < SLIVER:
+                continue
             cells.append(Cell("", cbox, tuple(cell_lines(text))))
         if not cells:
             return None

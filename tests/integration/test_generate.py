@@ -485,7 +485,8 @@ def test_a_document_that_could_not_verify_is_not_written(
     example_workspace: Path, tmp_path: Path
 ) -> None:
     """A user's template that renames a signature heading renders and converts, but its pages
-    would never verify: generate names the file and the reason and writes nothing."""
+    would never verify: generate names the file, the unit, the page and text and what to change,
+    writes nothing and exits 1 (a failed verification, not bad input)."""
     from signer.generate.render import builtin_template
 
     source = builtin_template(JenisDokumen.PERJANJIAN_KINERJA).read_bytes()
@@ -511,7 +512,8 @@ def test_a_document_that_could_not_verify_is_not_written(
         f"perjanjian-kinerja={renamed}",
     )
     said = result.stdout + result.stderr
-    assert result.returncode == 2, said
-    assert "pk-2026-dinkes.pdf: not written, its pages would never verify" in said
-    assert "PIHAK PERTAMA," in said and "Traceback" not in said
+    assert result.returncode == 1, said
+    assert "pk-2026-dinkes.pdf: not written, its pages would never verify (unit DINKES" in said
+    assert "page 1: " in said and "PIHAK PERTAMA," in said and "Traceback" not in said
+    assert "To fix: change the template for perjanjian-kinerja" in said
     assert not list(out.glob("*.pdf"))
