@@ -133,7 +133,7 @@ def check(workbook: Path, as_json: bool) -> None:
             a.id,
             a.unit.nama,
             a.pihak_pertama.nama,
-            a.pihak_kedua.nama,
+            a.pihak_kedua.nama if a.pihak_kedua else "(none: signed alone)",
             str(len(a.indikator)),
             str(len(a.program)),
         )
@@ -404,7 +404,16 @@ def sign(
     audit = SigningAudit(load_trust_config([*trust, *demo_trust]))
     backend = open_local(source, secret=_secret, tsa_url=tsa_url, trust=trust)
     try:
-        options = SignOptions(Peran(role), Level(level), out, jobs or default_jobs(), not as_json)
+        options = SignOptions(
+            Peran(role),
+            Level(level),
+            out,
+            jobs or default_jobs(),
+            not as_json,
+            # files named one by one: a role the document does not have is refused; a folder
+            # signed as pihak kedua leaves the kepala daerah's own PK alone (kept)
+            strict_roles=not any(f.is_dir() for f in files),
+        )
         outcomes = sign_files(inputs, backend, audit, options)
     finally:
         backend.close()

@@ -29,6 +29,10 @@ class SignRefused(InputError):
     """A document that must not be signed as asked; nothing was written."""
 
 
+class NoSuchRole(SignRefused):
+    """A role the document's kind does not have (pihak kedua of the kepala daerah's own PK)."""
+
+
 def read_strict(data: bytes, source: str) -> PdfFileReader:
     """A strict reader of a PDF's bytes, or bad input that says what is wrong."""
     if not data.startswith(b"%PDF-"):
@@ -102,8 +106,14 @@ def check(
     signing (remote signing); its holder and validity are then checked in the result.
     """
     embedded = embedded or read_prepared(reader, source)
+    agreement = embedded.agreement
+    if role not in agreement.peran:
+        raise NoSuchRole(
+            f"{source}: {agreement.id} is signed by pihak pertama "
+            f"({agreement.pihak_pertama.nama}) alone; it has no {role.value} to sign as"
+        )
     sig_fields = signature_fields(reader)
-    roles = {r.value for r in Peran}
+    roles = {r.value for r in agreement.peran}
     missing = roles - set(sig_fields)
     if missing:
         raise SignRefused(
@@ -121,7 +131,7 @@ def check(
             f"{source}: the certificate belongs to {holder}, but {role.value} of "
             f"{embedded.agreement.id} is {party.nama}"
         )
-    signed = tuple(r for r in Peran if sig_fields[r.value].signed)
+    signed = tuple(r for r in agreement.peran if sig_fields[r.value].signed)
     target = sig_fields[role.value]
     if target.signed:
         mine = next(
@@ -130,7 +140,8 @@ def check(
         if mine is not None and _same_signer(mine.signer_cert, certificate, party.nama):
             return Checked(embedded, target, signed, already=True)
         raise SignRefused(f"{source}: {role.value} has already signed it")
-    if list(signed) != list(Peran)[: len(signed)] or list(Peran).index(role) != len(signed):
+    order = list(agreement.peran)
+    if list(signed) != order[: len(signed)] or order.index(role) != len(signed):
         raise SignRefused(f"{source}: pihak pertama signs first")
     if certificate is not None:
         _check_valid_at(certificate, holder or "", now, source)

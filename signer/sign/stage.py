@@ -22,7 +22,7 @@ from signer.batch import Batch, InputFile, Outcome, Status, default_jobs
 from signer.errors import InputError
 from signer.model import Peran
 from signer.sign.backend import Concurrency, DocumentSigner, Level, SignRequest
-from signer.sign.rules import SignRefused, check, read_prepared, read_strict
+from signer.sign.rules import NoSuchRole, SignRefused, check, read_prepared, read_strict
 
 
 class SigningAudit(Protocol):
@@ -43,6 +43,9 @@ class SignOptions:
     jobs: int = field(default_factory=default_jobs)
     """Parallel workers, if the backend allows more than one."""
     progress: bool = True
+    strict_roles: bool = False
+    """Refuse (bad input) a document whose kind has no such role, instead of leaving it alone
+    (kept, with the reason): for files named one by one rather than found in a folder."""
 
 
 def _refuse(source: str, what: str, problems: list[str]) -> SignRefused:
@@ -96,7 +99,13 @@ def sign_files(
         except OSError as e:
             raise InputError(f"{path}: cannot read ({e.strerror})") from None
         target = (options.out / item.relative) if options.out else path
-        signed = sign_document(data, str(path), signer, audit, options.role, options.level)
+        try:
+            signed = sign_document(data, str(path), signer, audit, options.role, options.level)
+        except NoSuchRole as e:
+            if options.strict_roles:
+                raise
+            # a folder signed as pihak kedua holds the kepala daerah's own PK too: left alone
+            return Outcome(path.name, Status.KEPT, str(e))
         if signed is None:
             if options.out and not target.exists():
                 fsio.write_bytes(target, data)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from signer import formatting
 from signer.kinds import JenisDokumen
 from signer.model import Agreement, Indikator, Pihak
+from signer.verify import binding_kinds
 from signer.verify.drawn import DrawnPage, Run
 from signer.verify.layout import (
     Cell,
@@ -109,8 +110,14 @@ def page_problems(a: Agreement, pages: list[DrawnPage]) -> tuple[list[str], list
         s for p in pages for s in segments(p, [run for run in p.runs if id(run) not in r.in_tables])
     ]
     _heading(r, segs)
+    r.problems += binding_kinds.nomor_problems(a, segs)
+    r.problems += binding_kinds.perubahan_problems(a, segs)
     _labelled(r, segs)
-    _signature_blocks(r, segs)
+    if a.jenis.single_signer:
+        footers = {p.index: _footer_top(segs, p.index) for p in pages}
+        r.problems += binding_kinds.single_signature_problems(a, pages, r.in_tables, footers)
+    else:
+        _signature_blocks(r, segs)
     _contradictions(r, segs)
     _stray_numbers(r, segs)
     return r.problems, r.unconfirmed
@@ -334,7 +341,7 @@ def _heading(r: _Reading, segs: list[Segment]) -> None:
         k = _find(segs, f"LAMPIRAN {title}")
         if k < 0 or k + 1 >= len(segs) or segs[k + 1].text != a.unit.nama.upper():
             r.problems.append(f"the lampiran's heading 'LAMPIRAN {title}' with the unit is missing")
-    kinds = {k.judul.upper() for k in JenisDokumen if k is not a.jenis}
+    kinds = {k.judul.upper() for k in JenisDokumen if k.judul != a.jenis.judul}
     for s in segs:
         bare = re.sub(r"^LAMPIRAN |\s+TAHUN \d{4}$", "", s.text)
         if bare in kinds:
@@ -352,7 +359,7 @@ def _party_fields(a: Agreement, p: Pihak) -> dict[str, str]:
 def _labelled(r: _Reading, segs: list[Segment]) -> None:
     """ "Nama : ..." blocks: pihak pertama's, then (in a perjanjian) pihak kedua's."""
     a = r.a
-    order = [("pihak pertama", a.pihak_pertama), ("pihak kedua", a.pihak_kedua)]
+    order = list(zip(("pihak pertama", "pihak kedua"), a.pihak_semua, strict=False))
     if not a.jenis.has_targets:
         order = order[:1]
     blocks: list[list[tuple[str, Segment, list[str] | None]]] = []
@@ -414,6 +421,7 @@ def _signature_blocks(r: _Reading, segs: list[Segment]) -> None:
     the place and date above pihak pertama's. Read from runs, as two columns may sit closer
     than a segment's gap."""
     a = r.a
+    assert a.pihak_kedua is not None  # the single signer's block: binding_kinds
     blocks = 0
     place = f"{a.tempat}, {formatting.tanggal(a.tanggal)}"
     for page in r.pages:
@@ -506,8 +514,9 @@ def _field_texts(a: Agreement) -> tuple[str, ...]:
     judul = a.jenis.judul.upper()
     out = [a.instansi.nama.upper(), *a.instansi.kop, a.unit.nama.upper(), judul, a.tempat]
     out.append(a.alasan_perubahan or "")
+    out += binding_kinds.field_texts(a)
     out += [f"{judul} TAHUN {a.tahun}", formatting.tanggal(a.tanggal), f"Kode verifikasi {a.id}:"]
-    for p in (a.pihak_pertama, a.pihak_kedua):
+    for p in a.pihak_semua:
         out += [p.nama, p.jabatan, p.jabatan.upper(), *_party_fields(a, p).values()]
         if p.nip:
             out.append(f"NIP. {formatting.nip(p.nip)}")
@@ -550,9 +559,7 @@ def _stray_numbers(r: _Reading, segs: list[Segment]) -> None:
 def _contradictions(r: _Reading, segs: list[Segment]) -> None:
     """Values of a recognisable shape must be the data's, wherever they are drawn."""
     a = r.a
-    nips = {
-        formatting.nip(p.nip).replace(" ", "") for p in (a.pihak_pertama, a.pihak_kedua) if p.nip
-    }
+    nips = {formatting.nip(p.nip).replace(" ", "") for p in a.pihak_semua if p.nip}
     checks: list[tuple[re.Pattern[str], Callable[[re.Match[str]], bool], str]] = [
         (_YEAR, lambda m: m.group(1) == str(a.tahun), f"the year is {a.tahun}"),
         (_NIP, lambda m: m.group(0).replace(" ", "") in nips, "no party has this NIP"),
@@ -579,6 +586,4 @@ def _contradictions(r: _Reading, segs: list[Segment]) -> None:
             for m in pattern.finditer(text if pattern is _PERUBAHAN else free):
                 if not fine(m):
                     r.problems.append(f"page {page + 1}: '{m.group(0)}' is printed ({why})")
-        reason = f"karena {normalise(a.alasan_perubahan or '')}"
-        if a.alasan_perubahan and "perubahan ke-" in text and reason not in text:
-            r.problems.append(f"page {page + 1}: the reason for the perubahan is not the data's")
+        # the revision's sentence, its reason included: binding_kinds.perubahan_problems

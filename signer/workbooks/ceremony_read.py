@@ -16,7 +16,9 @@ and builds nothing unless the whole workbook is right.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -62,6 +64,7 @@ from signer.workbooks.columns import (
     H_NAMA,
     H_NAMA_UNIT,
     H_NIP,
+    H_NOMOR,
     H_PEJABAT,
     H_PERUBAHAN_KE,
     H_PIHAK_KEDUA,
@@ -70,6 +73,7 @@ from signer.workbooks.columns import (
     H_SASARAN,
     H_SATUAN,
     H_SKALA,
+    H_TANGGAL,
     H_TARGET,
     H_TW,
     INDIKATOR,
@@ -80,7 +84,7 @@ from signer.workbooks.columns import (
     PROGRAM,
     UNIT,
 )
-from signer.workbooks.instansi import read_instansi, read_scales
+from signer.workbooks.instansi import read_date, read_instansi, read_scales
 from signer.workbooks.sheet import SheetRows, open_workbook, read_sheet, show
 
 _RANGE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:-|–|—|s\.?\s*d\.?)\s*(\d+(?:[.,]\d+)?)\s*$")
@@ -171,12 +175,12 @@ def _read(wb: Workbook, problems: list[Problem]) -> Ceremony | None:
     if unit_sheet is not None and not unit_sheet.rows:
         problems.append(Problem(UNIT, None, None, None, "no units, expected one row per unit"))
     indikator_ok = not any(p.sheet == INDIKATOR for p in problems)
-    for kode, (row, _u, jenis, *_rest) in units.items():
-        if indikator_ok and jenis.has_targets and not indikator.get(kode):
+    for kode, u in units.items():
+        if indikator_ok and u.jenis.has_targets and not indikator.get(kode):
             problems.append(
                 Problem(
                     UNIT,
-                    row,
+                    u.row,
                     None,
                     H_KODE_UNIT,
                     f"unit {kode} has no indikator on sheet {INDIKATOR}",
@@ -188,22 +192,23 @@ def _read(wb: Workbook, problems: list[Problem]) -> Ceremony | None:
     assert info.nama and info.tahun and info.tempat and info.tanggal and info.zona
     instansi = Instansi(info.nama, tuple(info.kop), info.logo)
     agreements: list[Agreement] = []
-    for kode, (_row, unit, jenis, p1, p2, ke, alasan) in units.items():
+    for kode, u in units.items():
         agreements.append(
             Agreement(
-                jenis=jenis,
+                jenis=u.jenis,
                 tahun=info.tahun,
                 instansi=instansi,
-                unit=unit,
+                unit=u.unit,
                 tempat=info.tempat,
-                tanggal=info.tanggal,
+                tanggal=u.tanggal or info.tanggal,  # a unit's own date (a PK Perubahan's) first
                 zona_waktu=info.zona,
-                pihak_pertama=p1,
-                pihak_kedua=p2,
+                pihak_pertama=u.pihak_pertama,
+                pihak_kedua=u.pihak_kedua,
                 sasaran=indikator.get(kode, ()),
                 program=tuple(programs.get(kode, ())),
-                perubahan_ke=ke,
-                alasan_perubahan=alasan,
+                perubahan_ke=u.perubahan_ke,
+                alasan_perubahan=u.alasan,
+                nomor=u.nomor,
             )
         )
     for unit, p1, p2 in pakta:
@@ -274,7 +279,19 @@ def _read_pejabat(sheet: SheetRows | None) -> dict[str, Pihak | None]:
     return out
 
 
-_UnitRow = tuple[int, Unit, JenisDokumen, Pihak, Pihak, int | None, str | None]
+@dataclass(frozen=True)
+class _UnitRow:
+    """One Unit row that read without problems."""
+
+    row: int
+    unit: Unit
+    jenis: JenisDokumen
+    pihak_pertama: Pihak
+    pihak_kedua: Pihak | None  # None for a single-signer kind (the kepala daerah's own PK)
+    perubahan_ke: int | None
+    alasan: str | None
+    tanggal: dt.date | None  # the unit's own date, instead of the ceremony's
+    nomor: str | None
 
 
 def _ref_pejabat(
@@ -320,13 +337,60 @@ def _read_units(
         kode = sheet.kode(row, values, H_KODE_UNIT)
         nama = sheet.text(row, values, H_NAMA_UNIT)
         jenis = sheet.choice(row, values, H_JENIS_UNIT, jenis_unit)
-        p1 = _ref_pejabat(sheet, row, values, H_PIHAK_PERTAMA, pejabat, "pihak pertama")
-        p2 = _ref_pejabat(sheet, row, values, H_PIHAK_KEDUA, pejabat, "pihak kedua")
         jd = sheet.choice(row, values, H_DOKUMEN, dokumen, required=False) or (
             default if sheet.raw(values, H_DOKUMEN) is None else None
         )
+        p1 = _ref_pejabat(sheet, row, values, H_PIHAK_PERTAMA, pejabat, "pihak pertama")
+        p2: Pihak | None = None
+        if jd is not None and jd.single_signer:
+            if sheet.raw(values, H_PIHAK_KEDUA) is not None:
+                sheet.problem(
+                    row,
+                    H_PIHAK_KEDUA,
+                    f"set for a {jd.workbook_label}, expected it empty: the kepala daerah "
+                    "signs his or her own PK alone",
+                )
+            if p1 is not None and not p1.kepala_daerah:
+                sheet.problem(
+                    row,
+                    H_PIHAK_PERTAMA,
+                    f"{p1.nama} has a NIP, expected the kepala daerah (no NIP, no golongan) "
+                    f"as pihak pertama of a {jd.workbook_label}",
+                )
+            if jenis is not None and jenis is not JenisUnit.PEMERINTAH_DAERAH:
+                sheet.problem(
+                    row,
+                    H_JENIS_UNIT,
+                    f"{jenis.value} for a {jd.workbook_label}, expected "
+                    f"{JenisUnit.PEMERINTAH_DAERAH.value}",
+                )
+        else:
+            p2 = _ref_pejabat(sheet, row, values, H_PIHAK_KEDUA, pejabat, "pihak kedua")
+            if jenis is JenisUnit.PEMERINTAH_DAERAH:
+                sheet.problem(
+                    row,
+                    H_JENIS_UNIT,
+                    f"{jenis.value} is the unit of the kepala daerah's own PK, expected "
+                    f"Dokumen {JenisDokumen.PERJANJIAN_KINERJA_KEPALA_DAERAH.workbook_label}",
+                )
+            if p1 is not None and p1.kepala_daerah:
+                sheet.problem(
+                    row,
+                    H_PIHAK_PERTAMA,
+                    "the kepala daerah cannot be pihak pertama of a "
+                    "unit's agreement, expected the head of the unit",
+                )
+            if p1 is not None and p2 is not None and p1 == p2:
+                sheet.problem(row, H_PIHAK_KEDUA, "same as pihak pertama, expected the superior")
         ke_raw = sheet.number(row, values, H_PERUBAHAN_KE, required=False)
         alasan = sheet.text(row, values, H_ALASAN, required=False)
+        nomor = sheet.text(row, values, H_NOMOR, required=False)
+        tanggal: dt.date | None = None
+        if sheet.raw(values, H_TANGGAL) is not None:
+            try:
+                tanggal = read_date(sheet.raw(values, H_TANGGAL))
+            except ValueError as e:
+                sheet.problem(row, H_TANGGAL, str(e))
         ke: int | None = None
         if jd is not None and jd.revision:
             if ke_raw is None or ke_raw != ke_raw.to_integral_value() or ke_raw < 1:
@@ -344,15 +408,6 @@ def _read_units(
                 f"set for a {jd.judul if jd else 'document'}, expected it empty unless "
                 f"Dokumen is {revisions}",
             )
-        if p1 is not None and p1.kepala_daerah:
-            sheet.problem(
-                row,
-                H_PIHAK_PERTAMA,
-                "the kepala daerah cannot be pihak pertama of a "
-                "unit's agreement, expected the head of the unit",
-            )
-        if p1 is not None and p2 is not None and p1 == p2:
-            sheet.problem(row, H_PIHAK_KEDUA, "same as pihak pertama, expected the superior")
         if kode is not None and kode in known:
             sheet.problem(
                 row, H_KODE_UNIT, f"duplicate kode unit {kode!r}, expected each unit once"
@@ -360,8 +415,10 @@ def _read_units(
             continue
         if kode is not None:
             known.add(kode)
-        if len(sheet.problems) == before and kode and nama and jenis and p1 and p2 and jd:
-            out[kode] = (row, Unit(kode, nama, jenis), jd, p1, p2, ke, alasan)
+        has_p2 = p2 is not None or (jd is not None and jd.single_signer)
+        if len(sheet.problems) == before and kode and nama and jenis and p1 and has_p2 and jd:
+            unit = Unit(kode, nama, jenis)
+            out[kode] = _UnitRow(row, unit, jd, p1, p2, ke, alasan, tanggal, nomor)
     return out, known
 
 
@@ -530,5 +587,5 @@ def _read_pakta(
             )
         seen.setdefault(key, row)
         if len(sheet.problems) == before and unit and p1 and p2:
-            out.append((units[unit][1], p1, p2))
+            out.append((units[unit].unit, p1, p2))
     return out

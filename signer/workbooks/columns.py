@@ -39,6 +39,8 @@ H_PIHAK_KEDUA = "Pihak Kedua"
 H_DOKUMEN = "Dokumen"
 H_PERUBAHAN_KE = "Perubahan Ke"
 H_ALASAN = "Alasan Perubahan"
+H_TANGGAL = "Tanggal"  # a unit's own date (a PK Perubahan's), instead of the Instansi sheet's
+H_NOMOR = "Nomor"  # the document's own number, printed under the title
 H_SASARAN = "Sasaran"
 H_KODE_INDIKATOR = "Kode Indikator"
 H_INDIKATOR = "Indikator Kinerja"
@@ -71,6 +73,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         H_DOKUMEN,
         H_PERUBAHAN_KE,
         H_ALASAN,
+        H_TANGGAL,
+        H_NOMOR,
     ),
     INDIKATOR: (
         H_KODE_UNIT,
@@ -86,7 +90,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     PROGRAM: (H_KODE_UNIT, H_KODE_PROGRAM, H_PROGRAM, H_ANGGARAN),
     PAKTA: (H_KODE_UNIT, H_PEJABAT, H_ATASAN),
 }
-OPTIONAL_COLUMNS = {H_PERUBAHAN_KE, H_ALASAN, H_SKALA, *H_TW}
+OPTIONAL_COLUMNS = {H_PERUBAHAN_KE, H_ALASAN, H_TANGGAL, H_NOMOR, H_SKALA, *H_TW}
 COLUMNS_REALISASI = (
     H_KODE_UNIT,
     H_NAMA_UNIT,

@@ -40,6 +40,25 @@ class InstansiSheet:
     zona: ZonaWaktu | None = None
 
 
+def read_date(value: object) -> dt.date:
+    """A date cell of a kinerja workbook (the Instansi sheet's Tanggal, the Unit sheet's own
+    Tanggal): a date cell, or text as 2026-01-15. The one place dates are read, so a reader of
+    Indonesian text dates replaces it for every sheet at once. ``ValueError`` says what is
+    wrong."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(
+                f"{show(value)}, expected a date (a date cell, or text as 2026-01-15)"
+            ) from None
+    raise ValueError(f"{show(value) if value is not None else 'empty'}, expected a date")
+
+
 def read_instansi(wb: Workbook, problems: list[Problem]) -> InstansiSheet:
     out = InstansiSheet()
     if INSTANSI not in wb.sheetnames:
@@ -80,17 +99,10 @@ def read_instansi(wb: Workbook, problems: list[Problem]) -> InstansiSheet:
                     f"{show(value) if value is not None else 'empty'}, expected a year such as 2026"
                 )
         elif key == K_TANGGAL:
-            if isinstance(value, dt.datetime):
-                out.tanggal = value.date()
-            elif isinstance(value, dt.date):
-                out.tanggal = value
-            elif isinstance(value, str):
-                try:
-                    out.tanggal = dt.date.fromisoformat(value)
-                except ValueError:
-                    bad(f"{show(value)}, expected a date (a date cell, or text as 2026-01-15)")
-            else:
-                bad(f"{show(value) if value is not None else 'empty'}, expected a date")
+            try:
+                out.tanggal = read_date(value)
+            except ValueError as e:
+                bad(str(e))
         elif key == K_ZONA:
             try:
                 out.zona = ZonaWaktu(str(value).upper()) if value is not None else None
