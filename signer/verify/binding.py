@@ -543,7 +543,10 @@ def _stray_numbers(r: _Reading, segs: list[Segment]) -> None:
             for s in segs
             if s.page == page.index and id(s) not in codes
         )
-        text = _PERUBAHAN.sub(" ", normalise(text))  # judged by the contradictions
+        text = normalise(text)
+        for printed in binding_kinds.field_texts(r.a):  # whole, before its parts are cut out
+            text = text.replace(normalise(printed), " ")
+        text = _PERUBAHAN.sub(" ", text)  # judged by the contradictions
         for m in _PAGE_NUMBER.finditer(text):
             if (int(m.group(1)), int(m.group(2))) != (page.index + 1, len(r.pages)):
                 r.problems.append(f"page {page.index + 1}: it prints '{m.group(0)}'")
