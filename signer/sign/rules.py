@@ -21,7 +21,7 @@ from pyhanko.sign import fields
 
 from signer.embedded import EmbeddedAgreement, NotPrepared, read_embedded
 from signer.errors import InputError
-from signer.model import Peran, same_person
+from signer.model import Agreement, Peran, same_person
 from signer.sign.backend import SignatureField
 
 
@@ -92,6 +92,16 @@ class Checked:
     """This role already signed it (with this very certificate, when known): nothing to do."""
 
 
+def check_role(agreement: Agreement, role: Peran, source: str) -> None:
+    """Refuse a role the document's kind does not have (pihak kedua of the kepala daerah's own
+    PK), before anything asks for that role's party or key."""
+    if role not in agreement.peran:
+        raise NoSuchRole(
+            f"{source}: {agreement.id} is signed by pihak pertama "
+            f"({agreement.pihak_pertama.nama}) alone; it has no {role.value} to sign as"
+        )
+
+
 def check(
     reader: PdfFileReader,
     source: str,
@@ -107,11 +117,7 @@ def check(
     """
     embedded = embedded or read_prepared(reader, source)
     agreement = embedded.agreement
-    if role not in agreement.peran:
-        raise NoSuchRole(
-            f"{source}: {agreement.id} is signed by pihak pertama "
-            f"({agreement.pihak_pertama.nama}) alone; it has no {role.value} to sign as"
-        )
+    check_role(agreement, role, source)
     sig_fields = signature_fields(reader)
     roles = {r.value for r in agreement.peran}
     missing = roles - set(sig_fields)

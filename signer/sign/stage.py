@@ -22,7 +22,14 @@ from signer.batch import Batch, InputFile, Outcome, Status, default_jobs
 from signer.errors import InputError
 from signer.model import Peran
 from signer.sign.backend import Concurrency, DocumentSigner, Level, SignRequest
-from signer.sign.rules import NoSuchRole, SignRefused, check, read_prepared, read_strict
+from signer.sign.rules import (
+    NoSuchRole,
+    SignRefused,
+    check,
+    check_role,
+    read_prepared,
+    read_strict,
+)
 
 
 class SigningAudit(Protocol):
@@ -66,6 +73,7 @@ def sign_document(
     now = now or dt.datetime.now(dt.UTC)
     reader = read_strict(data, source)
     embedded = read_prepared(reader, source)
+    check_role(embedded.agreement, role, source)
     certificate = signer.certificate_for(embedded.agreement, role)
     checked = check(reader, source, role, certificate, now, embedded)
     if checked.already:
