@@ -172,3 +172,23 @@ def test_a_physician_is_not_a_doctor_of_philosophy() -> None:
     # a certificate in capitals cannot tell them apart, and is not held against the signer
     assert same_person("DR. RINA KARTIKASARI, M.KES.", "dr. Rina Kartikasari, M.Kes.")
     assert same_person("h. arif wicaksono, s.e., m.si.", "H. Arif Wicaksono, S.E., M.Si.")
+
+
+def test_the_kepala_daerah_pk_has_one_signer_and_only_it_has_none() -> None:
+    from dataclasses import replace
+
+    from signer.example.workspace import sample_agreement
+    from signer.kinds import JenisDokumen
+    from signer.model import Peran
+
+    kd = sample_agreement(JenisDokumen.PERJANJIAN_KINERJA_KEPALA_DAERAH)
+    assert kd.peran == (Peran.PIHAK_PERTAMA,) and kd.pihak_semua == (kd.pihak_pertama,)
+    with pytest.raises(ValueError, match="no pihak-kedua"):
+        kd.pihak(Peran.PIHAK_KEDUA)
+    pk = sample_agreement(JenisDokumen.PERJANJIAN_KINERJA)
+    with pytest.raises(ValueError, match="has a pihak kedua"):
+        replace(pk, pihak_kedua=None)
+    with pytest.raises(ValueError, match="no pihak kedua"):
+        replace(kd, pihak_kedua=pk.pihak_kedua)
+    with pytest.raises(ValueError, match="pemerintah-daerah"):
+        replace(kd, unit=pk.unit)
