@@ -142,7 +142,7 @@ def check(workbook: Path, as_json: bool) -> None:
             a.id,
             a.unit.nama,
             a.pihak_pertama.nama,
-            a.pihak_kedua.nama,
+            a.pihak_kedua.nama if a.pihak_kedua else "(none: signed alone)",
             str(len(a.indikator)),
             str(len(a.program)),
         )
@@ -218,6 +218,16 @@ def _parse_templates(values: tuple[str, ...], kinds: set[JenisDokumen]) -> dict[
     show_default=True,
     help="Paper size: A4, or F4/folio (215 x 330 mm).",
 )
+@click.option(
+    "--replaces",
+    "replaces",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="DIR",
+    help="Where else to look for the signed agreement a PK Perubahan replaces (perubahan ke-N "
+    "replaces ke-(N-1), ke-1 the original PK, found as <its id>.pdf in OUT first, then in each "
+    "DIR); repeatable. Not found, unsigned, or of another unit or year: exit 2.",
+)
 @click.option("--docx", is_flag=True, help="Also keep the rendered Word document of each PDF.")
 @click.option(
     "--timeout",
@@ -236,6 +246,7 @@ def generate(
     kinds: tuple[str, ...],
     templates: tuple[str, ...],
     paper: str,
+    replaces: tuple[Path, ...],
     docx: bool,
     timeout: float,
     jobs: int | None,
@@ -244,6 +255,7 @@ def generate(
     """Generate one ready-to-sign PDF/A-3b per agreement of WORKBOOK."""
     from signer.batch import default_jobs
     from signer.generate.render import Kertas
+    from signer.generate.revisions import link_revisions
     from signer.generate.stage import GenerateOptions, generate, select
     from signer.verify.run import prepared_problems
     from signer.workbooks.ceremony_read import read_workbook
@@ -253,6 +265,7 @@ def generate(
     ceremony = select(whole, only, [JenisDokumen(k) for k in kinds])
     if not ceremony.agreements:
         raise InputError("nothing to generate: no agreement matches --only/--kind")
+    ceremony = link_revisions(ceremony, out, replaces)
     options = GenerateOptions(
         out=out,
         templates=_parse_templates(templates, {a.jenis for a in ceremony.agreements}),
@@ -458,7 +471,15 @@ def sign(
     backend = open_local(source, secret=_secret, tsa_url=tsa_url, trust=trust, pins=party_pins)
     try:
         options = SignOptions(
-            Peran(role), Level(level), out, jobs or default_jobs(), not as_json, party_pins
+            Peran(role),
+            Level(level),
+            out,
+            jobs or default_jobs(),
+            not as_json,
+            party_pins,
+            # files named one by one: a role the document does not have is refused; a folder
+            # signed as pihak kedua leaves the kepala daerah's own PK alone (kept)
+            strict_roles=not any(f.is_dir() for f in files),
         )
         outcomes = sign_files(inputs, backend, audit, options)
     finally:

@@ -5,11 +5,17 @@ empty), decimals as strings in plain notation, rupiah as integers, no floats any
 schema id and version travel inside the document; the JSON Schema ships with the package.
 Reading is strict: duplicate keys, NaN, floats and anything the schema does not allow are refused.
 
-Schema versions grow with the document kinds (:mod:`signer.kinds`): a document carries the
-version that introduced its kind, so documents of older kinds stay readable by older kinerja,
-and an agreement of a newer version is refused with a message that says to upgrade. Version 1
-is the published ``agreement-1.schema.json``; a later version is the same schema with the kinds
-of that version (built here from the kind table, and tested against the published file).
+Schema versions grow with the document kinds (:mod:`signer.kinds`) and with new fields: a
+document carries the lowest version that can express it (its kind's ``since``, and the version
+that introduced each field it uses), so documents that need nothing new stay readable by older
+kinerja, and an agreement of a newer version is refused with a message that says to upgrade.
+Version 1 is the published ``agreement-1.schema.json``; a later version is the same schema with
+the kinds of that version (built here from the kind table, and tested against the published
+file) and the additions of :data:`ADDITIONS` up to it.
+
+Version 2 adds: the document's own number (``nomor``), for a revision the agreement it replaces
+(``menggantikan``: its id and the SHA-256 of its embedded data), both always present (null where
+empty); a null pihak kedua (a single-signer kind); unit jenis ``pemerintah-daerah``.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from signer.model import (
     Predikat,
     Program,
     Rentang,
+    Rujukan,
     Sasaran,
     Target,
     Unit,
@@ -65,13 +72,59 @@ def published_schema() -> dict[str, Any]:
     return dict(json.loads(text))
 
 
+FIELDS_SINCE = {"nomor": 2, "menggantikan": 2}
+"""The schema version that introduced each top-level field added after version 1."""
+
+
+def version_of(a: Agreement) -> int:
+    """The schema version an agreement is written in: the lowest that can express it."""
+    used = [FIELDS_SINCE["nomor"]] if a.nomor is not None else []
+    if a.menggantikan is not None:
+        used.append(FIELDS_SINCE["menggantikan"])
+    return max([a.jenis.since, *used])
+
+
+def _version_2(out: dict[str, Any]) -> None:
+    properties = out["properties"]
+    text_or_null = {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/text"}]}
+    properties["nomor"] = text_or_null
+    properties["menggantikan"] = {
+        "oneOf": [
+            {"type": "null"},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "sha256"],
+                "properties": {
+                    "id": {"type": "string", "pattern": "^[a-z]+-[0-9]{4}-[a-z0-9]+(-[a-z0-9]+)*$"},
+                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                },
+            },
+        ]
+    }
+    out["required"] = [*out["required"], "nomor", "menggantikan"]
+    # the kepala daerah's own PK: no pihak kedua, and the pemerintah daerah as its unit
+    properties["pihak"]["properties"]["pihak-kedua"] = {
+        "oneOf": [{"type": "null"}, {"$ref": "#/$defs/pihak"}]
+    }
+    unit_jenis = properties["unit"]["properties"]["jenis"]
+    unit_jenis["enum"] = [*unit_jenis["enum"], "pemerintah-daerah"]
+
+
+ADDITIONS = {2: _version_2}
+"""What each version after 1 adds to the one before (besides its kinds)."""
+
+
 @cache
 def schema(version: int = SCHEMA_VERSION) -> dict[str, Any]:
-    """The JSON Schema of ``version``: version 1's, with the kinds that ``version`` knows."""
+    """The JSON Schema of ``version``: version 1's, with the kinds that ``version`` knows and
+    the additions of every version up to it."""
     if not 1 <= version <= SCHEMA_VERSION:
         raise ValueError(f"no agreement schema version {version}")
     kinds = [k for k in JenisDokumen if k.since <= version]
     out = published_schema()
+    for v in range(2, version + 1):
+        ADDITIONS[v](out)
     out["$id"] = f"{SCHEMA_ID}:{version}"
     out["title"] = f"kinerja agreement, version {version}"
     properties = out["properties"]
@@ -131,9 +184,10 @@ def _indikator(i: Indikator) -> dict[str, Any]:
 
 def to_dict(a: Agreement) -> dict[str, Any]:
     """The agreement as plain JSON data (the canonical structure, before serialisation)."""
-    return {
+    version = version_of(a)
+    out = {
         "schema": SCHEMA_ID,
-        "schema_version": a.jenis.since,
+        "schema_version": version,
         "id": a.id,
         "jenis": a.jenis.value,
         "tahun": a.tahun,
@@ -147,7 +201,7 @@ def to_dict(a: Agreement) -> dict[str, Any]:
         "zona_waktu": a.zona_waktu.value,
         "pihak": {
             Peran.PIHAK_PERTAMA.value: _pihak(a.pihak_pertama),
-            Peran.PIHAK_KEDUA.value: _pihak(a.pihak_kedua),
+            Peran.PIHAK_KEDUA.value: _pihak(a.pihak_kedua) if a.pihak_kedua else None,
         },
         "sasaran": [
             {"uraian": s.uraian, "indikator": [_indikator(i) for i in s.indikator]}
@@ -158,6 +212,12 @@ def to_dict(a: Agreement) -> dict[str, Any]:
         ],
         "jumlah_anggaran": a.jumlah_anggaran,
     }
+    if version >= FIELDS_SINCE["nomor"]:
+        out["nomor"] = a.nomor
+        out["menggantikan"] = (
+            {"id": a.menggantikan.id, "sha256": a.menggantikan.sha256} if a.menggantikan else None
+        )
+    return out
 
 
 def dumps(data: dict[str, Any]) -> bytes:
@@ -290,7 +350,11 @@ def from_dict(d: dict[str, Any]) -> Agreement:
             tanggal=dt.date.fromisoformat(d["tanggal"]),
             zona_waktu=ZonaWaktu(d["zona_waktu"]),
             pihak_pertama=_pihak_from(d["pihak"][Peran.PIHAK_PERTAMA.value]),
-            pihak_kedua=_pihak_from(d["pihak"][Peran.PIHAK_KEDUA.value]),
+            pihak_kedua=(
+                _pihak_from(d["pihak"][Peran.PIHAK_KEDUA.value])
+                if d["pihak"][Peran.PIHAK_KEDUA.value] is not None
+                else None
+            ),
             sasaran=tuple(
                 Sasaran(s["uraian"], tuple(_indikator_from(i) for i in s["indikator"]))
                 for s in d["sasaran"]
@@ -298,11 +362,19 @@ def from_dict(d: dict[str, Any]) -> Agreement:
             program=tuple(Program(p["kode"], p["uraian"], p["anggaran"]) for p in d["program"]),
             perubahan_ke=perubahan["ke"] if perubahan else None,
             alasan_perubahan=perubahan["alasan"] if perubahan else None,
+            nomor=d.get("nomor"),
+            menggantikan=Rujukan(**d["menggantikan"]) if d.get("menggantikan") else None,
         )
     except CanonicalError:
         raise
     except (ValueError, TypeError) as e:
         raise CanonicalError(f"the agreement JSON is not a valid agreement: {e}") from None
+    if version_of(a) != d["schema_version"]:
+        # one agreement, one byte form: a version-2 document that needs nothing of version 2
+        raise CanonicalError(
+            f"schema version {d['schema_version']} for an agreement written in version "
+            f"{version_of(a)}"
+        )
     if a.id != d["id"]:
         raise CanonicalError(f"id {d['id']!r} does not match the agreement ({a.id!r})")
     if a.jumlah_anggaran != d["jumlah_anggaran"]:
@@ -329,4 +401,4 @@ QR_PREFIX = "kinerja"
 def verification_payload(a: Agreement, sha256: str) -> str:
     """What the QR code carries: the schema version, the document id and the SHA-256 of its
     embedded data."""
-    return f"{QR_PREFIX}:{a.jenis.since}:{a.id}:sha256:{sha256}"
+    return f"{QR_PREFIX}:{version_of(a)}:{a.id}:sha256:{sha256}"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
-from signer.model import Arah, Nip, Pihak, Predikat, Rentang, Target, ZonaWaktu
+from signer.model import Agreement, Arah, Nip, Pihak, Predikat, Rentang, Target, ZonaWaktu
 
 LOCALE = "id_ID"
 
@@ -124,3 +124,30 @@ def stamp_lines(pihak: Pihak, when: dt.datetime, zona: ZonaWaktu) -> list[str]:
     if pihak.nip:
         lines.append(f"NIP. {nip(pihak.nip)}")
     return [*lines, waktu(when, zona)]
+
+
+def kalimat_perubahan(a: Agreement) -> str:
+    """The sentence of a PK Perubahan that says why it was made and what it replaces, as printed
+    (the verifier looks for exactly this sentence):
+
+    "Sehubungan dengan pergantian pejabat, perjanjian ini merupakan perubahan ke-1 atas
+    Perjanjian Kinerja Tahun 2026 dan menggantikan perjanjian pk-2026-dinkes dengan kode
+    verifikasi 1a2b3c4d 5e6f7a8b ...". The replaced code is grouped by eight, so it is never
+    read as this document's own code (grouped by four).
+    """
+    if a.perubahan_ke is None:
+        return ""
+    inti = f"merupakan perubahan ke-{a.perubahan_ke} atas Perjanjian Kinerja Tahun {a.tahun}"
+    if a.menggantikan is not None:
+        inti += (
+            f" dan menggantikan perjanjian {a.menggantikan.id} dengan kode verifikasi "
+            f"{digest_grouped(a.menggantikan.sha256, 8)}"
+        )
+    if a.alasan_perubahan:
+        return f"Sehubungan dengan {a.alasan_perubahan}, perjanjian ini {inti}."
+    return f"Perjanjian ini {inti}."
+
+
+def nomor(a: Agreement) -> str:
+    """The number line under the title: 'NOMOR: 800/112/ORG/2026' ('' when it has none)."""
+    return f"NOMOR: {a.nomor}" if a.nomor else ""

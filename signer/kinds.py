@@ -29,6 +29,7 @@ class Row:
     revision: bool = False
     workbook_labels: tuple[str, ...] = ()
     since: int = 1
+    single_signer: bool = False
 
 
 class JenisDokumen(StrEnum):
@@ -48,6 +49,9 @@ class JenisDokumen(StrEnum):
     empty for a kind read from its own sheet (the Pakta Integritas)."""
     since: int
     """The agreement-schema version that introduced the kind."""
+    single_signer: bool
+    """Signed by pihak pertama alone (the kepala daerah's own PK): no pihak kedua, one
+    signature field, one signature expected."""
 
     def __new__(cls, row: Row | str) -> JenisDokumen:
         # a str only for type checkers: a lookup JenisDokumen("perjanjian-kinerja") never gets here
@@ -60,6 +64,7 @@ class JenisDokumen(StrEnum):
         member.revision = row.revision
         member.workbook_labels = row.workbook_labels
         member.since = row.since
+        member.single_signer = row.single_signer
         return member
 
     PERJANJIAN_KINERJA = Row(
@@ -76,6 +81,17 @@ class JenisDokumen(StrEnum):
         has_targets=True,
         revision=True,
         workbook_labels=("Perjanjian Kinerja Perubahan", "PK Perubahan"),
+    )
+    # the kepala daerah's own PK (PermenPAN-RB 53/2014; notes/domain.md 1.2-1.3): signed by the
+    # bupati, wali kota or gubernur alone, for the whole pemerintah daerah
+    PERJANJIAN_KINERJA_KEPALA_DAERAH = Row(
+        "perjanjian-kinerja-kepala-daerah",
+        judul="Perjanjian Kinerja",
+        id_prefix="pkd",
+        has_targets=True,
+        workbook_labels=("PK Kepala Daerah", "Perjanjian Kinerja Kepala Daerah"),
+        since=2,
+        single_signer=True,
     )
     PAKTA_INTEGRITAS = Row(
         "pakta-integritas", judul="Pakta Integritas", id_prefix="pi", has_targets=False

@@ -61,6 +61,8 @@ class JenisUnit(StrEnum):
     RSUD = "rsud"
     BAGIAN = "bagian"
     KECAMATAN = "kecamatan"
+    # the pemerintah daerah as a whole: the "unit" of the kepala daerah's own PK (schema v2)
+    PEMERINTAH_DAERAH = "pemerintah-daerah"
 
 
 # Golongan/ruang of a PNS and the pangkat name it carries (Perka BKN; see notes/domain.md §6).
@@ -337,7 +339,7 @@ class Agreement:
     tanggal: dt.date
     zona_waktu: ZonaWaktu
     pihak_pertama: Pihak
-    pihak_kedua: Pihak
+    pihak_kedua: Pihak | None  # None for, and only for, a single-signer kind (kind.single_signer)
     sasaran: tuple[Sasaran, ...] = ()
     program: tuple[Program, ...] = ()
     perubahan_ke: int | None = None  # 1, 2, ... for a PK Perubahan
@@ -357,8 +359,22 @@ class Agreement:
         kodes = [i.kode for s in self.sasaran for i in s.indikator]
         if len(kodes) != len(set(kodes)):
             raise ValueError(f"{self.unit.kode}: indikator kode repeated")
-        if self.pihak_pertama.kepala_daerah and self.jenis.has_targets:
-            raise ValueError("pihak pertama of a PK is an official with a NIP")
+        if self.jenis.single_signer:
+            if self.pihak_kedua is not None:
+                raise ValueError(f"a {self.jenis.judul} of the kepala daerah has no pihak kedua")
+            if not self.pihak_pertama.kepala_daerah:
+                raise ValueError(f"pihak pertama of a {self.jenis.value} is the kepala daerah")
+        else:
+            if self.pihak_kedua is None:
+                raise ValueError(f"a {self.jenis.judul} has a pihak kedua")
+            if self.pihak_pertama.kepala_daerah and self.jenis.has_targets:
+                raise ValueError("pihak pertama of a PK is an official with a NIP")
+        if (self.unit.jenis is JenisUnit.PEMERINTAH_DAERAH) != self.jenis.single_signer:
+            raise ValueError(
+                "unit jenis pemerintah-daerah is for, and only for, the kepala daerah's own PK"
+            )
+        if self.menggantikan is not None and not self.jenis.revision:
+            raise ValueError(f"a {self.jenis.judul} replaces no agreement; only a revision does")
 
     @property
     def id(self) -> str:
@@ -368,8 +384,23 @@ class Agreement:
         unit = re.sub(r"[^a-z0-9]+", "-", self.unit.kode.lower()).strip("-")
         return f"{prefix}-{self.tahun}-{unit}{suffix}"
 
+    @property
+    def peran(self) -> tuple[Peran, ...]:
+        """The roles that sign this document, in signing order."""
+        return (Peran.PIHAK_PERTAMA,) if self.jenis.single_signer else tuple(Peran)
+
+    @property
+    def pihak_semua(self) -> tuple[Pihak, ...]:
+        """The parties that sign, in signing order."""
+        return tuple(self.pihak(r) for r in self.peran)
+
     def pihak(self, peran: Peran) -> Pihak:
-        return self.pihak_pertama if peran is Peran.PIHAK_PERTAMA else self.pihak_kedua
+        """The party of a role; a role the document does not have is a ``ValueError``."""
+        if peran is Peran.PIHAK_PERTAMA:
+            return self.pihak_pertama
+        if self.pihak_kedua is None:
+            raise ValueError(f"{self.id} has no {peran.value}: pihak pertama signs it alone")
+        return self.pihak_kedua
 
     @property
     def indikator(self) -> tuple[Indikator, ...]:
@@ -400,6 +431,6 @@ class Ceremony:
         """Every distinct party of the ceremony, in order of first appearance."""
         seen: dict[tuple[str, str | None], Pihak] = {}
         for a in self.agreements:
-            for p in (a.pihak_pertama, a.pihak_kedua):
+            for p in a.pihak_semua:
                 seen.setdefault((p.nama, str(p.nip) if p.nip else None), p)
         return tuple(seen.values())

@@ -1,7 +1,8 @@
-"""Build the three Word templates of kinerja with python-docx.
+"""Build the Word templates of kinerja with python-docx.
 
-Writes ``templates/perjanjian-kinerja.docx``, ``templates/perjanjian-kinerja-perubahan.docx`` and
-``templates/pakta-integritas.docx``: docxtpl templates that :func:`signer.render.render` fills with
+Writes ``templates/perjanjian-kinerja.docx``, ``templates/perjanjian-kinerja-perubahan.docx``,
+``templates/perjanjian-kinerja-kepala-daerah.docx`` and ``templates/pakta-integritas.docx``:
+docxtpl templates that :func:`signer.render.render` fills with
 the context of :func:`signer.render.context`.
 
 The .docx files are committed, so that a Bagian Organisasi can open them in Word and adapt the
@@ -76,9 +77,19 @@ PEMBUKAAN = (
     "Dalam rangka mewujudkan manajemen pemerintahan yang efektif, transparan dan akuntabel serta "
     "berorientasi pada hasil, kami yang bertanda tangan di bawah ini:"
 )
-PERUBAHAN = (
-    "Perjanjian ini merupakan perubahan ke-{{ perubahan_ke }} atas Perjanjian Kinerja Tahun "
-    "{{ tahun }}{% if alasan_perubahan %} karena {{ alasan_perubahan }}{% endif %}."
+# the reason ("Sehubungan dengan ..., "), the revision number and the agreement it replaces (its
+# id and verification code) in one sentence, built by signer.formatting.kalimat_perubahan, which
+# the verifier uses too
+PERUBAHAN = "{{ kalimat_perubahan }}"
+PEMBUKAAN_KEPALA_DAERAH = (
+    "Dalam rangka mewujudkan manajemen pemerintahan yang efektif, transparan dan akuntabel serta "
+    "berorientasi pada hasil, yang bertanda tangan di bawah ini:"
+)
+JANJI_KEPALA_DAERAH = (
+    "Berjanji akan mewujudkan target kinerja tahunan sesuai lampiran perjanjian ini, dalam "
+    "rangka mencapai target kinerja jangka menengah seperti yang telah ditetapkan dalam dokumen "
+    "perencanaan. Keberhasilan dan kegagalan pencapaian target kinerja tersebut menjadi tanggung "
+    "jawab kami."
 )
 JANJI_PERTAMA = (
     "Pihak pertama berjanji akan mewujudkan target kinerja yang seharusnya sesuai lampiran "
@@ -715,6 +726,7 @@ def perjanjian_kinerja(perubahan: bool) -> DocumentObject:
 
     kop(doc)
     title(doc, ("{{ judul_lengkap }}", "{{ unit.nama_upper }}"))
+    nomor(doc)
     body(doc, PEMBUKAAN)
     for party, role in (
         ("pihak_pertama", "Selanjutnya disebut pihak pertama."),
@@ -748,6 +760,72 @@ def perjanjian_kinerja(perubahan: bool) -> DocumentObject:
     tag(doc, "{%p endif %}")
     para(doc, "", after=12, keep_next=True)
     signature_block(doc, *pk_columns(), place=2, marks=marks)
+    end_paragraph(doc)
+    footer(doc, "Pindai kode QR untuk memeriksa keaslian data perjanjian ini.")
+    return doc
+
+
+def nomor(doc: DocumentObject) -> None:
+    """The document's own number under the title, when it has one ("NOMOR: ...")."""
+    tag(doc, "{%p if nomor %}")
+    para(doc, "{{ nomor }}", align=CENTER, after=10)
+    tag(doc, "{%p endif %}")
+
+
+def signature_single(doc: DocumentObject, place: int, marks: Bookmarks) -> None:
+    """The kepala daerah's own signature block, alone in the right column: the place and date,
+    the jabatan, the blank space, the name (no pangkat, no NIP). The left column stays empty."""
+    half = TEXT_WIDTH_MM / 2
+    t = table(doc, (half, half), PLAIN)
+    heads, space, names = row(t), row(t, height_mm=SIGNATURE_SPACE_MM, exact=True), row(t)
+    for n, text in enumerate(("{{ tempat_tanggal }}", "{{ pihak_pertama.jabatan|kapital }},")):
+        gap = HEADING_GAP_PT if n == 1 else 0
+        para(heads.cells[1], text, align=CENTER, keep_next=True, reuse=n == 0, after=gap)
+    para(heads.cells[0], "", keep_next=True, reuse=True)
+    para(space.cells[0], "", keep_next=True, reuse=True)
+    blank = para(space.cells[1], "", align=LEFT, keep_next=True, reuse=True)
+    marks.add(blank, f"SigPertama{place}")
+    name = para(
+        names.cells[1],
+        "{{ pihak_pertama.nama }}",
+        align=CENTER,
+        bold=True,
+        underline=True,
+        reuse=True,
+    )
+    marks.add(name, f"SigEndPertama{place}")
+
+
+def perjanjian_kinerja_kepala_daerah() -> DocumentObject:
+    """The kepala daerah's own Perjanjian Kinerja (notes/domain.md 1.2-1.3): one signer, no
+    pihak kedua, the lampiran of the daerah's sasaran strategis and programs."""
+    doc = new_document()
+    core_properties(doc, "{{ judul|safe }} {{ unit.nama|safe }} {{ tahun }}")
+    marks = Bookmarks()
+
+    kop(doc)
+    title(doc, ("{{ judul_lengkap }}", "{{ unit.nama_upper }}"))
+    nomor(doc)
+    body(doc, PEMBUKAAN_KEPALA_DAERAH)
+    identity(
+        doc, (("Nama", "{{ pihak_pertama.nama }}"), ("Jabatan", "{{ pihak_pertama.jabatan }}"))
+    )
+    body(doc, JANJI_KEPALA_DAERAH, after=12)
+    signature_single(doc, place=1, marks=marks)
+
+    title(doc, ("LAMPIRAN {{ judul_lengkap }}", "{{ unit.nama_upper }}"), page_break=True)
+    tag(doc, "{%p if has_triwulan %}")
+    target_table_triwulan(doc)
+    tag(doc, "{%p else %}")
+    target_table(doc)
+    tag(doc, "{%p endif %}")
+    para(doc, "{{ arah_keterangan }}", size=LEGEND_PT, before=2)
+    tag(doc, "{%p if program %}")
+    para(doc, "", after=6)
+    program_table(doc)
+    tag(doc, "{%p endif %}")
+    para(doc, "", after=12)
+    signature_single(doc, place=2, marks=marks)
     end_paragraph(doc)
     footer(doc, "Pindai kode QR untuk memeriksa keaslian data perjanjian ini.")
     return doc
@@ -823,6 +901,7 @@ def main() -> None:
     for name, doc in (
         ("perjanjian-kinerja.docx", perjanjian_kinerja(perubahan=False)),
         ("perjanjian-kinerja-perubahan.docx", perjanjian_kinerja(perubahan=True)),
+        ("perjanjian-kinerja-kepala-daerah.docx", perjanjian_kinerja_kepala_daerah()),
         ("pakta-integritas.docx", pakta_integritas()),
     ):
         save(doc, OUT / name)

@@ -262,4 +262,8 @@ def sample_agreement(jenis: JenisDokumen) -> Agreement:
     if found is not None:
         return found
     pk = next(a for a in agreements if a.jenis is JenisDokumen.PERJANJIAN_KINERJA)
+    if jenis.single_signer:  # the kepala daerah's own PK: the pemerintah daerah as its unit
+        kepala_daerah = next(p for p in pejabat().values() if p.kepala_daerah)
+        daerah = Unit("KOTA", pk.instansi.nama, JenisUnit.PEMERINTAH_DAERAH)
+        return replace(pk, jenis=jenis, unit=daerah, pihak_pertama=kepala_daerah, pihak_kedua=None)
     return replace(pk, jenis=jenis, perubahan_ke=1, alasan_perubahan="pergantian pejabat")

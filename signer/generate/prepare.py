@@ -32,6 +32,7 @@ from signer.model import Agreement, Peran
 ATTACHMENT_DESCRIPTION = "Data perjanjian (kinerja, JSON kanonik)"
 BOOKMARK_ROLE = {Peran.PIHAK_PERTAMA: "Pertama", Peran.PIHAK_KEDUA: "Kedua"}
 SIGNATURE_GAP = 2.0  # points kept clear above the name line
+SINGLE_COLUMN = 219.7  # points: half of the templates' 155 mm text width
 
 
 class PrepareError(InputError):
@@ -80,15 +81,19 @@ def named_destinations(pdf: pikepdf.Pdf) -> dict[str, Destination]:
     return out
 
 
-def signature_boxes(dests: dict[str, Destination], page_width: float) -> list[SignatureBox]:
+def signature_boxes(
+    dests: dict[str, Destination], page_width: float, roles: tuple[Peran, ...] = tuple(Peran)
+) -> list[SignatureBox]:
     """One box per role, from the first signature block (bookmarks Sig<Role>1 / SigEnd<Role>1).
 
     The box spans from the blank space's top down to just above the name line; horizontally it
-    is centred on the column, whose width is the distance between the two columns.
+    is centred on the column, whose width is the distance between the two columns (a single
+    signer's column is half the text width, as in the two-column block).
     """
     boxes: list[SignatureBox] = []
     tops: dict[Peran, Destination] = {}
-    for role, word in BOOKMARK_ROLE.items():
+    for role in roles:
+        word = BOOKMARK_ROLE[role]
         start, end = dests.get(f"Sig{word}1"), dests.get(f"SigEnd{word}1")
         if start is None or end is None:
             raise PrepareError(
@@ -106,11 +111,15 @@ def signature_boxes(dests: dict[str, Destination], page_width: float) -> list[Si
                 f"{start.top - end.top:.0f} pt high; at least 20 pt are needed"
             )
         tops[role] = start
-    left, right = sorted(tops.values(), key=lambda d: d.left)
-    column = right.left - left.left
+    if len(tops) == 1:
+        column = SINGLE_COLUMN
+    else:
+        left, right = sorted(tops.values(), key=lambda d: d.left)
+        column = right.left - left.left
     if column < 100:
         raise PrepareError("the two signature columns overlap; expected them side by side")
-    for role, word in BOOKMARK_ROLE.items():
+    for role in roles:
+        word = BOOKMARK_ROLE[role]
         start, end = dests[f"Sig{word}1"], dests[f"SigEnd{word}1"]
         width = min(column - 12, 220.0)
         x1 = start.left + (column - 12 - width) / 2
@@ -154,10 +163,12 @@ def _embed(pdf: pikepdf.Pdf, name: str, data: bytes, when: dt.datetime) -> None:
 
 def _metadata(pdf: pikepdf.Pdf, a: Agreement) -> None:
     title = f"{a.jenis.judul} Tahun {a.tahun} {a.unit.nama}"
-    subject = (
-        f"{a.jenis.judul} antara {a.pihak_pertama.jabatan} dan {a.pihak_kedua.jabatan}, "
-        f"{a.instansi.nama}, tahun {a.tahun} ({a.id})"
+    parties = (
+        f"antara {a.pihak_pertama.jabatan} dan {a.pihak_kedua.jabatan}"
+        if a.pihak_kedua
+        else f"oleh {a.pihak_pertama.jabatan}"
     )
+    subject = f"{a.jenis.judul} {parties}, {a.instansi.nama}, tahun {a.tahun} ({a.id})"
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
         meta["dc:title"] = title
         meta["dc:description"] = subject
@@ -172,9 +183,10 @@ def _metadata(pdf: pikepdf.Pdf, a: Agreement) -> None:
 def _fields(pdf_bytes: bytes, boxes: list[SignatureBox]) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
     for b in boxes:
+        # pihak pertama's signature leaves pihak kedua's field open; the last signer's locks all
         lock = (
             fields.FieldMDPSpec(fields.FieldMDPAction.EXCLUDE, [Peran.PIHAK_KEDUA.value])
-            if b.role is Peran.PIHAK_PERTAMA
+            if b.role is Peran.PIHAK_PERTAMA and len(boxes) > 1
             else fields.FieldMDPSpec(fields.FieldMDPAction.ALL)
         )
         fields.append_signature_field(
@@ -209,7 +221,7 @@ def prepare(
     with pdf:
         if "/AcroForm" in pdf.Root and pdf.Root.AcroForm.get("/Fields"):
             raise PrepareError(f"{a.id}: the converted PDF already has form fields")
-        boxes = signature_boxes(named_destinations(pdf), float(pdf.pages[0].mediabox[2]))
+        boxes = signature_boxes(named_destinations(pdf), float(pdf.pages[0].mediabox[2]), a.peran)
         _embed(pdf, attachment_name(a), data, when)
         _metadata(pdf, a)
         buf = io.BytesIO()

@@ -105,6 +105,18 @@ def context(a: Agreement, sha256: str) -> dict[str, object]:
         "tahun": a.tahun,
         "perubahan_ke": a.perubahan_ke or "",
         "alasan_perubahan": a.alasan_perubahan or "",
+        # the whole sentence, built where the verifier builds it (signer.formatting)
+        "kalimat_perubahan": formatting.kalimat_perubahan(a),
+        "nomor": formatting.nomor(a),
+        "menggantikan": (
+            {
+                "id": a.menggantikan.id,
+                "sha256": a.menggantikan.sha256,
+                "kode_verifikasi": formatting.digest_grouped(a.menggantikan.sha256, 8),
+            }
+            if a.menggantikan
+            else ""
+        ),
         "instansi": {
             "nama": a.instansi.nama,
             "nama_upper": formatting.kapital(a.instansi.nama),
@@ -121,7 +133,7 @@ def context(a: Agreement, sha256: str) -> dict[str, object]:
         "tempat_tanggal": f"{a.tempat}, {formatting.tanggal(a.tanggal)}",
         "zona_waktu": a.zona_waktu.value,
         "pihak_pertama": _pihak(a.pihak_pertama),
-        "pihak_kedua": _pihak(a.pihak_kedua),
+        "pihak_kedua": _pihak(a.pihak_kedua) if a.pihak_kedua else "",
         "has_triwulan": a.has_triwulan,
         "rows": rows,
         "arah_keterangan": formatting.arah_keterangan(i.arah for i in a.indikator),

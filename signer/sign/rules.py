@@ -23,13 +23,17 @@ from pyhanko.sign import fields
 from signer import formatting
 from signer.embedded import EmbeddedAgreement, NotPrepared, read_embedded
 from signer.errors import InputError
-from signer.model import Peran
+from signer.model import Agreement, Peran
 from signer.names import NotIdentified, PartyPin, holder_names, identify, same_person
 from signer.sign.backend import SignatureField
 
 
 class SignRefused(InputError):
     """A document that must not be signed as asked; nothing was written."""
+
+
+class NoSuchRole(SignRefused):
+    """A role the document's kind does not have (pihak kedua of the kepala daerah's own PK)."""
 
 
 def read_strict(data: bytes, source: str) -> PdfFileReader:
@@ -91,6 +95,16 @@ class Checked:
     """This role already signed it (with this very certificate, when known): nothing to do."""
 
 
+def check_role(agreement: Agreement, role: Peran, source: str) -> None:
+    """Refuse a role the document's kind does not have (pihak kedua of the kepala daerah's own
+    PK), before anything asks for that role's party or key."""
+    if role not in agreement.peran:
+        raise NoSuchRole(
+            f"{source}: {agreement.id} is signed by pihak pertama "
+            f"({agreement.pihak_pertama.nama}) alone; it has no {role.value} to sign as"
+        )
+
+
 def check(
     reader: PdfFileReader,
     source: str,
@@ -108,8 +122,10 @@ def check(
     a party who shares its plain name with another party of the document needs a pin.
     """
     embedded = embedded or read_prepared(reader, source)
+    agreement = embedded.agreement
+    check_role(agreement, role, source)
     sig_fields = signature_fields(reader)
-    roles = {r.value for r in Peran}
+    roles = {r.value for r in agreement.peran}
     missing = roles - set(sig_fields)
     if missing:
         raise SignRefused(
@@ -129,7 +145,7 @@ def check(
             identify(embedded.agreement, role, names, certificate.sha256.hex(), pins)
         except NotIdentified as e:
             raise SignRefused(f"{source}: {e.reason}") from None
-    signed = tuple(r for r in Peran if sig_fields[r.value].signed)
+    signed = tuple(r for r in agreement.peran if sig_fields[r.value].signed)
     target = sig_fields[role.value]
     if target.signed:
         mine = next(
@@ -138,7 +154,8 @@ def check(
         if mine is not None and _same_signer(mine.signer_cert, certificate, party.nama):
             return Checked(embedded, target, signed, already=True)
         raise SignRefused(f"{source}: {role.value} has already signed it")
-    if list(signed) != list(Peran)[: len(signed)] or list(Peran).index(role) != len(signed):
+    order = list(agreement.peran)
+    if list(signed) != order[: len(signed)] or order.index(role) != len(signed):
         raise SignRefused(f"{source}: pihak pertama signs first")
     if certificate is not None:
         _check_valid_at(certificate, holder or "", now, source)

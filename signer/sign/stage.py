@@ -25,8 +25,10 @@ from signer.names import PartyPin
 from signer.sign.backend import Concurrency, DocumentSigner, Level, SignRequest
 from signer.sign.rules import (
     Checked,
+    NoSuchRole,
     SignRefused,
     check,
+    check_role,
     read_prepared,
     read_strict,
     signing_warnings,
@@ -53,6 +55,10 @@ class SignOptions:
     progress: bool = True
     pins: tuple[PartyPin, ...] = ()
     """Certificates the user named for parties (``--certificate``), where a name cannot tell."""
+
+    strict_roles: bool = False
+    """Refuse (bad input) a document whose kind has no such role, instead of leaving it alone
+    (kept, with the reason): for files named one by one rather than found in a folder."""
 
 
 class BatchRefused(SignRefused):
@@ -114,6 +120,7 @@ def _rules(
     """Every pre-signing rule, the certificate the backend will use included."""
     reader = read_strict(data, source)
     embedded = read_prepared(reader, source)
+    check_role(embedded.agreement, role, source)
     try:
         certificate = signer.certificate_for(embedded.agreement, role)
     except KinerjaError as e:
@@ -131,6 +138,9 @@ def preflight(
     for item in files:
         try:
             _rules(_read(item.path), str(item.path), signer, options.role, now, options.pins)
+        except NoSuchRole as e:
+            if options.strict_roles:
+                problems.append(str(e))
         except KinerjaError as e:
             problems.append(str(e))
     return problems
@@ -166,9 +176,15 @@ def sign_files(
         data = _read(path)
         target = (options.out / item.relative) if options.out else path
         now = dt.datetime.now(dt.UTC)
-        signed = sign_document(
-            data, str(path), signer, audit, options.role, options.level, now, pins=options.pins
-        )
+        try:
+            signed = sign_document(
+                data, str(path), signer, audit, options.role, options.level, now, options.pins
+            )
+        except NoSuchRole as e:
+            if options.strict_roles:
+                raise
+            # a folder signed as pihak kedua holds the kepala daerah's own PK too: left alone
+            return Outcome(path.name, Status.KEPT, str(e))
         if signed is None:
             if options.out and not target.exists():
                 fsio.write_bytes(target, data)

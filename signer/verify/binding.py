@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from signer import formatting
 from signer.kinds import JenisDokumen
 from signer.model import Agreement, Indikator, Pihak
+from signer.verify import binding_kinds
+from signer.verify.binding_values import PERUBAHAN, contradiction_problems
 from signer.verify.drawn import DrawnPage, Run
 from signer.verify.layout import (
     Cell,
@@ -52,14 +54,8 @@ SIGNATURE_HEADINGS = (
     ("Atasan Langsung,", "Pembuat Pernyataan,"),
 )
 
-_BULAN = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
-_DATE = re.compile(rf"\b\d{{1,2}} (?:{_BULAN}) \d{{4}}\b")
-_NIP = re.compile(r"\b\d{8} ?\d{6} ?\d ?\d{3}\b")
-_YEAR = re.compile(r"\bTAHUN (\d{4})\b", re.IGNORECASE)
 _HEX = re.compile(r"[0-9a-f]{4}(?: [0-9a-f]{4})*")
 _CODE = re.compile(r"\b[0-9a-f]{4}(?: [0-9a-f]{4}){15}\b")
-_RUPIAH = re.compile(r"\bRp ?[\d.]+(?:,\d+)?")
-_PERUBAHAN = re.compile(r"perubahan ke-(\S+?) atas Perjanjian Kinerja Tahun (\d{4})")
 
 
 @dataclass
@@ -106,9 +102,15 @@ def page_problems(a: Agreement, pages: list[DrawnPage]) -> tuple[list[str], list
         s for p in pages for s in segments(p, [run for run in p.runs if id(run) not in r.in_tables])
     ]
     _heading(r, segs)
+    r.problems += binding_kinds.nomor_problems(a, segs)
+    r.problems += binding_kinds.perubahan_problems(a, segs)
     _labelled(r, segs)
-    _signature_blocks(r, segs)
-    _contradictions(r, segs)
+    if a.jenis.single_signer:
+        footers = {p.index: _footer_top(segs, p.index) for p in pages}
+        r.problems += binding_kinds.single_signature_problems(a, pages, r.in_tables, footers)
+    else:
+        _signature_blocks(r, segs)
+    r.problems += contradiction_problems(a, r.fields, segs)
     _stray_numbers(r, segs)
     return r.problems, r.unconfirmed
 
@@ -340,7 +342,7 @@ def _heading(r: _Reading, segs: list[Segment]) -> None:
         k = _find(segs, f"LAMPIRAN {title}")
         if k < 0 or k + 1 >= len(segs) or segs[k + 1].text not in _capitals(a.unit.nama):
             r.problems.append(f"the lampiran's heading 'LAMPIRAN {title}' with the unit is missing")
-    kinds = {k.judul.upper() for k in JenisDokumen if k is not a.jenis}
+    kinds = {k.judul.upper() for k in JenisDokumen if k.judul != a.jenis.judul}
     for s in segs:
         bare = re.sub(r"^LAMPIRAN |\s+TAHUN \d{4}$", "", s.text)
         if bare in kinds:
@@ -358,7 +360,7 @@ def _party_fields(a: Agreement, p: Pihak) -> dict[str, str]:
 def _labelled(r: _Reading, segs: list[Segment]) -> None:
     """ "Nama : ..." blocks: pihak pertama's, then (in a perjanjian) pihak kedua's."""
     a = r.a
-    order = [("pihak pertama", a.pihak_pertama), ("pihak kedua", a.pihak_kedua)]
+    order = list(zip(("pihak pertama", "pihak kedua"), a.pihak_semua, strict=False))
     if not a.jenis.has_targets:
         order = order[:1]
     blocks: list[list[tuple[str, Segment, list[str] | None]]] = []
@@ -420,6 +422,7 @@ def _signature_blocks(r: _Reading, segs: list[Segment]) -> None:
     the place and date above pihak pertama's. Read from runs, as two columns may sit closer
     than a segment's gap."""
     a = r.a
+    assert a.pihak_kedua is not None  # the single signer's block: binding_kinds
     blocks = 0
     place = f"{a.tempat}, {formatting.tanggal(a.tanggal)}"
     for page in r.pages:
@@ -514,8 +517,9 @@ def _field_texts(a: Agreement) -> tuple[str, ...]:
     judul = a.jenis.judul.upper()
     out = [*_capitals(a.instansi.nama), *a.instansi.kop, *_capitals(a.unit.nama), judul, a.tempat]
     out.append(a.alasan_perubahan or "")
+    out += binding_kinds.field_texts(a)
     out += [f"{judul} TAHUN {a.tahun}", formatting.tanggal(a.tanggal), f"Kode verifikasi {a.id}:"]
-    for p in (a.pihak_pertama, a.pihak_kedua):
+    for p in a.pihak_semua:
         out += [p.nama, p.jabatan, *_capitals(p.jabatan), *_party_fields(a, p).values()]
         if p.nip:
             out.append(f"NIP. {formatting.nip(p.nip)}")
@@ -542,7 +546,10 @@ def _stray_numbers(r: _Reading, segs: list[Segment]) -> None:
             for s in segs
             if s.page == page.index and id(s) not in codes
         )
-        text = _PERUBAHAN.sub(" ", normalise(text))  # judged by the contradictions
+        text = normalise(text)
+        for printed in binding_kinds.field_texts(r.a):  # whole, before its parts are cut out
+            text = text.replace(normalise(printed), " ")
+        text = PERUBAHAN.sub(" ", text)  # judged by the contradictions
         for m in _PAGE_NUMBER.finditer(text):
             if (int(m.group(1)), int(m.group(2))) != (page.index + 1, len(r.pages)):
                 r.problems.append(f"page {page.index + 1}: it prints '{m.group(0)}'")
@@ -553,40 +560,3 @@ def _stray_numbers(r: _Reading, segs: list[Segment]) -> None:
             r.problems.append(
                 f"page {page.index + 1}: '{m.group(0)}' is printed outside the agreement's fields"
             )
-
-
-def _contradictions(r: _Reading, segs: list[Segment]) -> None:
-    """Values of a recognisable shape must be the data's, wherever they are drawn."""
-    a = r.a
-    nips = {
-        formatting.nip(p.nip).replace(" ", "") for p in (a.pihak_pertama, a.pihak_kedua) if p.nip
-    }
-    checks: list[tuple[re.Pattern[str], Callable[[re.Match[str]], bool], str]] = [
-        (_YEAR, lambda m: m.group(1) == str(a.tahun), f"the year is {a.tahun}"),
-        (_NIP, lambda m: m.group(0).replace(" ", "") in nips, "no party has this NIP"),
-        (_DATE, lambda m: m.group(0) == formatting.tanggal(a.tanggal), "the date differs"),
-        (_RUPIAH, lambda m: False, "an amount outside the program table"),
-        (
-            _PERUBAHAN,
-            lambda m: m.group(1) == str(a.perubahan_ke or "") and m.group(2) == str(a.tahun),
-            f"this is perubahan ke-{a.perubahan_ke} of {a.tahun}",
-        ),
-    ]
-    text_by_page: dict[int, str] = {}
-    for s in segs:
-        text_by_page[s.page] = text_by_page.get(s.page, "") + " " + s.text
-    fields = r.fields
-    for page, text in text_by_page.items():
-        text = normalise(text)
-        # the fields are judged in place; a year or a date inside one (the reason for a
-        # perubahan may cite an earlier Perda) is the data's own
-        free = text
-        for printed in fields:
-            free = free.replace(printed, " ")
-        for pattern, fine, why in checks:
-            for m in pattern.finditer(text if pattern is _PERUBAHAN else free):
-                if not fine(m):
-                    r.problems.append(f"page {page + 1}: '{m.group(0)}' is printed ({why})")
-        reason = f"karena {normalise(a.alasan_perubahan or '')}"
-        if a.alasan_perubahan and "perubahan ke-" in text and reason not in text:
-            r.problems.append(f"page {page + 1}: the reason for the perubahan is not the data's")

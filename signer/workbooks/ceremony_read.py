@@ -16,12 +16,10 @@ and builds nothing unless the whole workbook is right.
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
+import datetime as dt
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-
-from openpyxl.utils import get_column_letter
 
 from signer.errors import Problem, WorkbookError
 from signer.kinds import JenisDokumen, in_unit_sheet
@@ -36,13 +34,10 @@ from signer.model import (
     Nip,
     NipError,
     Pihak,
-    Predikat,
     Program,
-    Rentang,
     Sasaran,
     Target,
     Unit,
-    normalise_text,
 )
 from signer.workbooks.book import Book
 from signer.workbooks.cells import Percent
@@ -66,6 +61,7 @@ from signer.workbooks.columns import (
     H_NAMA,
     H_NAMA_UNIT,
     H_NIP,
+    H_NOMOR,
     H_PEJABAT,
     H_PERUBAHAN_KE,
     H_PIHAK_KEDUA,
@@ -74,6 +70,7 @@ from signer.workbooks.columns import (
     H_SASARAN,
     H_SATUAN,
     H_SKALA,
+    H_TANGGAL,
     H_TARGET,
     H_TW,
     INDIKATOR,
@@ -86,52 +83,7 @@ from signer.workbooks.columns import (
 )
 from signer.workbooks.instansi import read_instansi, read_scales
 from signer.workbooks.sheet import SheetRows, open_workbook, read_sheet, show
-
-_RANGE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:-|–|—|s\.?\s*d\.?)\s*(\d+(?:[.,]\d+)?)\s*$")
-
-
-def _parse_target(
-    sheet: SheetRows,
-    row: int,
-    values: tuple[object, ...],
-    header: str,
-    arah: Arah | None,
-    skala: tuple[str, ...] | None,
-    satuan: str | None,
-    *,
-    required: bool,
-) -> Target | None:
-    if arah in (Arah.NAIK, Arah.TURUN):
-        return sheet.number(row, values, header, required=required, satuan=satuan)
-    v = sheet.raw(values, header)
-    if v is None:
-        if required:
-            sheet.problem(row, header, "empty, expected a target")
-        return None
-    if not sheet.usable(row, header, v):
-        return None
-    if arah is Arah.RENTANG:
-        m = _RANGE.match(str(v)) if isinstance(v, str) else None
-        if not m:
-            sheet.problem(row, header, f"{show(v)}, expected a range such as 69,1 - 69,5")
-            return None
-        lo, hi = (Decimal(x.replace(",", ".")) for x in m.groups())
-        if lo > hi:
-            sheet.problem(row, header, f"range {v!r} runs backwards, expected lower - upper")
-            return None
-        return Rentang(lo, hi)
-    if arah is Arah.PREDIKAT:
-        text = normalise_text(str(v))
-        if skala is not None:
-            match = {s.lower(): s for s in skala}.get(text.lower())
-            if match is None:
-                sheet.problem(
-                    row, header, f"{text!r} is not on the scale, expected one of {', '.join(skala)}"
-                )
-                return None
-            return Predikat(match)
-        return None
-    return None
+from signer.workbooks.targets import parse_target, tw4_differs
 
 
 def read_workbook(path: str | Path) -> Ceremony:
@@ -182,12 +134,12 @@ def _read(book: Book, problems: list[Problem]) -> Ceremony | None:
     if unit_sheet is not None and not unit_sheet.rows:
         problems.append(Problem(UNIT, None, None, None, "no units, expected one row per unit"))
     indikator_ok = not any(p.sheet == INDIKATOR for p in problems)
-    for kode, (row, _u, jenis, *_rest) in units.items():
-        if indikator_ok and jenis.has_targets and not indikator.get(kode):
+    for kode, u in units.items():
+        if indikator_ok and u.jenis.has_targets and not indikator.get(kode):
             problems.append(
                 Problem(
                     UNIT,
-                    row,
+                    u.row,
                     None,
                     H_KODE_UNIT,
                     f"unit {kode} has no indikator on sheet {INDIKATOR}",
@@ -199,22 +151,23 @@ def _read(book: Book, problems: list[Problem]) -> Ceremony | None:
     assert info.nama and info.tahun and info.tempat and info.tanggal and info.zona
     instansi = Instansi(info.nama, tuple(info.kop), info.logo)
     agreements: list[Agreement] = []
-    for kode, (_row, unit, jenis, p1, p2, ke, alasan) in units.items():
+    for kode, u in units.items():
         agreements.append(
             Agreement(
-                jenis=jenis,
+                jenis=u.jenis,
                 tahun=info.tahun,
                 instansi=instansi,
-                unit=unit,
+                unit=u.unit,
                 tempat=info.tempat,
-                tanggal=info.tanggal,
+                tanggal=u.tanggal or info.tanggal,  # a unit's own date (a PK Perubahan's) first
                 zona_waktu=info.zona,
-                pihak_pertama=p1,
-                pihak_kedua=p2,
+                pihak_pertama=u.pihak_pertama,
+                pihak_kedua=u.pihak_kedua,
                 sasaran=indikator.get(kode, ()),
                 program=tuple(programs.get(kode, ())),
-                perubahan_ke=ke,
-                alasan_perubahan=alasan,
+                perubahan_ke=u.perubahan_ke,
+                alasan_perubahan=u.alasan,
+                nomor=u.nomor,
             )
         )
     for unit, p1, p2 in pakta:
@@ -285,7 +238,19 @@ def _read_pejabat(sheet: SheetRows | None) -> dict[str, Pihak | None]:
     return out
 
 
-_UnitRow = tuple[int, Unit, JenisDokumen, Pihak, Pihak, int | None, str | None]
+@dataclass(frozen=True)
+class _UnitRow:
+    """One Unit row that read without problems."""
+
+    row: int
+    unit: Unit
+    jenis: JenisDokumen
+    pihak_pertama: Pihak
+    pihak_kedua: Pihak | None  # None for a single-signer kind (the kepala daerah's own PK)
+    perubahan_ke: int | None
+    alasan: str | None
+    tanggal: dt.date | None  # the unit's own date, instead of the ceremony's
+    nomor: str | None
 
 
 def _ref_pejabat(
@@ -331,13 +296,55 @@ def _read_units(
         kode = sheet.kode(row, values, H_KODE_UNIT)
         nama = sheet.text(row, values, H_NAMA_UNIT)
         jenis = sheet.choice(row, values, H_JENIS_UNIT, jenis_unit)
-        p1 = _ref_pejabat(sheet, row, values, H_PIHAK_PERTAMA, pejabat, "pihak pertama")
-        p2 = _ref_pejabat(sheet, row, values, H_PIHAK_KEDUA, pejabat, "pihak kedua")
         jd = sheet.choice(row, values, H_DOKUMEN, dokumen, required=False) or (
             default if sheet.raw(values, H_DOKUMEN) is None else None
         )
+        p1 = _ref_pejabat(sheet, row, values, H_PIHAK_PERTAMA, pejabat, "pihak pertama")
+        p2: Pihak | None = None
+        if jd is not None and jd.single_signer:
+            if sheet.raw(values, H_PIHAK_KEDUA) is not None:
+                sheet.problem(
+                    row,
+                    H_PIHAK_KEDUA,
+                    f"set for a {jd.workbook_label}, expected it empty: the kepala daerah "
+                    "signs his or her own PK alone",
+                )
+            if p1 is not None and not p1.kepala_daerah:
+                sheet.problem(
+                    row,
+                    H_PIHAK_PERTAMA,
+                    f"{p1.nama} has a NIP, expected the kepala daerah (no NIP, no golongan) "
+                    f"as pihak pertama of a {jd.workbook_label}",
+                )
+            if jenis is not None and jenis is not JenisUnit.PEMERINTAH_DAERAH:
+                sheet.problem(
+                    row,
+                    H_JENIS_UNIT,
+                    f"{jenis.value} for a {jd.workbook_label}, expected "
+                    f"{JenisUnit.PEMERINTAH_DAERAH.value}",
+                )
+        else:
+            p2 = _ref_pejabat(sheet, row, values, H_PIHAK_KEDUA, pejabat, "pihak kedua")
+            if jenis is JenisUnit.PEMERINTAH_DAERAH:
+                sheet.problem(
+                    row,
+                    H_JENIS_UNIT,
+                    f"{jenis.value} is the unit of the kepala daerah's own PK, expected "
+                    f"Dokumen {JenisDokumen.PERJANJIAN_KINERJA_KEPALA_DAERAH.workbook_label}",
+                )
+            if p1 is not None and p1.kepala_daerah:
+                sheet.problem(
+                    row,
+                    H_PIHAK_PERTAMA,
+                    "the kepala daerah cannot be pihak pertama of a "
+                    "unit's agreement, expected the head of the unit",
+                )
+            if p1 is not None and p2 is not None and p1 == p2:
+                sheet.problem(row, H_PIHAK_KEDUA, "same as pihak pertama, expected the superior")
         ke_raw = sheet.number(row, values, H_PERUBAHAN_KE, required=False)
         alasan = sheet.text(row, values, H_ALASAN, required=False)
+        nomor = sheet.text(row, values, H_NOMOR, required=False)
+        tanggal = sheet.date(row, values, H_TANGGAL, required=False)
         ke: int | None = None
         if jd is not None and jd.revision:
             if ke_raw is None or ke_raw != ke_raw.to_integral_value() or ke_raw < 1:
@@ -355,15 +362,6 @@ def _read_units(
                 f"set for a {jd.judul if jd else 'document'}, expected it empty unless "
                 f"Dokumen is {revisions}",
             )
-        if p1 is not None and p1.kepala_daerah:
-            sheet.problem(
-                row,
-                H_PIHAK_PERTAMA,
-                "the kepala daerah cannot be pihak pertama of a "
-                "unit's agreement, expected the head of the unit",
-            )
-        if p1 is not None and p2 is not None and p1 == p2:
-            sheet.problem(row, H_PIHAK_KEDUA, "same as pihak pertama, expected the superior")
         if kode is not None and kode in known:
             sheet.problem(
                 row,
@@ -373,8 +371,10 @@ def _read_units(
             continue
         if kode is not None:
             known[kode] = row
-        if len(sheet.problems) == before and kode and nama and jenis and p1 and p2 and jd:
-            out[kode] = (row, Unit(kode, nama, jenis), jd, p1, p2, ke, alasan)
+        has_p2 = p2 is not None or (jd is not None and jd.single_signer)
+        if len(sheet.problems) == before and kode and nama and jenis and p1 and has_p2 and jd:
+            unit = Unit(kode, nama, jenis)
+            out[kode] = _UnitRow(row, unit, jd, p1, p2, ke, alasan, tanggal, nomor)
     return out, set(known)
 
 
@@ -443,9 +443,9 @@ def _read_indikator(
         target = None
         triwulan: list[Target | None] = []
         if arah is not None and (arah is not Arah.PREDIKAT or skala is not None):
-            target = _parse_target(sheet, row, values, H_TARGET, arah, skala, satuan, required=True)
+            target = parse_target(sheet, row, values, H_TARGET, arah, skala, satuan, required=True)
             triwulan = [
-                _parse_target(sheet, row, values, h, arah, skala, satuan, required=False)
+                parse_target(sheet, row, values, h, arah, skala, satuan, required=False)
                 for h in H_TW
             ]
             given = [sheet.raw(values, h) is not None for h in H_TW]
@@ -485,7 +485,7 @@ def _read_indikator(
         )
         assert unit and sasaran and kode and uraian and satuan and arah and target is not None
         if tw is not None and arah in (Arah.NAIK, Arah.TURUN) and tw[3] != target:
-            warnings.append(_tw4_differs(sheet, row, tw[3], target))
+            warnings.append(tw4_differs(sheet, row, tw[3], target))
         indikator = Indikator(
             kode,
             uraian,
@@ -498,24 +498,6 @@ def _read_indikator(
         )
         grouped.setdefault(unit, {}).setdefault(sasaran, []).append(indikator)
     return {u: tuple(Sasaran(s, tuple(ii)) for s, ii in by.items()) for u, by in grouped.items()}
-
-
-def _tw4_differs(sheet: SheetRows, row: int, tw4: Target, target: Target) -> Problem:
-    """The TW IV target is where the year ends: unlike the yearly target, one of them is most
-    likely mistyped (0,95 for 95, a formula off by a row). A warning, not a refusal: a unit
-    may mean it."""
-    from signer.formatting import target as shown
-
-    header = H_TW[3]
-    column = get_column_letter(sheet.columns[header] + 1)
-    return Problem(
-        sheet.name,
-        row,
-        column,
-        header,
-        f"{shown(tw4)} differs from the yearly {H_TARGET} {shown(target)}; the target of "
-        "the last triwulan is normally the yearly target",
-    )
 
 
 def _read_programs(
@@ -565,5 +547,5 @@ def _read_pakta(
             )
         seen.setdefault(key, row)
         if len(sheet.problems) == before and unit and p1 and p2:
-            out.append((units[unit][1], p1, p2))
+            out.append((units[unit].unit, p1, p2))
     return out

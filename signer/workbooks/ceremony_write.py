@@ -4,6 +4,7 @@ and instructions (Petunjuk) so staff type what the reader accepts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -49,6 +50,7 @@ from signer.workbooks.columns import (
     H_NAMA,
     H_NAMA_UNIT,
     H_NIP,
+    H_NOMOR,
     H_PEJABAT,
     H_PERUBAHAN_KE,
     H_PIHAK_KEDUA,
@@ -57,6 +59,7 @@ from signer.workbooks.columns import (
     H_SASARAN,
     H_SATUAN,
     H_SKALA,
+    H_TANGGAL,
     H_TARGET,
     HEADER_FILL,
     HEADER_FONT,
@@ -90,6 +93,8 @@ _WIDTHS = {
     H_DOKUMEN: 30,
     H_PERUBAHAN_KE: 13,
     H_ALASAN: 30,
+    H_TANGGAL: 12,
+    H_NOMOR: 30,
     H_SASARAN: 48,
     H_KODE_INDIKATOR: 14,
     H_INDIKATOR: 60,
@@ -120,7 +125,10 @@ PETUNJUK_TEXT = (
     "2. Pejabat: satu baris per pejabat. Kode Pejabat bebas tetapi unik (mis. KA-DINKES). "
     "NIP 18 digit diketik sebagai teks; kepala daerah tanpa NIP dan tanpa golongan.",
     "3. Unit: satu baris per perangkat daerah atau kecamatan. Pihak Pertama adalah kepala unit, "
-    "Pihak Kedua atasannya (Kode Pejabat dari lembar Pejabat).",
+    "Pihak Kedua atasannya (Kode Pejabat dari lembar Pejabat). PK Perubahan: isi Perubahan Ke, "
+    "Alasan Perubahan (dibaca 'sehubungan dengan ...'), Tanggal perubahan dan Nomor bila ada; "
+    "perjanjian yang diganti dicari di folder keluaran. PK Kepala Daerah: Jenis Unit "
+    "pemerintah-daerah, Pihak Pertama kepala daerah, Pihak Kedua dikosongkan.",
     "4. Indikator: satu baris per indikator. Baris dengan Sasaran yang sama dalam satu unit "
     "menjadi satu sasaran. Arah: naik (makin tinggi makin baik), turun (makin rendah makin baik), "
     "predikat (isi Skala Predikat), rentang (Target mis. 69,1 - 69,5). Target triwulan "
@@ -190,7 +198,7 @@ def write_workbook(
     _write_petunjuk(wb)
     _write_instansi(wb, ceremony)
     _write_pejabat(wb, ceremony.parties, code_of)
-    _write_unit(wb, with_targets, code_of)
+    _write_unit(wb, with_targets, code_of, ceremony.agreements[0].tanggal)
     _write_indikator(wb, with_targets)
     _write_program(wb, with_targets)
     _write_pakta(wb, ceremony.agreements, code_of)
@@ -265,8 +273,13 @@ def _write_pejabat(wb: Workbook, parties: Sequence[Pihak], code_of: Callable[[Pi
 
 
 def _write_unit(
-    wb: Workbook, agreements: Sequence[Agreement], code_of: Callable[[Pihak], str]
+    wb: Workbook,
+    agreements: Sequence[Agreement],
+    code_of: Callable[[Pihak], str],
+    ceremony_date: dt.date,
 ) -> None:
+    """One row per agreement with targets; a unit's own Tanggal where it is not the
+    ceremony's (the Instansi sheet's)."""
     ws = wb.create_sheet(UNIT)
     headers = COLUMNS[UNIT]
     _header(ws, headers)
@@ -277,12 +290,18 @@ def _write_unit(
                 a.unit.nama,
                 a.unit.jenis.value,
                 code_of(a.pihak_pertama),
-                code_of(a.pihak_kedua),
+                code_of(a.pihak_kedua) if a.pihak_kedua else None,
                 a.jenis.workbook_label,
                 a.perubahan_ke,
                 a.alasan_perubahan,
+                a.tanggal if a.tanggal != ceremony_date else None,
+                a.nomor,
             ]
         )
+        if a.tanggal != ceremony_date:
+            ws.cell(
+                row=ws.max_row, column=headers.index(H_TANGGAL) + 1
+            ).number_format = "yyyy-mm-dd"
     _list_validation(ws, headers, H_JENIS_UNIT, f"={DAFTAR}!$C$2:$C${len(JenisUnit) + 1}")
     _list_validation(ws, headers, H_PIHAK_PERTAMA, f"={_KODE_PEJABAT}")
     _list_validation(ws, headers, H_PIHAK_KEDUA, f"={_KODE_PEJABAT}")
@@ -339,6 +358,7 @@ def _write_pakta(
     _header(ws, headers)
     for a in agreements:
         if not a.jenis.workbook_labels:  # kinds without targets: this sheet
+            assert a.pihak_kedua is not None  # a Pakta Integritas is witnessed
             ws.append([a.unit.kode, code_of(a.pihak_pertama), code_of(a.pihak_kedua)])
     _list_validation(ws, headers, H_KODE_UNIT, f"={_KODE_UNIT}")
     _list_validation(ws, headers, H_PEJABAT, f"={_KODE_PEJABAT}")

@@ -39,6 +39,8 @@ H_PIHAK_KEDUA = "Pihak Kedua"
 H_DOKUMEN = "Dokumen"
 H_PERUBAHAN_KE = "Perubahan Ke"
 H_ALASAN = "Alasan Perubahan"
+H_TANGGAL = "Tanggal"  # a unit's own date (a PK Perubahan's), instead of the Instansi sheet's
+H_NOMOR = "Nomor"  # the document's own number, printed under the title
 H_SASARAN = "Sasaran"
 H_KODE_INDIKATOR = "Kode Indikator"
 H_INDIKATOR = "Indikator Kinerja"
@@ -73,6 +75,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         H_DOKUMEN,
         H_PERUBAHAN_KE,
         H_ALASAN,
+        H_TANGGAL,
+        H_NOMOR,
     ),
     INDIKATOR: (
         H_KODE_UNIT,
@@ -98,7 +102,7 @@ FILL_DOWN: dict[str, frozenset[str]] = {
     PAKTA: frozenset({H_KODE_UNIT, H_ATASAN}),
 }
 FILL_DOWN_REALISASI = frozenset({H_KODE_UNIT, H_NAMA_UNIT})
-OPTIONAL_COLUMNS = {H_PERUBAHAN_KE, H_ALASAN, H_SKALA, *H_TW}
+OPTIONAL_COLUMNS = {H_PERUBAHAN_KE, H_ALASAN, H_TANGGAL, H_NOMOR, H_SKALA, *H_TW}
 COLUMNS_REALISASI = (
     H_KODE_UNIT,
     H_NAMA_UNIT,

@@ -20,10 +20,11 @@ def agreements():  # type: ignore[no-untyped-def]
 
 
 def test_every_example_agreement_round_trips_and_validates(agreements) -> None:  # type: ignore[no-untyped-def]
-    validator = jsonschema.Draft202012Validator(canonical.schema())
     for a in agreements:
         data = canonical.to_json(a)
-        validator.validate(json.loads(data))
+        # each in the lowest version that expresses it, and valid in that version's schema
+        version = canonical.version_of(a)
+        jsonschema.Draft202012Validator(canonical.schema(version)).validate(json.loads(data))
         assert canonical.from_json(data) == a
         assert canonical.to_json(canonical.from_json(data)) == data
 
@@ -36,7 +37,7 @@ def test_bytes_are_deterministic_and_sorted(agreements) -> None:  # type: ignore
     assert list(obj) == sorted(obj)
     assert b" " not in data.split(b'"')[0]
     assert obj["schema"] == canonical.SCHEMA_ID
-    assert obj["schema_version"] == canonical.SCHEMA_VERSION
+    assert obj["schema_version"] == canonical.version_of(a) == 1  # a PK needs nothing newer
     assert canonical.digest(data) == canonical.digest(bytes(data))
     assert len(canonical.digest(data)) == 64
 
@@ -158,3 +159,47 @@ def test_unknown_kind_in_a_known_version_is_a_schema_error(agreements) -> None: 
 def test_a_document_carries_the_version_of_its_kind(agreements) -> None:  # type: ignore[no-untyped-def]
     for a in agreements:
         assert json.loads(canonical.to_json(a))["schema_version"] == a.jenis.since
+
+
+def test_version_2_fields_round_trip_and_a_version_1_document_still_reads(agreements) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from signer.kinds import JenisDokumen
+    from signer.model import JenisUnit, Rujukan, Unit
+
+    pk = agreements[0]
+    v1 = canonical.to_json(pk)
+    assert json.loads(v1)["schema_version"] == 1 and b"menggantikan" not in v1
+    assert canonical.from_json(v1) == pk  # an agreement written before version 2 reads as ever
+    revision = replace(
+        pk,
+        jenis=JenisDokumen.PERJANJIAN_KINERJA_PERUBAHAN,
+        perubahan_ke=1,
+        alasan_perubahan="pergantian pejabat",
+        nomor="800/045/DINKES/2026",
+        menggantikan=Rujukan(pk.id, canonical.digest(v1)),
+    )
+    data = canonical.to_json(revision)
+    obj = json.loads(data)
+    assert obj["schema_version"] == 2
+    assert obj["menggantikan"] == {"id": pk.id, "sha256": canonical.digest(v1)}
+    assert canonical.from_json(data) == revision
+    # version 1 cannot hold the new fields: refused, not silently dropped
+    with pytest.raises(canonical.CanonicalError, match="schema v1"):
+        canonical.from_json(canonical.dumps({**obj, "schema_version": 1}))
+    # a version-2 label on a document that needs nothing of version 2 is not canonical
+    plain = json.loads(v1) | {"schema_version": 2, "nomor": None, "menggantikan": None}
+    with pytest.raises(canonical.CanonicalError, match="written in version 1"):
+        canonical.from_json(canonical.dumps(plain))
+    kepala_daerah = next(p for a in agreements for p in a.pihak_semua if p.kepala_daerah)
+    kd = replace(
+        pk,
+        jenis=JenisDokumen.PERJANJIAN_KINERJA_KEPALA_DAERAH,
+        unit=Unit("KOTA", pk.instansi.nama, JenisUnit.PEMERINTAH_DAERAH),
+        pihak_pertama=kepala_daerah,
+        pihak_kedua=None,
+    )
+    data = canonical.to_json(kd)
+    assert json.loads(data)["pihak"]["pihak-kedua"] is None
+    assert canonical.from_json(data) == kd and kd.id == "pkd-2026-kota"
+    assert kd.peran == (canonical.Peran.PIHAK_PERTAMA,)

@@ -162,3 +162,23 @@ def test_kind_table_is_consistent() -> None:
         assert k.since >= 1
     # every kind with targets is chosen in the Unit sheet; the others come from their own sheet
     assert {k for k in JenisDokumen if k.has_targets} == set(in_unit_sheet())
+
+
+def test_the_kepala_daerah_pk_has_one_signer_and_only_it_has_none() -> None:
+    from dataclasses import replace
+
+    from signer.example.workspace import sample_agreement
+    from signer.kinds import JenisDokumen
+    from signer.model import Peran
+
+    kd = sample_agreement(JenisDokumen.PERJANJIAN_KINERJA_KEPALA_DAERAH)
+    assert kd.peran == (Peran.PIHAK_PERTAMA,) and kd.pihak_semua == (kd.pihak_pertama,)
+    with pytest.raises(ValueError, match="no pihak-kedua"):
+        kd.pihak(Peran.PIHAK_KEDUA)
+    pk = sample_agreement(JenisDokumen.PERJANJIAN_KINERJA)
+    with pytest.raises(ValueError, match="has a pihak kedua"):
+        replace(pk, pihak_kedua=None)
+    with pytest.raises(ValueError, match="no pihak kedua"):
+        replace(kd, pihak_kedua=pk.pihak_kedua)
+    with pytest.raises(ValueError, match="pemerintah-daerah"):
+        replace(kd, unit=pk.unit)

@@ -287,3 +287,89 @@ def test_cli_lists_every_problem(workspace: Path) -> None:
     assert "2 problems found, nothing was written" in result.stderr
     assert "Program, row 2, column D (Anggaran (Rp)): text 'banyak'" in result.stderr
     assert "Program, row 3, column D (Anggaran (Rp)): -5, expected whole rupiah" in result.stderr
+
+
+def test_unit_rows_for_a_revision_and_the_kepala_daerah_pk(workspace: Path) -> None:
+    import datetime as dt
+
+    from signer.errors import WorkbookError
+    from signer.workbooks.ceremony_read import read_workbook
+    from tests.conftest import edit_workbook
+
+    book = workspace / "kinerja.xlsx"
+
+    def cells(wb, rows):  # type: ignore[no-untyped-def]
+        ws = wb["Unit"]
+        heads = [c.value for c in ws[1]]
+        for values in rows:
+            ws.append([values.get(h) for h in heads])
+        return ws
+
+    def revise(wb):  # type: ignore[no-untyped-def]
+        ws = wb["Unit"]
+        heads = [c.value for c in ws[1]]
+        col = {h: heads.index(h) + 1 for h in heads}
+        ws.cell(2, col["Dokumen"]).value = "PK Perubahan"
+        ws.cell(2, col["Perubahan Ke"]).value = 1
+        ws.cell(2, col["Tanggal"]).value = dt.date(2026, 3, 16)
+        ws.cell(2, col["Nomor"]).value = "800/045/2026"
+        cells(
+            wb,
+            [
+                # the kepala daerah's own PK, but with a pihak kedua and a unit's jenis
+                {
+                    "Kode Unit": "KOTA",
+                    "Nama Unit": "Pemerintah Kota Contoh",
+                    "Jenis Unit": "dinas",
+                    "Pihak Pertama": "KDH",
+                    "Pihak Kedua": "KA-SETDA",
+                    "Dokumen": "PK Kepala Daerah",
+                },
+                {
+                    "Kode Unit": "X",
+                    "Nama Unit": "Dinas X",
+                    "Jenis Unit": "dinas",
+                    "Pihak Pertama": "KA-DINKES",
+                    "Pihak Kedua": "KDH",
+                    "Tanggal": "16 Maretz 2026",
+                },
+            ],
+        )
+
+    edit_workbook(book, change=revise)
+    with pytest.raises(WorkbookError) as e:
+        read_workbook(book)
+    text = "\n".join(str(p) for p in e.value.problems)
+    assert "expected it empty: the kepala daerah signs" in text
+    assert "dinas for a PK Kepala Daerah, expected pemerintah-daerah" in text
+    assert "column I (Tanggal): text '16 Maretz 2026', expected a date" in text
+
+    def fix(wb):  # type: ignore[no-untyped-def]
+        ws = wb["Unit"]
+        heads = [c.value for c in ws[1]]
+        col = {h: heads.index(h) + 1 for h in heads}
+        last = ws.max_row
+        ws.delete_rows(last)  # the unit with a bad date
+        ws.cell(last - 1, col["Pihak Kedua"]).value = None
+        ws.cell(last - 1, col["Jenis Unit"]).value = "pemerintah-daerah"
+        ind = wb["Indikator"]
+        iheads = [c.value for c in ind[1]]
+        row = {
+            "Kode Unit": "KOTA",
+            "Sasaran": "Meningkatnya kualitas hidup",
+            "Kode Indikator": "IKU.01",
+            "Indikator Kinerja": "Indeks Pembangunan Manusia",
+            "Satuan": "Indeks",
+            "Arah": "naik",
+            "Target": 74.2,
+        }
+        ind.append([row.get(h) for h in iheads])
+
+    edit_workbook(book, change=fix)
+    ceremony = read_workbook(book)
+    revision = next(a for a in ceremony.agreements if a.jenis.revision)
+    assert (revision.tanggal, revision.nomor) == (dt.date(2026, 3, 16), "800/045/2026")
+    others = [a for a in ceremony.agreements if a is not revision]
+    assert all(a.tanggal == dt.date(2026, 1, 15) for a in others)  # the ceremony's date
+    kd = next(a for a in ceremony.agreements if a.unit.kode == "KOTA")
+    assert kd.jenis.single_signer and kd.pihak_kedua is None and kd.pihak_pertama.kepala_daerah

@@ -25,7 +25,9 @@ def expected_signatures(ev: Evidence, options: VerifyOptions) -> list[CheckResul
     if ev.reader is None:
         return [fail("the file could not be read")]
     roles = [s.role or s.field for s in ev.signatures]
-    expected = [r.value for r in options.expect]
+    # the roles the document's kind has (the kepala daerah's own PK: pihak pertama alone)
+    kind_roles = ev.agreement.peran if ev.agreement is not None else tuple(Peran)
+    expected = [r.value for r in options.expect if r in kind_roles]
     if roles != expected:
         found = ", ".join(map(str, roles)) or "none"
         wanted = ", ".join(expected) or "none"
@@ -45,7 +47,7 @@ def expected_signatures(ev: Evidence, options: VerifyOptions) -> list[CheckResul
         return [fail("pihak kedua's signature claims to certify the document")]
     names = set(_signature_field_names(ev.reader))
     timestamps = {es.field_name for es, _ in ev.timestamps}
-    extra = names - {r.value for r in Peran} - timestamps
+    extra = names - {r.value for r in kind_roles} - timestamps
     if extra:
         return [fail(f"unexpected signature fields: {', '.join(sorted(extra))}")]
     early = [es.field_name for es, _ in ev.timestamps if es.signed_revision < first.revision]

@@ -1,0 +1,105 @@
+"""What the pages print for the fields and kinds added after schema version 1, bound to the data:
+the document's own number under the title, the revision sentence of a PK Perubahan (its reason,
+number, year and the agreement it replaces with that agreement's verification code), and the
+single signature block of the kepala daerah's own PK.
+
+Kept apart from :mod:`signer.verify.binding`, which calls these; each returns the problems found
+(empty when the pages print exactly the data).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from signer import formatting
+from signer.model import Agreement
+from signer.verify.drawn import DrawnPage, Run
+from signer.verify.layout import Segment, cell_lines, normalise
+
+_NOMOR = re.compile(r"^NOMOR\b", re.IGNORECASE)
+# a sentence that names a replaced agreement: only a revision prints one, and only the data's
+_MENGGANTIKAN = re.compile(r"menggantikan perjanjian", re.IGNORECASE)
+
+
+def field_texts(a: Agreement) -> list[str]:
+    """The texts of these fields as printed (for the checks of stray numbers and dates)."""
+    return [t for t in (formatting.nomor(a), formatting.kalimat_perubahan(a)) if t]
+
+
+def nomor_problems(a: Agreement, segs: Sequence[Segment]) -> list[str]:
+    """The number line: on page 1 once, exactly the data's, or nowhere when it has none."""
+    want = formatting.nomor(a)
+    out: list[str] = []
+    found = [s for s in segs if _NOMOR.match(s.text)]
+    for s in found:
+        if s.page != 0 or normalise(s.text) != want:
+            shown = "has no number" if not want else f"says '{want}'"
+            out.append(f"page {s.page + 1}: '{s.text}' is printed, the data {shown}")
+    if want and not any(s.page == 0 and normalise(s.text) == want for s in found):
+        out.append(f"page 1: the number '{want}' is not printed under the title")
+    return out
+
+
+def perubahan_problems(a: Agreement, segs: Sequence[Segment]) -> list[str]:
+    """A revision's sentence (reason, number, year, replaced agreement and its code) is printed
+    on page 1 exactly as the data says; no other document names a replaced agreement."""
+    text_by_page: dict[int, str] = {}
+    for s in segs:
+        text_by_page[s.page] = text_by_page.get(s.page, "") + " " + s.text
+    out: list[str] = []
+    want = normalise(formatting.kalimat_perubahan(a))
+    if want and want not in normalise(text_by_page.get(0, "")):
+        out.append(
+            f"page 1: the sentence of the perubahan is not the data's ('{want[:90]}...'): "
+            "its reason, number or the agreement it replaces differs"
+        )
+    for page, text in text_by_page.items():
+        free = normalise(text).replace(want, " ") if want else text
+        if _MENGGANTIKAN.search(free):
+            out.append(f"page {page + 1}: it names a replaced agreement the data does not name")
+    return out
+
+
+def single_signature_problems(
+    a: Agreement, pages: Sequence[DrawnPage], in_tables: set[int], footer_top: dict[int, float]
+) -> list[str]:
+    """The kepala daerah's block, alone in the right column: the place and date, then the
+    jabatan followed by a comma, then (under the blank space) the name, and nothing else below
+    the jabatan on either side down to the footer."""
+    out: list[str] = []
+    p = a.pihak_pertama
+    heading = f"{p.jabatan.upper()},"
+    place = f"{a.tempat}, {formatting.tanggal(a.tanggal)}"
+    blocks = 0
+    for page in pages:
+        free = [run for run in page.runs if id(run) not in in_tables]
+        headings = [x for x in free if normalise(x.text) == heading]
+        footer = footer_top.get(page.index, 0.0)
+        middle = (page.box.x0 + page.box.x1) / 2
+        for h in headings:
+            blocks += 1
+            below: list[Run] = [x for x in free if footer < x.baseline < h.baseline - 1]
+            right = [x for x in below if x.box.cx > middle]
+            left = [x for x in below if x.box.cx <= middle]
+            got = cell_lines(right)
+            if [normalise(t) for t in got] != [normalise(p.nama)]:
+                out.append(
+                    f"page {page.index + 1}: the signature block of pihak pertama reads "
+                    f"'{' | '.join(got)}', the data says '{p.nama}'"
+                )
+            if left:
+                out.append(
+                    f"page {page.index + 1}: '{' | '.join(cell_lines(left))}' is printed beside "
+                    "the signature block of a document signed by pihak pertama alone"
+                )
+            above = [
+                x
+                for x in free
+                if h.baseline < x.baseline < h.baseline + 3 * h.size and x.box.cx > middle
+            ]
+            if place not in cell_lines(above):
+                out.append(f"page {page.index + 1}: '{place}' is not printed above '{heading}'")
+    if blocks == 0:
+        out.append(f"no signature block ('{heading}')")
+    return out

@@ -1,0 +1,55 @@
+"""Values of a recognisable shape (a year after TAHUN, a NIP, a date, a rupiah amount, "perubahan
+ke-N") must be the agreement's own wherever the pages draw them: an inserted or changed value
+outside the fields is caught even where no field is expected. Called by
+:mod:`signer.verify.binding`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from signer import formatting
+from signer.model import Agreement
+from signer.verify.layout import Segment, normalise
+
+_BULAN = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
+_DATE = re.compile(rf"\b\d{{1,2}} (?:{_BULAN}) \d{{4}}\b")
+_NIP = re.compile(r"\b\d{8} ?\d{6} ?\d ?\d{3}\b")
+_YEAR = re.compile(r"\bTAHUN (\d{4})\b", re.IGNORECASE)
+_RUPIAH = re.compile(r"\bRp ?[\d.]+(?:,\d+)?")
+PERUBAHAN = re.compile(r"perubahan ke-(\S+?) atas Perjanjian Kinerja Tahun (\d{4})")
+
+
+def contradiction_problems(
+    a: Agreement, fields: Sequence[str], segs: Sequence[Segment]
+) -> list[str]:
+    """Values of a recognisable shape must be the data's, wherever they are drawn."""
+    problems: list[str] = []
+    nips = {formatting.nip(p.nip).replace(" ", "") for p in a.pihak_semua if p.nip}
+    checks: list[tuple[re.Pattern[str], Callable[[re.Match[str]], bool], str]] = [
+        (_YEAR, lambda m: m.group(1) == str(a.tahun), f"the year is {a.tahun}"),
+        (_NIP, lambda m: m.group(0).replace(" ", "") in nips, "no party has this NIP"),
+        (_DATE, lambda m: m.group(0) == formatting.tanggal(a.tanggal), "the date differs"),
+        (_RUPIAH, lambda m: False, "an amount outside the program table"),
+        (
+            PERUBAHAN,
+            lambda m: m.group(1) == str(a.perubahan_ke or "") and m.group(2) == str(a.tahun),
+            f"this is perubahan ke-{a.perubahan_ke} of {a.tahun}",
+        ),
+    ]
+    text_by_page: dict[int, str] = {}
+    for s in segs:
+        text_by_page[s.page] = text_by_page.get(s.page, "") + " " + s.text
+    for page, text in text_by_page.items():
+        text = normalise(text)
+        # the fields are judged in place; a year or a date inside one (the reason for a
+        # perubahan may cite an earlier Perda) is the data's own
+        free = text
+        for printed in fields:
+            free = free.replace(printed, " ")
+        for pattern, fine, why in checks:
+            for m in pattern.finditer(text if pattern is PERUBAHAN else free):
+                if not fine(m):
+                    problems.append(f"page {page + 1}: '{m.group(0)}' is printed ({why})")
+        # the revision's sentence, its reason included: binding_kinds.perubahan_problems
+    return problems
