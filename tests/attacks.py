@@ -1481,26 +1481,6 @@ def identity_other_pemda(prepared: bytes, store: Path) -> bytes:
     return sign_unchecked(first, backend, Peran.PIHAK_KEDUA, Level.B_LTA)
 
 
-def identity_doctor_title(prepared: bytes, store: Path) -> bytes:
-    """Pihak pertama is "dr." (a physician); a "Dr." (a doctorate) of the same name, with a
-    certificate the trusted CA issued for the same organisation and title, signs for her."""
-    from signer.model import Peran
-    from signer.sign.backend import Level
-    from tests.helpers import sign_unchecked
-
-    a = _parties(prepared)
-    assert a.pihak_pertama.nama.startswith("dr. ")
-    backend, _ = _trusted_look_alike(
-        store,
-        Peran.PIHAK_PERTAMA,
-        "Dr. " + a.pihak_pertama.nama.removeprefix("dr. "),
-        a.instansi.nama,
-        a.pihak_pertama.jabatan,
-    )
-    first = sign_unchecked(prepared, backend, Peran.PIHAK_PERTAMA, Level.B_LTA)
-    return sign_unchecked(first, signing_setup(store), Peran.PIHAK_KEDUA, Level.B_LTA)
-
-
 def identity_other_nip(prepared: bytes, store: Path) -> bytes:
     """Pihak pertama's own certificate, but the signed reason (and stamp) carry another NIP:
     someone else of the same name signed in her place."""

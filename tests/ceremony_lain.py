@@ -361,11 +361,29 @@ def units() -> tuple[list[Orang], list[UnitBaris]]:
 TANGGAL_TEKS = "4 Januari 2027"  # typed as text, as staff type it
 
 
-def write_workbook(path: Path, *, only: set[str] | None = None) -> Path:
-    """The ceremony workbook (only the units in ``only``, when given), as saved by Excel."""
+PERUBAHAN = {  # unit -> (Tanggal typed as text, Nomor, Alasan): the March revisions
+    "DINKES": ("17 Maret 2027", "800/117/DINKES/III/2027", "perubahan alokasi anggaran program"),
+    "DISARPUS": ("22 Maret 2027", "800/09/ARPUS/2027", "refocusing kegiatan & anggaran"),
+    "KEC-03": ("24 Maret 2027", "050/31/KEC-TL/2027", "perubahan prioritas pelayanan"),
+}
+
+
+def write_workbook(path: Path, *, only: set[str] | None = None, perubahan: bool = False) -> Path:
+    """The ceremony workbook (only the units in ``only``, when given), as saved by Excel. With
+    ``perubahan``: the revisions of :data:`PERUBAHAN`, each with its own date, number and
+    reason, a target raised and the first program's budget cut, and no Pakta Integritas."""
     orang, unit_rows = units()
     if only is not None:
         unit_rows = [u for u in unit_rows if u.kode in only]
+    if perubahan:
+        unit_rows = [u for u in unit_rows if u.kode in PERUBAHAN]
+        for u in unit_rows:
+            sasaran, rows = u.sasaran[0]
+            uraian, satuan, arah, target, tw = rows[1]  # the Indeks: one point higher
+            assert isinstance(target, float)
+            rows[1] = (uraian, satuan, arah, round(target + 1, 2), tw)
+            kode, nama, anggaran = u.program[0]
+            u.program[0] = (kode, nama, anggaran - 100_000_000)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -388,9 +406,16 @@ def write_workbook(path: Path, *, only: set[str] | None = None) -> Path:
             ws.append((o.kode, o.nama, o.nip, o.jabatan, o.golongan))
             ws.cell(ws.max_row, 3).number_format = "@"
     ws = wb.create_sheet("Unit")
-    ws.append(("Kode Unit", "Nama Unit", "Jenis Unit", "Pihak Pertama", "Pihak Kedua", "Dokumen"))
+    head = ("Kode Unit", "Nama Unit", "Jenis Unit", "Pihak Pertama", "Pihak Kedua", "Dokumen")
+    extra = ("Perubahan Ke", "Alasan Perubahan", "Tanggal", "Nomor") if perubahan else ()
+    ws.append((*head, *extra))
     for u in unit_rows:
-        ws.append((u.kode, u.nama, u.jenis, u.pihak_pertama, u.pihak_kedua, "PK"))
+        base = (u.kode, u.nama, u.jenis, u.pihak_pertama, u.pihak_kedua)
+        if perubahan:
+            tanggal, nomor, alasan = PERUBAHAN[u.kode]
+            ws.append((*base, "PK Perubahan", 1, alasan, tanggal, nomor))
+        else:
+            ws.append((*base, "PK"))
     ws = wb.create_sheet("Indikator")
     ws.append(
         (
@@ -442,7 +467,7 @@ def write_workbook(path: Path, *, only: set[str] | None = None) -> Path:
             ws.cell(ws.max_row, 4).number_format = "#,##0"
     ws = wb.create_sheet("Pakta Integritas")
     ws.append(("Kode Unit", "Pejabat", "Atasan (Saksi)"))
-    for u in unit_rows:
+    for u in unit_rows if not perubahan else ():
         ws.append((u.kode, u.pihak_pertama, u.pihak_kedua))
     ws = wb.create_sheet("Daftar")
     ws.append(("Skala: Nilai SAKIP",))

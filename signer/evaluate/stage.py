@@ -26,7 +26,7 @@ from signer.evaluate.results import (
     Signer,
     Status,
 )
-from signer.model import Agreement, Peran
+from signer.model import Agreement
 from signer.trust import TrustConfig
 from signer.verify import Verdict, VerifyOptions, verify_paths
 from signer.workbooks.realisasi import (
@@ -84,7 +84,7 @@ def evaluate_agreement(
     serapan = Decimal(spent) / Decimal(total) * 100 if spent is not None and total else None
     signers = tuple(
         Signer(r.value, p.nama, p.jabatan, p.nip.formatted() if p.nip else None)
-        for r, p in ((r, a.pihak(r)) for r in Peran)
+        for r, p in ((r, a.pihak(r)) for r in a.peran)
     )
     return AgreementResult(
         file,

@@ -20,6 +20,7 @@ from signer.generate.stage import GenerateOptions, generate, select
 from signer.kinds import JenisDokumen
 from signer.model import Peran, Rujukan
 from signer.sign import Level, SignOptions, sign_files
+from signer.sign.stage import BatchRefused
 from signer.trust import load_trust_config
 from signer.verify.binding import page_problems
 from signer.verify.drawn import drawn_pages
@@ -122,8 +123,8 @@ def test_revision_and_kepala_daerah_pk_generate_sign_verify(
     kd = out / "pkd-2026-kota.pdf"
     # named one by one, the kepala daerah's own PK cannot be signed as pihak kedua
     strict = SignOptions(Peran.PIHAK_KEDUA, Level.B_B, jobs=1, progress=False, strict_roles=True)
-    refused = sign_files(expand_inputs([kd]), backend, audit, strict)
-    assert refused[0].status is Status.FAILED and "has no pihak-kedua" in refused[0].detail
+    with pytest.raises(BatchRefused, match="has no pihak-kedua"):
+        sign_files(expand_inputs([kd]), backend, audit, strict)
     for role in Peran:
         done = sign_files(
             expand_inputs(new),

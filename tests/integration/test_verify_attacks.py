@@ -477,14 +477,6 @@ CASES = [
         keyword="organisation",
     ),
     Case(
-        "identity-doctor-title",
-        attacks.identity_doctor_title,
-        "prepared",
-        INVALID,
-        frozenset({"signer-identity"}),
-        keyword="signed by dr. rina",
-    ),
-    Case(
         "identity-other-nip",
         attacks.identity_other_nip,
         "prepared",

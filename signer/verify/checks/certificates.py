@@ -249,11 +249,17 @@ def signer_identity(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) 
     if title:
         if _plain(title) in _plain(party.jabatan) or _plain(party.jabatan) in _plain(title):
             matched.append("title")
+        elif _ACTING.match(party.jabatan):
+            matched.append(f"title {title}, signing as {party.jabatan}")
         else:
             contradictions.append(f"the certificate's title is {title}, not {party.jabatan}")
     if contradictions:
         return fail(f"{cn} is named as {s.role}, but " + "; ".join(contradictions))
     return ok(f"{agreement.id}: {'; '.join(matched)}")
+
+
+# an acting post (Plt., Plh., Pj.) is held beside the official's own: the certificate names that one
+_ACTING = re.compile(r"^(?:Plt|Plh|Pjs|Pj)\.?\s", re.IGNORECASE)
 
 
 def pinned_signers(pinned: Sequence[asn1_x509.Certificate]) -> SignatureCheck:
