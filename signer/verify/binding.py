@@ -27,6 +27,7 @@ from signer.verify.layout import (
     Segment,
     Table,
     cell_lines,
+    join_lines,
     normalise,
     same_text,
     segments,
@@ -541,7 +542,7 @@ def _stray_numbers(r: _Reading, segs: list[Segment]) -> None:
     }
     fields = r.fields
     for page in r.pages:
-        text = " ".join(
+        text = join_lines(
             _LIST_MARKER.sub("", s.text)
             for s in segs
             if s.page == page.index and id(s) not in codes

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from signer import formatting
 from signer.model import Agreement
 from signer.verify.drawn import DrawnPage, Run
-from signer.verify.layout import Segment, cell_lines, normalise
+from signer.verify.layout import Segment, cell_lines, join_lines, normalise
 
 _NOMOR = re.compile(r"^NOMOR\b", re.IGNORECASE)
 # a sentence that names a replaced agreement: only a revision prints one, and only the data's
@@ -44,9 +44,9 @@ def nomor_problems(a: Agreement, segs: Sequence[Segment]) -> list[str]:
 def perubahan_problems(a: Agreement, segs: Sequence[Segment]) -> list[str]:
     """A revision's sentence (reason, number, year, replaced agreement and its code) is printed
     on page 1 exactly as the data says; no other document names a replaced agreement."""
-    text_by_page: dict[int, str] = {}
-    for s in segs:
-        text_by_page[s.page] = text_by_page.get(s.page, "") + " " + s.text
+    text_by_page = {
+        page: join_lines(s.text for s in segs if s.page == page) for page in {s.page for s in segs}
+    }
     out: list[str] = []
     want = normalise(formatting.kalimat_perubahan(a))
     if want and want not in normalise(text_by_page.get(0, "")):

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from signer import formatting
 from signer.model import Agreement
-from signer.verify.layout import Segment, normalise
+from signer.verify.layout import Segment, join_lines, normalise
 
 _BULAN = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
 _DATE = re.compile(rf"\b\d{{1,2}} (?:{_BULAN}) \d{{4}}\b")
@@ -37,9 +37,9 @@ def contradiction_problems(
             f"this is perubahan ke-{a.perubahan_ke} of {a.tahun}",
         ),
     ]
-    text_by_page: dict[int, str] = {}
-    for s in segs:
-        text_by_page[s.page] = text_by_page.get(s.page, "") + " " + s.text
+    text_by_page = {
+        page: join_lines(s.text for s in segs if s.page == page) for page in {s.page for s in segs}
+    }
     for page, text in text_by_page.items():
         text = normalise(text)
         # the fields are judged in place; a year or a date inside one (the reason for a

@@ -95,6 +95,15 @@ def cell_lines(runs: Iterable[Run]) -> list[str]:
     return [_join(line) for line in lines(runs)]
 
 
+def join_lines(lines: Iterable[str]) -> str:
+    """Lines read as one text: a space between them, except after a line that ends in a hyphen
+    (a document id or a compound word such as "pk-2027-dinkes" wraps there)."""
+    out = ""
+    for line in lines:
+        out += line if out.endswith("-") and not out.endswith(" -") else f" {line}"
+    return out
+
+
 def same_text(drawn_lines: Sequence[str], expected: str) -> bool:
     """Whether the lines read as ``expected``: words are equal, and a line may end inside a word
     (a long word broken at the cell's edge) or between two words."""

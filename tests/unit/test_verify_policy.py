@@ -93,3 +93,13 @@ def test_readme_lists_every_check_as_the_code_describes_it() -> None:
     expected = [(c.name, c.description) for c in every_check()]
     table = "\n".join(f"| `{n}` | {d} |" for n, d in expected)
     assert rows == expected, f"run python tools/readme_checks.py; the table should read:\n{table}"
+
+
+def test_lines_join_without_a_space_after_a_hyphen() -> None:
+    # a revision's sentence wraps inside the id it names: "pk-2027-" / "dinkes"
+    from signer.verify.layout import join_lines
+
+    assert join_lines(["atas perjanjian pk-2027-", "dinkes dengan"]) == (
+        " atas perjanjian pk-2027-dinkes dengan"
+    )
+    assert join_lines(["tahun 2027 -", "sampai"]) == " tahun 2027 - sampai"
