@@ -289,3 +289,17 @@ def test_row_numbers_have_room_on_one_line(rows: int) -> None:
         assert sum(out) == pytest.approx(sum(widths))
         assert out[0] >= 4.5 + 1.6 * len(str(rows)) and out[0] >= widths[0]
         assert out[2:] == tuple(widths[2:])
+
+
+def test_the_kepala_daerah_pk_is_evaluated_with_its_one_signer() -> None:
+    from signer.evaluate.stage import evaluate_agreement
+    from signer.example.workspace import sample_agreement
+    from signer.kinds import JenisDokumen
+
+    a = sample_agreement(JenisDokumen.PERJANJIAN_KINERJA_KEPALA_DAERAH)
+    realisasi: dict[str, D | str | None] = {i.kode: None for i in a.indikator}
+    anggaran = {p.kode or p.uraian: p.anggaran for p in a.program}
+    r = evaluate_agreement(a, "0" * 64, f"{a.id}.pdf", Periode.TAHUNAN, realisasi, anggaran)
+    assert r.status is Status.EVALUATED
+    assert [s.role for s in r.signers] == ["pihak-pertama"]
+    assert r.signers[0].nama == a.pihak_pertama.nama
