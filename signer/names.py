@@ -259,12 +259,7 @@ def common_name(nama: str, limit: int = 64) -> str:
 
 def parties(agreement: Agreement) -> list[tuple[Peran, Pihak]]:
     """The parties of a document with their roles (a document may name fewer than two)."""
-    out: list[tuple[Peran, Pihak]] = []
-    for role in Peran:
-        party: Pihak | None = agreement.pihak(role)
-        if party is not None:
-            out.append((role, party))
-    return out
+    return [(role, agreement.pihak(role)) for role in agreement.peran]
 
 
 def _label(role: Peran) -> str:
