@@ -55,15 +55,23 @@ class SheetRows:
             self.problem(row, header, reason)
         return reason is None
 
-    def text(
-        self, row: int, values: tuple[object, ...], header: str, *, required: bool = True
-    ) -> str | None:
+    def filled(
+        self, row: int, values: tuple[object, ...], header: str, what: str, *, required: bool
+    ) -> object | None:
+        """The cell's value, or None with the problem recorded: empty where ``what`` is
+        required, or unusable (a formula without its computed value, an error cell)."""
         v = self.raw(values, header)
         if v is None:
             if required:
-                self.problem(row, header, "empty, expected a text")
+                self.problem(row, header, f"empty, expected {what}")
             return None
-        if not self.usable(row, header, v):
+        return v if self.usable(row, header, v) else None
+
+    def text(
+        self, row: int, values: tuple[object, ...], header: str, *, required: bool = True
+    ) -> str | None:
+        v = self.filled(row, values, header, "a text", required=required)
+        if v is None:
             return None
         if isinstance(v, (dt.date, dt.datetime)):
             self.problem(row, header, f"a date ({v:%Y-%m-%d}) where a text belongs")
@@ -97,12 +105,8 @@ class SheetRows:
         """A number as the cell shows it. A cell formatted as percent, or a text ending in
         '%', is its shown number (95 for 95%) when ``satuan`` counts in percent and refused
         otherwise: 0.95 of an indikator in 'Indeks' is neither 0,95 nor 95 for sure."""
-        v = self.raw(values, header)
+        v = self.filled(row, values, header, "a number", required=required)
         if v is None:
-            if required:
-                self.problem(row, header, "empty, expected a number")
-            return None
-        if not self.usable(row, header, v):
             return None
         percent = isinstance(v, Percent)
         if isinstance(v, Percent):
@@ -143,12 +147,8 @@ class SheetRows:
         self, row: int, values: tuple[object, ...], header: str, *, required: bool = True
     ) -> dt.date | None:
         """A date: a date cell, or text as '2 Januari 2027' (see :func:`read_date`)."""
-        v = self.raw(values, header)
+        v = self.filled(row, values, header, "a date", required=required)
         if v is None:
-            if required:
-                self.problem(row, header, "empty, expected a date")
-            return None
-        if not self.usable(row, header, v):
             return None
         try:
             return read_date(v)

@@ -31,12 +31,8 @@ def parse_target(
     scale; None (with the problem recorded) when it cannot be read."""
     if arah in (Arah.NAIK, Arah.TURUN):
         return sheet.number(row, values, header, required=required, satuan=satuan)
-    v = sheet.raw(values, header)
+    v = sheet.filled(row, values, header, "a target", required=required)
     if v is None:
-        if required:
-            sheet.problem(row, header, "empty, expected a target")
-        return None
-    if not sheet.usable(row, header, v):
         return None
     if arah is Arah.RENTANG:
         m = _RANGE.match(str(v)) if isinstance(v, str) else None
