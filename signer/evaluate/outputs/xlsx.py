@@ -141,8 +141,9 @@ class _XlsxStyles:
 
 
 def _header_row(
-    ws: Worksheet, row: int, columns: Sequence[tuple[str, int]], s: _XlsxStyles
+    ws: Worksheet, row: int, columns: Sequence[tuple[str, int | None]], s: _XlsxStyles
 ) -> None:
+    """A styled header row; a column's width is set where one is given (None: the sheet's)."""
     from openpyxl.utils import get_column_letter
 
     for i, (name, width) in enumerate(columns, 1):
@@ -153,7 +154,8 @@ def _header_row(
             s.header_alignment,
             s.border,
         )
-        ws.column_dimensions[get_column_letter(i)].width = width
+        if width is not None:
+            ws.column_dimensions[get_column_letter(i)].width = width
 
 
 def _print_setup(ws: Worksheet, title_row: int) -> None:
@@ -400,14 +402,7 @@ PROGRAM_COLUMNS = (
 
 def _program_rows(w: Worksheet, header: int, r: AgreementResult, s: _XlsxStyles) -> None:
     """Per program: pagu, spent (empty when not filled, never 0), absorption, over the pagu."""
-    for col, name in enumerate(PROGRAM_COLUMNS, 1):
-        c = w.cell(row=header, column=col, value=name)
-        c.fill, c.font, c.alignment, c.border = (
-            s.header_fill,
-            s.header_font,
-            s.header_alignment,
-            s.border,
-        )
+    _header_row(w, header, [(name, None) for name in PROGRAM_COLUMNS], s)  # the unit's widths
     for n, p in enumerate(r.program, 1):
         row = header + n
         note = (
