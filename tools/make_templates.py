@@ -743,7 +743,18 @@ def perjanjian_kinerja(perubahan: bool) -> DocumentObject:
     body(doc, JANJI_KEDUA, after=12).paragraph_format.keep_with_next = True
     signature_block(doc, *pk_columns(), place=1, marks=marks)
 
-    # the lampiran, "bagian yang tidak terpisahkan"
+    lampiran(doc)
+    signature_block(doc, *pk_columns(), place=2, marks=marks)
+    end_paragraph(doc)
+    footer(doc, "Pindai kode QR untuk memeriksa keaslian data perjanjian ini.")
+    return doc
+
+
+def lampiran(doc: DocumentObject) -> None:
+    """The lampiran, "bagian yang tidak terpisahkan": its title, the targets (with triwulan
+    columns when the agreement has them), the arah legend and the programs. The legend, the
+    program table's total and the space under them keep with the signature block that follows
+    (keep-with-next), so that the block never starts a page alone."""
     title(doc, ("LAMPIRAN {{ judul_lengkap }}", "{{ unit.nama_upper }}"), page_break=True)
     tag(doc, "{%p if has_triwulan %}")
     target_table_triwulan(doc)
@@ -751,18 +762,12 @@ def perjanjian_kinerja(perubahan: bool) -> DocumentObject:
     target_table(doc)
     tag(doc, "{%p endif %}")
     # what each arah means, for the arah values this agreement has
-    # the legend, the program table's total and the space under them keep with the signature
-    # block (keep-with-next), so that the block never starts a page alone
     para(doc, "{{ arah_keterangan }}", size=LEGEND_PT, before=2, keep_next=True)
     tag(doc, "{%p if program %}")
     para(doc, "", after=6)
     program_table(doc)
     tag(doc, "{%p endif %}")
     para(doc, "", after=12, keep_next=True)
-    signature_block(doc, *pk_columns(), place=2, marks=marks)
-    end_paragraph(doc)
-    footer(doc, "Pindai kode QR untuk memeriksa keaslian data perjanjian ini.")
-    return doc
 
 
 def nomor(doc: DocumentObject) -> None:
@@ -813,18 +818,7 @@ def perjanjian_kinerja_kepala_daerah() -> DocumentObject:
     body(doc, JANJI_KEPALA_DAERAH, after=12)
     signature_single(doc, place=1, marks=marks)
 
-    title(doc, ("LAMPIRAN {{ judul_lengkap }}", "{{ unit.nama_upper }}"), page_break=True)
-    tag(doc, "{%p if has_triwulan %}")
-    target_table_triwulan(doc)
-    tag(doc, "{%p else %}")
-    target_table(doc)
-    tag(doc, "{%p endif %}")
-    para(doc, "{{ arah_keterangan }}", size=LEGEND_PT, before=2)
-    tag(doc, "{%p if program %}")
-    para(doc, "", after=6)
-    program_table(doc)
-    tag(doc, "{%p endif %}")
-    para(doc, "", after=12)
+    lampiran(doc)
     signature_single(doc, place=2, marks=marks)
     end_paragraph(doc)
     footer(doc, "Pindai kode QR untuk memeriksa keaslian data perjanjian ini.")
