@@ -106,9 +106,63 @@ def init(folder: Path, force: bool) -> None:
 
     make_demo_store(folder / "keys", written[0], force=force)
     console.print(
-        f"wrote {folder / 'keys'} (demo PKI; passphrase from $KINERJA_PASSPHRASE, default: demo)"
+        f"wrote {folder / 'keys'} (demo PKI; passphrase from $KINERJA_PASSPHRASE, default: demo)",
+        markup=False,
     )
-    console.print(f"next: kinerja generate {written[0]} -o {folder / 'keluaran'}")
+    for line in _next_steps(folder, written[0], written[1]):
+        console.print(line, markup=False)
+
+
+def _program() -> str:
+    """kinerja as the user can type it here: `kinerja` when on PATH, else the path they ran."""
+    import shutil
+
+    ran = Path(sys.argv[0])
+    if ran.name != "kinerja":  # run through python or a test runner
+        return "kinerja"
+    found = shutil.which("kinerja")
+    if found and Path(found).resolve() == ran.resolve():
+        return "kinerja"
+    return _as_typed(ran)
+
+
+def _as_typed(path: Path) -> str:
+    """A path as typed from the current folder: relative below it, else absolute."""
+    import os
+
+    relative = os.path.relpath(path.resolve())
+    return relative if not relative.startswith("..") and "/" in relative else str(path.resolve())
+
+
+def _next_steps(folder: Path, workbook: Path, realisasi: Path) -> list[str]:
+    """What to type next, as typed from here (with the demo keys' passphrase)."""
+    import shlex
+
+    k = shlex.quote(_program())
+    q = {
+        n: shlex.quote(str(p))
+        for n, p in {
+            "wb": workbook,
+            "out": folder / "keluaran",
+            "keys": folder / "keys",
+            "real": realisasi,
+            "eval": folder / "evaluasi",
+        }.items()
+    }
+    sign = f"KINERJA_PASSPHRASE=demo {k} sign {q['out']} --keys {q['keys']} --role"
+    lines = [
+        "next (the demo keys' passphrase is demo):",
+        f"  {k} check {q['wb']}",
+        f"  {k} generate {q['wb']} -o {q['out']}",
+        f"  {sign} pihak-pertama",
+        f"  {sign} pihak-kedua",
+        f"  {k} verify {q['out']} --trust {q['keys']}",
+        f"  {k} evaluate {q['out']} --trust {q['keys']} --realisasi {q['real']} -o {q['eval']}",
+    ]
+    if k != "kinerja" and sys.prefix != sys.base_prefix:
+        activate = _as_typed(Path(sys.prefix) / "bin" / "activate")
+        lines.append(f"or put kinerja on PATH in this shell: source {shlex.quote(activate)}")
+    return lines
 
 
 @main.command()

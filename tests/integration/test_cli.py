@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from signer.workbooks.ceremony_read import read_workbook
-from tests.conftest import run_kinerja
+from tests.conftest import KINERJA, run_kinerja
 
 COMMANDS = ("init", "generate", "sign", "verify", "evaluate", "demo", "keys")
 
@@ -63,3 +65,27 @@ def test_unknown_command_is_usage_error() -> None:
     result = run_kinerja("tandatangan")
     assert result.returncode == 2
     assert "No such command" in result.stderr
+
+
+def test_init_prints_next_steps_that_run_as_printed(tmp_path: Path) -> None:
+    # a newcomer has not activated the venv: `kinerja` alone is not on PATH
+    venv_bin = Path(KINERJA).parent
+    env = {**os.environ, "PATH": os.pathsep.join(["/usr/bin", "/bin"])}
+    env.pop("KINERJA_PASSPHRASE", None)
+    folder = tmp_path / "upacara baru"
+    result = run_kinerja("init", str(folder), cwd=venv_bin.parent.parent, env=env)
+    assert result.returncode == 0, result.stderr
+    steps = [line.strip() for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert [s.split()[1] for s in steps if not s.startswith("KINERJA")] == [
+        "check",
+        "generate",
+        "verify",
+        "evaluate",
+    ]
+    assert all(" --keys " not in s or s.startswith("KINERJA_PASSPHRASE=demo ") for s in steps)
+    assert not steps[0].startswith("kinerja "), "kinerja is not on PATH; the path is printed"
+    assert "source " in result.stdout and "activate" in result.stdout
+    check = subprocess.run(
+        steps[0], shell=True, cwd=venv_bin.parent.parent, env=env, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stderr
