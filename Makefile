@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "kinerja needs Python 3.11 or newer"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "installing Python packages into $(VENV)"
+	@echo "installing Python packages into $(VENV) (once; a minute or two)"
 	@$(BIN)/python -m pip install -q --upgrade pip >$(VENV)/pip.log 2>&1 || \
 		{ cat $(VENV)/pip.log; exit 1; }
 	@$(BIN)/python -m pip install -q -e '.[test]' >>$(VENV)/pip.log 2>&1 || \
