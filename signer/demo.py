@@ -31,6 +31,9 @@ from signer.verify import SigningAudit
 from signer.verify.run import prepared_problems
 from signer.workbooks.ceremony_read import read_workbook
 
+FOLDERS = ("keluaran", "keys", "evaluasi")
+"""The folders of the workspace the demo writes (besides the workspace itself)."""
+
 
 @dataclass(frozen=True)
 class Step:
