@@ -61,9 +61,18 @@ def output_name(a: Agreement) -> str:
 
 
 def is_signed(pdf_path: Path) -> bool:
-    """True when the PDF holds a filled signature field (so it must not be regenerated); a file
-    that cannot be read as a PDF counts as signed when its bytes hold a signature's /ByteRange,
-    since replacing a damaged signed copy could lose the only one."""
+    """True when the PDF holds a signature (so it must not be regenerated). Also for a damaged
+    or truncated copy: a signature's /ByteRange is always written as plain bytes, and a
+    document kinerja prepared has none until it is signed, so the bytes tell even when the
+    file no longer reads as a PDF."""
+    try:
+        data = pdf_path.read_bytes()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # cannot tell: keep it
+    if b"/ByteRange" in data:
+        return True
     try:
         with pikepdf.open(pdf_path) as pdf:
             form = pdf.Root.get("/AcroForm")
@@ -78,13 +87,8 @@ def is_signed(pdf_path: Path) -> bool:
                     return True
                 fields.extend(f.get("/Kids", []))
             return True
-    except (pikepdf.PdfError, ValueError, TypeError):
-        try:
-            return b"/ByteRange" in pdf_path.read_bytes()
-        except OSError:
-            return True
-    except OSError:
-        return pdf_path.exists()
+    except (pikepdf.PdfError, ValueError, TypeError, OSError):
+        return False
 
 
 class _Manifest:
