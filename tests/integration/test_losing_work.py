@@ -159,3 +159,39 @@ def test_a_damaged_signed_copy_counts_as_signed(
     assert is_signed(damaged)
     assert not is_signed(prepared_example / DINKES[0])
     assert not is_signed(tmp_path / "nothing-here.pdf")
+
+
+def test_a_second_pakta_integritas_of_a_unit_is_its_own_valid_document(
+    example_workspace: Path, demo_store: Path, tmp_path: Path
+) -> None:
+    """Another official's Pakta Integritas for DINKES (id with the NIP) is generated beside the
+    head's, signed by both parties and verifies VALID: the id on its pages, in its embedded file
+    name and in its data agree."""
+    from dataclasses import replace
+
+    from signer.generate import GenerateOptions, generate
+    from signer.kinds import JenisDokumen
+    from signer.model import Ceremony
+    from signer.verify.run import prepared_problems
+    from signer.workbooks.ceremony_read import read_workbook
+    from tests.helpers import sign_roles
+
+    ceremony = read_workbook(example_workspace / "kinerja.xlsx")
+    pakta = [a for a in ceremony.agreements if a.jenis is JenisDokumen.PAKTA_INTEGRITAS]
+    head = next(a for a in pakta if a.unit.kode == "DINKES")
+    # the Sekretaris of another unit (a demo-store party) also pledges for DINKES
+    other = next(a for a in pakta if a.unit.kode == "SETDA").pihak_pertama
+    assert other.nip is not None
+    second = replace(head, pihak_pertama=other, id_pejabat=True)
+    assert second.id == f"{head.id}-{other.nip.digits}"
+    out = tmp_path / "keluaran"
+    outcomes = generate(
+        Ceremony(ceremony.instansi, ceremony.tahun, (head, second)),
+        example_workspace / "kinerja.xlsx",
+        GenerateOptions(out=out, jobs=1, progress=False, audit=prepared_problems),
+    )
+    assert sorted(o.name for o in outcomes) == sorted([f"{head.id}.pdf", f"{second.id}.pdf"])
+    assert {o.status.value for o in outcomes} == {"done"}, outcomes
+    for pdf in out.glob("*.pdf"):
+        pdf.write_bytes(sign_roles(pdf.read_bytes(), demo_store))
+    assert verdicts(out, demo_store) == {f"{head.id}.pdf": "VALID", f"{second.id}.pdf": "VALID"}

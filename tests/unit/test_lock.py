@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from signer.errors import InputError
 from signer.lock import LOCK_NAME, FolderBusy, hold, locked, release_all
 from tests.conftest import run_kinerja
 
@@ -143,3 +144,12 @@ def test_one_process_may_lock_a_folder_twice_and_release_frees_it(tmp_path: Path
         text=True,
     )
     assert probe.stdout.strip() == "held", probe.stderr
+
+
+def test_a_file_where_a_folder_belongs_is_one_clear_line(tmp_path: Path) -> None:
+    target = tmp_path / "keluaran"
+    target.write_text("x")
+    with pytest.raises(InputError, match="keluaran: exists and is not a folder"):
+        hold([target], "kinerja generate", wait=0)
+    with pytest.raises(InputError, match="cannot create the folder"):
+        hold([target / "sub"], "kinerja generate", wait=0)
