@@ -6,9 +6,10 @@ signature). A command that writes a folder therefore takes an exclusive ``flock`
 ``FOLDER/.kinerja.lock`` for its whole life; a second one waits a short while, then refuses with
 who holds it. Reading commands (check, verify) take no lock.
 
-Why ``flock`` on a file that stays: the kernel releases the lock when the process that holds it
-dies, however it dies (kill -9 included), so a lock file left behind never blocks anyone; what is
-written in it (pid, command, time) is only for the message.
+Why ``flock``: the kernel releases the lock when the process that holds it dies, however it dies
+(kill -9 included), so a lock file left behind never blocks anyone; what is written in it (pid,
+command, time) is only for the message. A command that ends removes its lock file (while it
+still holds it; one waiting on that file then takes the lock afresh on a new one).
 
 A lock is a property of the open file description, and a forked child (a signing worker) shares
 it: it would keep the folder locked after its parent died. Every forked child therefore closes
@@ -37,6 +38,8 @@ DEFAULT_WAIT = 10.0
 
 # folder (resolved) -> the descriptor holding its lock, in this process
 _HELD: dict[Path, int] = {}
+# folder -> the folders taking its lock created (deepest first), removed again if left empty
+_CREATED: dict[Path, list[Path]] = {}
 
 
 class FolderBusy(InputError):
@@ -50,6 +53,7 @@ def _close_inherited() -> None:
         with contextlib.suppress(OSError):
             os.close(fd)
     _HELD.clear()
+    _CREATED.clear()
 
 
 os.register_at_fork(after_in_child=_close_inherited)
@@ -76,34 +80,57 @@ def _holder(fd: int) -> str:
         return "another kinerja command"
 
 
-def _acquire(folder: Path, command: str, wait: float) -> int:
+def _missing(folder: Path) -> list[Path]:
+    """The folders that creating ``folder`` creates, deepest first."""
+    out = []
+    while not folder.exists() and folder != folder.parent:
+        out.append(folder)
+        folder = folder.parent
+    return out
+
+
+def _acquire(folder: Path, command: str, wait: float) -> tuple[int, list[Path]]:
+    """The descriptor holding ``folder``'s lock, and the folders created for it."""
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: exists and is not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InputError(f"{folder}: cannot create the folder ({e.strerror})") from None
     path = folder / LOCK_NAME
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
-    except OSError as e:
-        raise InputError(f"{folder}: cannot take the folder's lock {path} ({e.strerror})") from None
     deadline = time.monotonic() + wait
+    created: list[Path] = []
     while True:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
+            created = created or _missing(folder)
+            folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                os.close(fd)
-                raise InputError(f"{folder}: cannot lock {path} ({e.strerror})") from None
-            if time.monotonic() >= deadline:
-                holder = _holder(fd)
-                os.close(fd)
-                raise FolderBusy(
-                    f"{folder} is being written by {holder}; run again when it has finished"
-                ) from None
-            time.sleep(0.2)
+            raise InputError(f"{folder}: cannot create the folder ({e.strerror})") from None
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+        except OSError as e:
+            raise InputError(f"{folder}: cannot take its lock {path} ({e.strerror})") from None
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as e:
+                if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    os.close(fd)
+                    raise InputError(f"{folder}: cannot lock {path} ({e.strerror})") from None
+                if time.monotonic() >= deadline:
+                    holder = _holder(fd)
+                    os.close(fd)
+                    raise FolderBusy(
+                        f"{folder} is being written by {holder}; run again when it has finished"
+                    ) from None
+                time.sleep(0.2)
+        # the holder before may have removed the file (a folder it had made and left empty):
+        # a lock on a file no longer there locks nothing, so start again with the file that is
+        try:
+            now = os.stat(path, follow_symlinks=False)
+        except FileNotFoundError:
+            now = None
+        mine = os.fstat(fd)
+        if now is not None and (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
+            break
+        os.close(fd)
     info = {
         "pid": os.getpid(),
         "command": command,
@@ -112,7 +139,7 @@ def _acquire(folder: Path, command: str, wait: float) -> int:
     # written in place, not renamed: the lock belongs to this very file
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps(info).encode(), 0)
-    return fd
+    return fd, created
 
 
 def hold(folders: Iterable[Path], command: str, wait: float | None = None) -> None:
@@ -130,8 +157,9 @@ def hold(folders: Iterable[Path], command: str, wait: float | None = None) -> No
             key = folder.resolve() if folder.exists() else folder
             if key in _HELD:
                 continue
-            fd = _acquire(folder, command, seconds)
+            fd, created = _acquire(folder, command, seconds)
             _HELD[folder.resolve()] = fd
+            _CREATED[folder.resolve()] = created
             taken.append(folder.resolve())
     except BaseException:
         for key in taken:
@@ -141,9 +169,19 @@ def hold(folders: Iterable[Path], command: str, wait: float | None = None) -> No
 
 def _release(key: Path) -> None:
     fd = _HELD.pop(key, None)
-    if fd is not None:
+    created = _CREATED.pop(key, [])
+    if fd is None:
+        return
+    # the lock file goes while still held (a command waiting on it then sees it gone and
+    # takes a new one), so a folder holds only what the command wrote; one the lock made and
+    # nothing was written into goes too ("nothing written")
+    with contextlib.suppress(OSError):
+        (key / LOCK_NAME).unlink()
+    with contextlib.suppress(OSError):
+        os.close(fd)  # closing the last descriptor releases the flock
+    for folder in created:
         with contextlib.suppress(OSError):
-            os.close(fd)  # closing the last descriptor releases the flock
+            folder.rmdir()  # only if empty
 
 
 def release_all() -> None:

@@ -153,3 +153,38 @@ def test_a_file_where_a_folder_belongs_is_one_clear_line(tmp_path: Path) -> None
         hold([target], "kinerja generate", wait=0)
     with pytest.raises(InputError, match="cannot create the folder"):
         hold([target / "sub"], "kinerja generate", wait=0)
+
+
+def test_a_folder_made_for_the_lock_and_left_empty_goes_again(tmp_path: Path) -> None:
+    out = tmp_path / "evaluasi" / "2026"
+    with locked([out], "kinerja evaluate", wait=0):
+        assert (out / LOCK_NAME).is_file()
+    assert not (tmp_path / "evaluasi").exists(), "nothing written, nothing left"
+    with locked([out], "kinerja evaluate", wait=0):
+        (out / "evaluasi.json").write_text("{}")
+    assert [p.name for p in out.iterdir()] == ["evaluasi.json"], "no lock file left either"
+
+
+def test_a_command_waiting_on_a_removed_lock_file_takes_a_new_one(tmp_path: Path) -> None:
+    """The holder ends and removes its lock file while a second command waits on it: the second
+    must lock the file that is there now, or a third could take the folder beside it."""
+    ends = "time.sleep(1.5)\nfrom signer.lock import release_all\nrelease_all()"
+    holder = _start(HOLDER.replace("time.sleep(120)", ends), str(tmp_path))
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with locked([tmp_path], "kinerja generate", wait=20):
+        assert holder.wait(timeout=10) == 0
+        assert (tmp_path / LOCK_NAME).is_file()
+        assert str(os.getpid()) in (tmp_path / LOCK_NAME).read_text()
+        with pytest.raises(FolderBusy):
+            _third(tmp_path)
+
+
+def _third(folder: Path) -> None:
+    probe = subprocess.run(
+        [sys.executable, "-c", HOLDER.replace("time.sleep(120)", ""), str(folder)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KINERJA_LOCK_WAIT": "0"},
+    )
+    if "FolderBusy" in probe.stderr:
+        raise FolderBusy(probe.stderr)
