@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from rich.console import Console
 
-from signer import __version__
+from signer import __version__, lock
 from signer.errors import ExitCode, InputError, KinerjaError, Problem
 from signer.evaluate.outputs import WRITERS
 from signer.evaluate.results import Periode
@@ -51,6 +51,8 @@ def user_errors(fn: F) -> F:
         except KeyboardInterrupt:
             console_err.print("interrupted; run the same command again to carry on", markup=False)
             sys.exit(ExitCode.INTERRUPTED)
+        finally:
+            lock.release_all()  # the folders a command locked are free when it ends
 
     return wrapper  # type: ignore[return-value]
 
@@ -99,6 +101,7 @@ def init(folder: Path, force: bool) -> None:
     """Write an example workspace into FOLDER: kinerja.xlsx, realisasi.xlsx and the logo."""
     from signer.example.workspace import write_workspace
 
+    lock.hold([folder, folder / "keys"], "kinerja init")
     written = write_workspace(folder, force=force)
     for path in written:
         console.print(f"wrote {path}")
@@ -319,6 +322,7 @@ def generate(
     ceremony = select(whole, only, [JenisDokumen(k) for k in kinds])
     if not ceremony.agreements:
         raise InputError("nothing to generate: no agreement matches --only/--kind")
+    lock.hold([out], "kinerja generate")
     ceremony = link_revisions(ceremony, out, replaces)
     options = GenerateOptions(
         out=out,
@@ -511,13 +515,14 @@ def sign(
     result is verified again before it is written.
     """
     from signer.batch import default_jobs, expand_inputs
-    from signer.sign import KeySource, Level, SignOptions, open_local, sign_files
+    from signer.sign import KeySource, Level, SignOptions, open_local, sign_files, written_folders
     from signer.trust import load_party_pins, load_trust_config
     from signer.verify import SigningAudit
 
     party_pins = load_party_pins(pins)
 
     inputs = expand_inputs(files)
+    lock.hold(written_folders(inputs, out), "kinerja sign")
     source = KeySource(keys_dir, p12, pkcs11_module, token_label, key_label)
     # a demo key store is also the trust (its root, its in-process revocation answers)
     demo_trust = [keys_dir] if keys_dir is not None and _is_demo_store(keys_dir) else []
@@ -578,6 +583,7 @@ def extend(
     from signer.sign.extend import extend_files, services_for_extend
 
     inputs = expand_inputs(files)
+    lock.hold({f.path.parent for f in inputs if f.path.exists()}, "kinerja extend")
     services = services_for_extend(keys_dir, tsa_url, trust)
     outcomes = extend_files(inputs, services, jobs or default_jobs(), progress=not as_json)
     _report(outcomes, as_json, verb="extended")
@@ -604,6 +610,7 @@ def keys_demo(folder: Path, workbook: Path | None, force: bool) -> None:
     """
     from signer.demo import make_demo_store
 
+    lock.hold([folder], "kinerja keys demo")
     manifest = make_demo_store(folder, workbook, force=force)
     parties = manifest["parties"]
     assert isinstance(parties, list)
@@ -865,6 +872,11 @@ def _print_reports(reports: Sequence[Report], unusable: Sequence[InputError]) ->
     help="Instead: write a blank realisasi workbook for the verified agreements.",
 )
 @click.option(
+    "--force",
+    is_flag=True,
+    help="With --template: replace the file even if realisasi has been typed into it.",
+)
+@click.option(
     "--format",
     "formats",
     default=",".join(WRITERS),
@@ -886,6 +898,7 @@ def evaluate(
     rentang_above: str,
     allow_negative: bool,
     template_out: Path | None,
+    force: bool,
     formats: str,
     out: Path | None,
     jobs: int | None,
@@ -907,6 +920,7 @@ def evaluate(
         EvaluateOptions,
         evaluate_workbook,
         for_template,
+        may_write_template,
         verify_for_evaluation,
     )
     from signer.trust import load_trust_config
@@ -930,6 +944,10 @@ def evaluate(
         raise InputError("give --realisasi WORKBOOK (or --template OUT.xlsx for a blank one)")
     if template_out is None and out is None and not as_json:
         raise InputError("give -o OUT for the evaluation files (or --json)")
+    writes = [template_out.parent] if template_out is not None else [out] if out else []
+    lock.hold(writes, "kinerja evaluate")
+    if template_out is not None:
+        may_write_template(template_out, force)
     verified = verify_for_evaluation(files, options)
     for message in verified.unusable:
         console_err.print(f"error: {message}", markup=False)
@@ -992,6 +1010,7 @@ def demo(out: Path) -> None:
     """Run the whole ceremony on the example with an offline demo PKI."""
     from signer import demo as demo_run
 
+    lock.hold([out, *(out / sub for sub in demo_run.FOLDERS)], "kinerja demo")
     demo_run.run(out, report=lambda step: _out_line(f"[bold]{step.name}[/]: {step.detail}"))
 
 

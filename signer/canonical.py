@@ -20,6 +20,7 @@ empty); a null pihak kedua (a single-signer kind); unit jenis ``pemerintah-daera
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -375,6 +376,10 @@ def from_dict(d: dict[str, Any]) -> Agreement:
             f"schema version {d['schema_version']} for an agreement written in version "
             f"{version_of(a)}"
         )
+    if a.id != d["id"] and not a.jenis.has_targets:
+        # a Pakta Integritas of an official other than the unit's head names the official
+        named = dataclasses.replace(a, id_pejabat=True)
+        a = named if named.id == d["id"] else a
     if a.id != d["id"]:
         raise CanonicalError(f"id {d['id']!r} does not match the agreement ({a.id!r})")
     if a.jumlah_anggaran != d["jumlah_anggaran"]:

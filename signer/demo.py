@@ -31,6 +31,9 @@ from signer.verify import SigningAudit
 from signer.verify.run import prepared_problems
 from signer.workbooks.ceremony_read import read_workbook
 
+FOLDERS = ("keluaran", "keys", "evaluasi")
+"""The folders of the workspace the demo writes (besides the workspace itself)."""
+
 
 @dataclass(frozen=True)
 class Step:
@@ -132,7 +135,11 @@ def make_demo_store(
     """`kinerja keys demo`: a demo PKI for every party of ``workbook`` (default: the example)."""
     import shutil
 
-    if folder.exists() and any(folder.iterdir()):
+    from signer.lock import LOCK_NAME
+
+    # the folder's lock file (held by this command) is not part of the store, and stays
+    present = [p for p in folder.iterdir() if p.name != LOCK_NAME] if folder.is_dir() else []
+    if present:
         if not is_demo_store(folder):
             raise InputError(
                 f"{folder}: exists and is not a demo key store; choose another "
@@ -140,7 +147,11 @@ def make_demo_store(
             )
         if not force:
             raise InputError(f"{folder}: already holds a demo key store; use --force to replace it")
-        shutil.rmtree(folder)
+        for p in present:
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            else:
+                p.unlink()
     if workbook is not None:
         from signer.workbooks.ceremony_read import read_workbook
 

@@ -346,6 +346,9 @@ class Agreement:
     alasan_perubahan: str | None = None
     nomor: str | None = None  # the document's own number, printed under the title
     menggantikan: Rujukan | None = None  # for a revision: the agreement it replaces
+    id_pejabat: bool = False
+    """The id names the official too: a Pakta Integritas of an official other than the unit's
+    head (a unit may have several; the head's keeps the plain id, as it always had)."""
 
     def __post_init__(self) -> None:
         if self.jenis.revision != (self.perubahan_ke is not None):
@@ -373,6 +376,8 @@ class Agreement:
             raise ValueError(
                 "unit jenis pemerintah-daerah is for, and only for, the kepala daerah's own PK"
             )
+        if self.id_pejabat and self.jenis.has_targets:
+            raise ValueError(f"only a Pakta Integritas names its official in its id ({self.id})")
         if self.menggantikan is not None and not self.jenis.revision:
             raise ValueError(f"a {self.jenis.judul} replaces no agreement; only a revision does")
 
@@ -382,6 +387,10 @@ class Agreement:
         prefix = self.jenis.id_prefix
         suffix = f"-r{self.perubahan_ke}" if self.perubahan_ke else ""
         unit = re.sub(r"[^a-z0-9]+", "-", self.unit.kode.lower()).strip("-")
+        if self.id_pejabat:  # the NIP, unique per official (a kepala daerah: the name)
+            p = self.pihak_pertama
+            who = p.nip.digits if p.nip else re.sub(r"[^a-z0-9]+", "-", p.nama.lower())
+            suffix = "-" + (who.strip("-") or "pejabat")
         return f"{prefix}-{self.tahun}-{unit}{suffix}"
 
     @property

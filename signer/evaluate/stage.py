@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from signer import canonical
-from signer.errors import InputError
+from signer.errors import InputError, KinerjaError
 from signer.evaluate import berlaku
 from signer.evaluate.capaian import DEFAULT_RULES, Rules, kategori, mean, of_indikator
 from signer.evaluate.results import (
@@ -29,6 +29,14 @@ from signer.evaluate.results import (
 from signer.model import Agreement
 from signer.trust import TrustConfig
 from signer.verify import Verdict, VerifyOptions, verify_paths
+from signer.workbooks.columns import (
+    ANGGARAN,
+    H_REALISASI,
+    H_REALISASI_ANGGARAN,
+    H_REALISASI_ANGGARAN_TW,
+    H_REALISASI_TW,
+    REALISASI,
+)
 from signer.workbooks.realisasi import (
     RealisasiData,
     RealisasiOf,
@@ -203,6 +211,68 @@ def for_template(verified: Verified) -> list[Agreement]:
     """The agreements a blank realisasi workbook lists: of each unit the newest revision, so that
     no unit is listed twice (two copies of one are refused, as in evaluation)."""
     return [a for _, a, _ in berlaku.pick(verified.agreements, Periode.TAHUNAN).agreements]
+
+
+def may_write_template(path: Path, force: bool) -> None:
+    """Refuse to write a blank realisasi workbook over ``path`` when that would lose anything:
+    a workbook with realisasi typed into it, or a file that is not a realisasi workbook at all
+    (the ceremony workbook given by mistake). A blank one that kinerja wrote may be rewritten
+    (new agreements signed since); ``force`` replaces anything."""
+    if force or not path.exists():
+        return
+    why = f"use another file name, or --force to replace {path}"
+    try:
+        filled = _realisasi_filled(path)
+    except KinerjaError as e:
+        raise InputError(
+            f"{path} exists and is not a blank realisasi workbook ({_first_line(e)}); "
+            f"not overwritten: {why}"
+        ) from None
+    if filled is None:
+        raise InputError(
+            f"{path} exists and is not a realisasi workbook (no sheets {REALISASI} and "
+            f"{ANGGARAN}); not overwritten: {why}"
+        )
+    if filled:
+        raise InputError(
+            f"{path} already holds {filled} filled realisasi cell{'s' if filled != 1 else ''}; "
+            f"not overwritten: {why}"
+        )
+
+
+def _first_line(e: Exception) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else e.__class__.__name__
+
+
+def _realisasi_filled(path: Path) -> int | None:
+    """How many cells of the realisasi columns (indikator and anggaran) hold something; None
+    when the workbook has neither sheet."""
+    from signer.workbooks.sheet import open_workbook
+
+    columns = {*H_REALISASI_TW, H_REALISASI, *H_REALISASI_ANGGARAN_TW, H_REALISASI_ANGGARAN}
+    book = open_workbook(path)
+    try:
+        titles = [t for t in (book.find(n, None) for n in (REALISASI, ANGGARAN)) if t]
+        if not titles:
+            return None
+        filled = 0
+        for title in titles:
+            rows, _ = book.rows(title)
+            header = next(
+                (i for i, r in enumerate(rows) if any(_header(v) in columns for v in r)), None
+            )
+            if header is None:
+                continue
+            wanted = [c for c, v in enumerate(rows[header]) if _header(v) in columns]
+            for row in rows[header + 1 :]:
+                filled += sum(1 for c in wanted if c < len(row) and str(row[c] or "").strip() != "")
+        return filled
+    finally:
+        book.close()
+
+
+def _header(value: object) -> str:
+    return " ".join(str(value).split()) if isinstance(value, str) else ""
 
 
 def _plain(text: str) -> str:

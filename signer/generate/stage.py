@@ -61,14 +61,33 @@ def output_name(a: Agreement) -> str:
 
 
 def is_signed(pdf_path: Path) -> bool:
-    """True when the PDF holds a filled signature field (so it must not be regenerated)."""
+    """True when the PDF holds a signature (so it must not be regenerated). Also for a damaged
+    or truncated copy: a signature's /ByteRange is always written as plain bytes, and a
+    document kinerja prepared has none until it is signed, so the bytes tell even when the
+    file no longer reads as a PDF."""
+    try:
+        data = pdf_path.read_bytes()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # cannot tell: keep it
+    if b"/ByteRange" in data:
+        return True
     try:
         with pikepdf.open(pdf_path) as pdf:
             form = pdf.Root.get("/AcroForm")
             if form is None:
                 return False
-            return any(f.get("/FT") == "/Sig" and "/V" in f for f in form.get("/Fields", []))
-    except pikepdf.PdfError:
+            fields = list(form.get("/Fields", []))
+            for _ in range(100_000):  # a field tree is small; a hostile one ends here
+                if not fields:
+                    return False
+                f = fields.pop()
+                if f.get("/FT") == "/Sig" and "/V" in f:
+                    return True
+                fields.extend(f.get("/Kids", []))
+            return True
+    except (pikepdf.PdfError, ValueError, TypeError, OSError):
         return False
 
 
@@ -121,6 +140,7 @@ def generate(
     ceremony: Ceremony, workbook: Path, options: GenerateOptions
 ) -> list[Outcome[Generated]]:
     """Generate every agreement of ``ceremony`` into ``options.out``; one outcome per agreement."""
+    _unique_names(ceremony)
     kinds = {a.jenis for a in ceremony.agreements}
     templates = {k: load_template(options.templates.get(k) or builtin_template(k)) for k in kinds}
     for kind in options.templates:
@@ -172,6 +192,9 @@ def generate(
                     docx.unlink()
                     own = a.jenis in options.templates
                     return Outcome(target.name, Status.REFUSED, refusal(a, target, problems, own))
+            # signed while this one was made (by a command that took no lock): keep the signed
+            if target.exists() and is_signed(target):
+                return Outcome(target.name, Status.KEPT, "signed meanwhile; not regenerated")
             fsio.write_bytes(target, ready)
             if options.docx:
                 fsio.write_bytes(target.with_suffix(".docx"), rendered.docx)
@@ -186,6 +209,21 @@ def generate(
             "generate", one, output_name, jobs=options.jobs * 2, progress=options.progress
         )
         return batch.run(ceremony.agreements)
+
+
+def _unique_names(ceremony: Ceremony) -> None:
+    """Two agreements must never be written to one file (the workbook check refuses the rows;
+    this holds for a ceremony built any other way)."""
+    seen: dict[str, Agreement] = {}
+    for a in ceremony.agreements:
+        name = output_name(a)
+        first = seen.setdefault(name, a)
+        if first is not a:
+            raise InputError(
+                f"two agreements would be written to {name}: unit {first.unit.kode} "
+                f"({first.jenis.judul}, {first.pihak_pertama.nama}) and unit {a.unit.kode} "
+                f"({a.jenis.judul}, {a.pihak_pertama.nama}); give each unit its own Kode Unit"
+            )
 
 
 def refusal(a: Agreement, target: Path, problems: Sequence[str], own_template: bool) -> str:

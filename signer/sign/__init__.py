@@ -9,7 +9,13 @@ adds archival timestamps.
 from signer.sign.backend import Concurrency, DocumentSigner, Level, SignatureField, SignRequest
 from signer.sign.local import KeySource, open_local
 from signer.sign.rules import SignRefused
-from signer.sign.stage import SigningAudit, SignOptions, sign_document, sign_files
+from signer.sign.stage import (
+    SigningAudit,
+    SignOptions,
+    sign_document,
+    sign_files,
+    written_folders,
+)
 
 __all__ = [
     "Concurrency",
@@ -24,4 +30,5 @@ __all__ = [
     "open_local",
     "sign_document",
     "sign_files",
+    "written_folders",
 ]

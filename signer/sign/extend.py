@@ -83,7 +83,13 @@ def extend_files(
 
     def one(item: InputFile) -> Outcome[None]:
         path = item.path
-        fsio.write_bytes(path, extend_bytes(path.read_bytes(), str(path), services))
+        data = path.read_bytes()
+        extended = extend_bytes(data, str(path), services)
+        if path.read_bytes() != data:  # written meanwhile by a program that took no lock
+            raise InputError(
+                f"{path}: changed while it was being extended, not replaced; run again"
+            )
+        fsio.write_bytes(path, extended)
         return Outcome(path.name, Status.DONE, "archival timestamp added")
 
     batch: Batch[InputFile, None] = Batch(

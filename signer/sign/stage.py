@@ -22,7 +22,13 @@ from signer.batch import Batch, InputFile, Outcome, Status, default_jobs
 from signer.errors import InputError, KinerjaError
 from signer.model import Peran
 from signer.names import PartyPin
-from signer.sign.backend import Concurrency, DocumentSigner, Level, SignRequest
+from signer.sign.backend import (
+    Concurrency,
+    DocumentSigner,
+    Level,
+    SignatureField,
+    SignRequest,
+)
 from signer.sign.rules import (
     Checked,
     NoSuchRole,
@@ -31,6 +37,7 @@ from signer.sign.rules import (
     check_role,
     read_prepared,
     read_strict,
+    signature_fields,
     signing_warnings,
 )
 
@@ -59,6 +66,9 @@ class SignOptions:
     strict_roles: bool = False
     """Refuse (bad input) a document whose kind has no such role, instead of leaving it alone
     (kept, with the reason): for files named one by one rather than found in a folder."""
+
+
+_EMPTY = SignatureField("", False, (0.0, 0.0, 0.0, 0.0), 0)
 
 
 class BatchRefused(SignRefused):
@@ -128,16 +138,101 @@ def _rules(
     return check(reader, source, role, certificate, now, embedded, pins)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What signing one file into its destination means, decided before anything is signed."""
+
+    data: bytes
+    """The bytes to sign: the source, or the copy already in OUT when that copy carries the
+    source further (signed since, so signing it loses nothing)."""
+    source: str
+    """Their name in messages."""
+    target: Path
+    existing: bytes | None
+    """What the destination holds now (None: nothing). It is written only if it still holds
+    exactly this, and only with bytes that keep everything it holds."""
+    kept: str | None = None
+    """Why the destination is left alone and nothing is signed, if so."""
+
+
+def _filled(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
+    """The embedded agreement's id and kode verifikasi, and the roles whose signatures the
+    document carries; bad input when it is not a document prepared by kinerja."""
+    reader = read_strict(data, source)
+    embedded = read_prepared(reader, source)
+    fields = signature_fields(reader)
+    roles = tuple(r.value for r in embedded.agreement.peran if fields.get(r.value, _EMPTY).signed)
+    return f"{embedded.agreement.id} (kode verifikasi {embedded.sha256[:16]})", roles
+
+
+def _who(roles: Sequence[str]) -> str:
+    return " and ".join(roles) if roles else "nobody"
+
+
+def _plan(item: InputFile, options: SignOptions) -> _Plan:
+    """Where one file's signature goes, and from which bytes.
+
+    In place, the file itself. Into OUT, a copy there is never replaced by one that lacks
+    anything it holds: when it continues the source (the same bytes and more: signed into OUT
+    by an earlier run), it is the copy that is signed further; when the source continues it,
+    the source replaces it; a copy of the same agreement signed apart from the source (neither
+    continues the other) is kept as it is, and a copy of another agreement is refused.
+    """
+    path = item.path
+    data = _read(path)
+    if options.out is None:
+        return _Plan(data, str(path), path, data)
+    target = options.out / item.relative
+    if target.exists() and target.resolve() == path.resolve():
+        return _Plan(data, str(path), path, data)
+    if not target.exists():
+        return _Plan(data, str(path), target, None)
+    existing = _read(target)
+    if existing.startswith(data):  # signed into OUT since: sign that copy further
+        return _Plan(existing, str(target), target, existing)
+    if data.startswith(existing):  # the source carries OUT's copy further: it replaces it
+        return _Plan(data, str(path), target, existing)
+    try:
+        theirs, their_roles = _filled(existing, str(target))
+    except KinerjaError as e:
+        raise SignRefused(
+            f"{target}: not replaced, it is not a document prepared by kinerja ({e}); "
+            "move it away or sign into another folder"
+        ) from None
+    mine, my_roles = _filled(data, str(path))
+    if theirs != mine:
+        raise SignRefused(
+            f"{target}: not replaced, it holds another agreement ({theirs}) than {path} "
+            f"({mine}); sign into another folder"
+        )
+    if not their_roles:  # an unsigned copy of the same agreement: nothing in it is lost
+        return _Plan(data, str(path), target, existing)
+    return _Plan(
+        data,
+        str(path),
+        target,
+        existing,
+        kept=(
+            f"{target} is already signed by {_who(their_roles)}; not replaced by a copy of "
+            f"{path} signed apart from it (by {_who(my_roles)}); sign {target} itself to "
+            "carry it on"
+        ),
+    )
+
+
 def preflight(
     files: Sequence[InputFile], signer: DocumentSigner, options: SignOptions
 ) -> list[str]:
     """The problems that keep documents of a batch from being signed: each party's certificate
-    found and matched, every signing rule; a message per document, naming its file."""
+    found and matched, every signing rule, a destination in OUT that must not be replaced; a
+    message per document, naming its file."""
     now = dt.datetime.now(dt.UTC)
     problems = []
     for item in files:
         try:
-            _rules(_read(item.path), str(item.path), signer, options.role, now, options.pins)
+            plan = _plan(item, options)
+            if plan.kept is None:
+                _rules(plan.data, plan.source, signer, options.role, now, options.pins)
         except NoSuchRole as e:
             if options.strict_roles:
                 problems.append(str(e))
@@ -155,6 +250,27 @@ def _read(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read ({e.strerror})") from None
 
 
+def _write(plan: _Plan, data: bytes) -> None:
+    """Write the destination, if it still holds what the plan saw (another program may have
+    written it meanwhile: then nothing is written, and running again decides afresh)."""
+    try:
+        now = plan.target.read_bytes() if plan.target.exists() else None
+    except OSError:
+        now = b""
+    if now != plan.existing:
+        raise InputError(
+            f"{plan.target}: changed while it was being signed, not replaced; run again"
+        )
+    fsio.write_bytes(plan.target, data)
+
+
+def written_folders(files: Sequence[InputFile], out: Path | None) -> set[Path]:
+    """The folders signing ``files`` writes (in place, or into ``out``): the ones to lock."""
+    if out is None:
+        return {f.path.parent for f in files if f.path.exists()}
+    return {(out / f.relative).parent for f in files}
+
+
 def sign_files(
     files: Sequence[InputFile],
     signer: DocumentSigner,
@@ -165,7 +281,9 @@ def sign_files(
 
     Every document's rules and certificate are checked before the first signature: a batch
     with a document that cannot be signed (no certificate for its party, a name that cannot
-    tell two parties apart) is refused as a whole, every such document named, nothing signed.
+    tell two parties apart, a copy of another agreement in OUT) is refused as a whole, every
+    such document named, nothing signed. A signed copy already in OUT is never replaced by one
+    that lacks a signature it holds (see :func:`_plan`).
     """
     problems = preflight(files, signer, options)
     if problems:
@@ -173,23 +291,36 @@ def sign_files(
 
     def one(item: InputFile) -> Outcome[None]:
         path = item.path
-        data = _read(path)
-        target = (options.out / item.relative) if options.out else path
+        plan = _plan(item, options)
+        if plan.kept is not None:
+            return Outcome(path.name, Status.KEPT, plan.kept)
         now = dt.datetime.now(dt.UTC)
         try:
             signed = sign_document(
-                data, str(path), signer, audit, options.role, options.level, now, options.pins
+                plan.data,
+                plan.source,
+                signer,
+                audit,
+                options.role,
+                options.level,
+                now,
+                options.pins,
             )
         except NoSuchRole as e:
             if options.strict_roles:
                 raise
             # a folder signed as pihak kedua holds the kepala daerah's own PK too: left alone
+            if plan.existing != plan.data:
+                _write(plan, plan.data)
             return Outcome(path.name, Status.KEPT, str(e))
         if signed is None:
-            if options.out and not target.exists():
-                fsio.write_bytes(target, data)
-            return Outcome(path.name, Status.SKIPPED, f"already signed as {options.role.value}")
-        fsio.write_bytes(target, signed)
+            if plan.existing != plan.data:  # OUT gets the copy that carries it furthest
+                _write(plan, plan.data)
+            where = f" in {plan.target}" if plan.source == str(plan.target) != str(path) else ""
+            return Outcome(
+                path.name, Status.SKIPPED, f"already signed as {options.role.value}{where}"
+            )
+        _write(plan, signed)
         warnings = signing_warnings(read_prepared(read_strict(signed, str(path)), str(path)), now)
         done = f"signed as {options.role.value} ({options.level})"
         return Outcome(path.name, Status.DONE, done, warnings=tuple(warnings))

@@ -151,7 +151,9 @@ def _read(book: Book, problems: list[Problem]) -> Ceremony | None:
     assert info.nama and info.tahun and info.tempat and info.tanggal and info.zona
     instansi = Instansi(info.nama, tuple(info.kop), info.logo)
     agreements: list[Agreement] = []
+    origins: list[_Origin] = []  # where each agreement comes from: its row and code
     for kode, u in units.items():
+        origins.append(_Origin(unit_sheet, u.row, H_KODE_UNIT, f"unit {kode}"))
         agreements.append(
             Agreement(
                 jenis=u.jenis,
@@ -170,7 +172,9 @@ def _read(book: Book, problems: list[Problem]) -> Ceremony | None:
                 nomor=u.nomor,
             )
         )
-    for unit, p1, p2 in pakta:
+    for unit, p1, p2, row, head in pakta:
+        who = f"the Pakta Integritas of {p1.nama} for unit {unit.kode}"
+        origins.append(_Origin(sheets[PAKTA], row, H_PEJABAT, who))
         agreements.append(
             Agreement(
                 jenis=JenisDokumen.PAKTA_INTEGRITAS,
@@ -182,9 +186,40 @@ def _read(book: Book, problems: list[Problem]) -> Ceremony | None:
                 zona_waktu=info.zona,
                 pihak_pertama=p1,
                 pihak_kedua=p2,
+                id_pejabat=not head,
             )
         )
+    _same_ids(agreements, origins)
+    if problems:
+        return None
     return Ceremony(instansi, info.tahun, tuple(agreements), tuple(warnings))
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """The row an agreement is read from, for naming it in a problem."""
+
+    sheet: SheetRows | None
+    row: int
+    header: str
+    what: str
+
+
+def _same_ids(agreements: list[Agreement], origins: list[_Origin]) -> None:
+    """Two documents must never share an id (it is their file name: one would overwrite the
+    other): codes that differ only in case or punctuation (DIN.KES, DIN-KES, dinkes) give one
+    id. Named at the later row, with the earlier one."""
+    first: dict[str, _Origin] = {}
+    for a, here in zip(agreements, origins, strict=True):
+        seen = first.setdefault(a.id, here)
+        if seen is not here and here.sheet is not None and seen.sheet is not None:
+            here.sheet.problem(
+                here.row,
+                here.header,
+                f"{here.what} gets the document id {a.id}, as {seen.what} (sheet "
+                f"{seen.sheet.name}, row {seen.row}) does: codes that differ only in case or "
+                "punctuation give one id, expected codes that differ in letters or digits",
+            )
 
 
 def _read_pejabat(sheet: SheetRows | None) -> dict[str, Pihak | None]:
@@ -526,8 +561,10 @@ def _read_pakta(
     units: dict[str, _UnitRow],
     known: set[str],
     pejabat: dict[str, Pihak | None],
-) -> list[tuple[Unit, Pihak, Pihak]]:
-    out: list[tuple[Unit, Pihak, Pihak]] = []
+) -> list[tuple[Unit, Pihak, Pihak, int, bool]]:
+    """(unit, official, atasan, row, whether the official heads the unit) per row; a unit may
+    have several (its head's and its other officials')."""
+    out: list[tuple[Unit, Pihak, Pihak, int, bool]] = []
     if sheet is None:
         return out
     seen: dict[tuple[str, str], int] = {}
@@ -547,5 +584,5 @@ def _read_pakta(
             )
         seen.setdefault(key, row)
         if len(sheet.problems) == before and unit and p1 and p2:
-            out.append((units[unit].unit, p1, p2))
+            out.append((units[unit].unit, p1, p2, row, units[unit].pihak_pertama == p1))
     return out
