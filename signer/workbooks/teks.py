@@ -93,7 +93,8 @@ def drawable(ch: str) -> bool:
 
 def describe(ch: str) -> str:
     """A character as a warning names it: "soft hyphen (U+00AD)"."""
-    name = _KNOWN.get(ch) or unicodedata.name(ch, "").lower() or "unnamed character"
+    unnamed = "control character" if unicodedata.category(ch) == "Cc" else "unnamed character"
+    name = _KNOWN.get(ch) or unicodedata.name(ch, "").lower() or unnamed
     return f"{name} (U+{ord(ch):04X})"
 
 
