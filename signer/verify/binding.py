@@ -23,15 +23,18 @@ from signer.verify import binding_kinds
 from signer.verify.binding_values import PERUBAHAN, contradiction_problems
 from signer.verify.drawn import DrawnPage, Run
 from signer.verify.layout import (
+    BREAK,
     Cell,
     Segment,
     Table,
+    as_read,
+    broken_lines,
     cell_lines,
-    join_lines,
     normalise,
     same_text,
     segments,
     tables,
+    without,
 )
 
 # The lampiran's columns, in one order with or without triwulan targets: the quarters are two
@@ -317,6 +320,29 @@ def _find(segs: Sequence[Segment], text: str | tuple[str, ...], start: int = 0) 
     return -1
 
 
+HEADING_LINES = 4  # a heading line (kop, instansi, unit) too long for the page wraps onto these
+
+
+def _find_wrapped(segs: Sequence[Segment], texts: tuple[str, ...], start: int) -> tuple[int, int]:
+    """The first segment from ``start`` that, with the lines it wraps onto, reads as one of
+    ``texts``, and how many lines it takes; (-1, 0) if none. A wrapped line continues on the
+    next line of the same page, directly under it, with nothing between."""
+    for k in range(start, len(segs)):
+        first = segs[k]
+        lines = [first.text]
+        for n in range(1, HEADING_LINES + 1):
+            if any(same_text(lines, t) for t in texts):
+                return k, n
+            if k + n >= len(segs) or not any(t.startswith(" ".join(lines)[:8]) for t in texts):
+                break
+            prev, nxt = segs[k + n - 1], segs[k + n]
+            height = prev.box.y1 - prev.box.y0
+            if nxt.page != first.page or not 0 < prev.baseline - nxt.baseline < 2 * height:
+                break
+            lines.append(nxt.text)
+    return -1, 0
+
+
 def _capitals(text: str) -> tuple[str, ...]:
     """``text`` as the pages may print it in capitals: keeping "dr.", "Plt." and the like as
     written (:func:`signer.formatting.kapital`), or, as kinerja before 2026-12 did, all of it."""
@@ -334,14 +360,14 @@ def _heading(r: _Reading, segs: list[Segment]) -> None:
     pos = 0
     first_page = [s for s in segs if s.page == 0]
     for texts in want:
-        k = _find(first_page, texts, pos)
+        k, n = _find_wrapped(first_page, texts, pos)
         if k < 0:
             r.problems.append(f"page 1: '{texts[0]}' is not printed where the heading is")
             return
-        pos = k + 1
+        pos = k + n
     if a.jenis.has_targets:
         k = _find(segs, f"LAMPIRAN {title}")
-        if k < 0 or k + 1 >= len(segs) or segs[k + 1].text not in _capitals(a.unit.nama):
+        if k < 0 or _find_wrapped(segs, _capitals(a.unit.nama), k + 1)[0] != k + 1:
             r.problems.append(f"the lampiran's heading 'LAMPIRAN {title}' with the unit is missing")
     kinds = {k.judul.upper() for k in JenisDokumen if k.judul != a.jenis.judul}
     for s in segs:
@@ -529,6 +555,7 @@ def _field_texts(a: Agreement) -> tuple[str, ...]:
 
 _LIST_MARKER = re.compile(r"^\d{1,2}\.(?=\s)")  # a numbered list item ("1. Berperan ...")
 _PAGE_NUMBER = re.compile(r"\bHalaman (\d+) dari (\d+)\b")
+_PERUBAHAN_BROKEN = re.compile(PERUBAHAN.pattern.replace(" ", f"[ {BREAK}]"))
 
 
 def _stray_numbers(r: _Reading, segs: list[Segment]) -> None:
@@ -542,21 +569,23 @@ def _stray_numbers(r: _Reading, segs: list[Segment]) -> None:
     }
     fields = r.fields
     for page in r.pages:
-        text = join_lines(
+        # the page's lines, each break kept: a field wrapped after a '/' or inside a URL is
+        # still the field (see layout.without)
+        text = broken_lines(
             _LIST_MARKER.sub("", s.text)
             for s in segs
             if s.page == page.index and id(s) not in codes
         )
-        text = normalise(text)
         for printed in binding_kinds.field_texts(r.a):  # whole, before its parts are cut out
-            text = text.replace(normalise(printed), " ")
-        text = PERUBAHAN.sub(" ", text)  # judged by the contradictions
+            text = without(text, printed)
+        text = _PERUBAHAN_BROKEN.sub(" ", text)  # judged by the contradictions
         for m in _PAGE_NUMBER.finditer(text):
             if (int(m.group(1)), int(m.group(2))) != (page.index + 1, len(r.pages)):
                 r.problems.append(f"page {page.index + 1}: it prints '{m.group(0)}'")
         text = _PAGE_NUMBER.sub(" ", text)
         for printed in fields:
-            text = text.replace(printed, " ")
+            text = without(text, printed)
+        text = as_read(text)
         for m in re.finditer(r"\S*\d\S*", text):
             r.problems.append(
                 f"page {page.index + 1}: '{m.group(0)}' is printed outside the agreement's fields"

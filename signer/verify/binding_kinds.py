@@ -15,7 +15,15 @@ from collections.abc import Sequence
 from signer import formatting
 from signer.model import Agreement
 from signer.verify.drawn import DrawnPage, Run
-from signer.verify.layout import Segment, cell_lines, join_lines, normalise
+from signer.verify.layout import (
+    Segment,
+    as_read,
+    broken_lines,
+    cell_lines,
+    normalise,
+    prints,
+    without,
+)
 
 _NOMOR = re.compile(r"^NOMOR\b", re.IGNORECASE)
 # a sentence that names a replaced agreement: only a revision prints one, and only the data's
@@ -45,17 +53,18 @@ def perubahan_problems(a: Agreement, segs: Sequence[Segment]) -> list[str]:
     """A revision's sentence (reason, number, year, replaced agreement and its code) is printed
     on page 1 exactly as the data says; no other document names a replaced agreement."""
     text_by_page = {
-        page: join_lines(s.text for s in segs if s.page == page) for page in {s.page for s in segs}
+        page: broken_lines(s.text for s in segs if s.page == page)
+        for page in {s.page for s in segs}
     }
     out: list[str] = []
     want = normalise(formatting.kalimat_perubahan(a))
-    if want and want not in normalise(text_by_page.get(0, "")):
+    if want and not prints(text_by_page.get(0, ""), want):
         out.append(
             f"page 1: the sentence of the perubahan is not the data's ('{want[:90]}...'): "
             "its reason, number or the agreement it replaces differs"
         )
     for page, text in text_by_page.items():
-        free = normalise(text).replace(want, " ") if want else text
+        free = as_read(without(text, want) if want else text)
         if _MENGGANTIKAN.search(free):
             out.append(f"page {page + 1}: it names a replaced agreement the data does not name")
     return out

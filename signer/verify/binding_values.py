@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from signer import formatting
 from signer.model import Agreement
-from signer.verify.layout import Segment, join_lines, normalise
+from signer.verify.layout import Segment, as_read, broken_lines, without
 
 _BULAN = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
 _DATE = re.compile(rf"\b\d{{1,2}} (?:{_BULAN}) \d{{4}}\b")
@@ -38,15 +38,17 @@ def contradiction_problems(
         ),
     ]
     text_by_page = {
-        page: join_lines(s.text for s in segs if s.page == page) for page in {s.page for s in segs}
+        page: broken_lines(s.text for s in segs if s.page == page)
+        for page in {s.page for s in segs}
     }
-    for page, text in text_by_page.items():
-        text = normalise(text)
+    for page, lines in text_by_page.items():
+        text = as_read(lines)
         # the fields are judged in place; a year or a date inside one (the reason for a
         # perubahan may cite an earlier Perda) is the data's own
-        free = text
+        free = lines
         for printed in fields:
-            free = free.replace(printed, " ")
+            free = without(free, printed)
+        free = as_read(free)
         for pattern, fine, why in checks:
             for m in pattern.finditer(text if pattern is PERUBAHAN else free):
                 if not fine(m):

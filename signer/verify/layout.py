@@ -9,6 +9,7 @@ that cross each column. A merged cell is simply a taller one.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -102,6 +103,50 @@ def join_lines(lines: Iterable[str]) -> str:
     for line in lines:
         out += line if out.endswith("-") and not out.endswith(" -") else f" {line}"
     return out
+
+
+BREAK = "\n"  # where a line of the page ends, in a text of :func:`broken_lines`
+
+
+def broken_lines(lines: Iterable[str]) -> str:
+    """Lines read as one text that keeps where each line ended (:data:`BREAK`): whether a line
+    break stands for a space or for nothing is decided against the data, see :func:`without`."""
+    return BREAK.join(t for t in (normalise(line) for line in lines) if t)
+
+
+def as_read(text: str) -> str:
+    """A text of :func:`broken_lines` as one line (each break a space, except after a hyphen
+    that ends a word: :func:`join_lines`)."""
+    return normalise(join_lines(text.split(BREAK)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _printed(text: str) -> re.Pattern[str]:
+    """``text`` as the pages may print it over several lines: a line may end where the text
+    has a space (the break is that space) or between two of its characters (LibreOffice breaks
+    after '/', '-', inside a URL or a word too long for its line: the break is nothing there).
+    Nothing else may differ: no character added, dropped or moved, no space where the text
+    has none."""
+    parts = []
+    for k, ch in enumerate(text):
+        if ch == " ":
+            parts.append(f"[ {BREAK}]")
+            continue
+        parts.append(re.escape(ch))
+        if k + 1 < len(text) and text[k + 1] != " ":
+            parts.append(f"{BREAK}?")
+    return re.compile("".join(parts))
+
+
+def without(text: str, field: str) -> str:
+    """``text`` (of :func:`broken_lines`) with every place that prints ``field`` blanked."""
+    field = normalise(field)
+    return _printed(field).sub(" ", text) if field else text
+
+
+def prints(text: str, field: str) -> bool:
+    """Whether ``text`` (of :func:`broken_lines`) prints ``field`` somewhere."""
+    return _printed(normalise(field)).search(text) is not None
 
 
 def same_text(drawn_lines: Sequence[str], expected: str) -> bool:
