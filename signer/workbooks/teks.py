@@ -176,7 +176,7 @@ PANJANG: dict[str, int] = {
     "Nomor": 100,
     "Skala Predikat": 60,
     "Pemerintah Daerah": 100,
-    "Kop Baris": 150,
+    "Kop Baris": 200,
     "Tempat": 60,
 }
 

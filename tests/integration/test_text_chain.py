@@ -1,0 +1,155 @@
+"""Text as staff paste it, through the whole chain with the `kinerja` command: URLs long enough to
+wrap (in the lampiran, a sasaran, a program, the kop), lists joined by '/' that wrap at the
+slash (an indikator, the unit's name in the heading, a jabatan), soft hyphens, zero-width spaces,
+a word joiner, non-breaking spaces, a tab and a line break pasted into one-line cells, and an
+indikator as long as allowed, in capitals. `check` warns for each cell it changed; the agreements
+are generated on A4 and F4, signed by both parties and verified: every one VALID. Text that cannot
+be printed (too long for a page, a character the font has no glyph for) is refused at `check`
+with its cell, exit 2."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from signer.verify.binding import LAMPIRAN_TW
+from signer.verify.drawn import drawn_pages
+from signer.verify.layout import segments, tables
+from signer.workbooks.teks import PANJANG
+from tests.conftest import edit_workbook, run_kinerja
+
+pytestmark = [pytest.mark.slow, pytest.mark.office]
+
+ENV = {**os.environ, "KINERJA_PASSPHRASE": "rahasia-upacara"}
+URL = "https://sakip.kotacontoh.example/laporan/2026/dinas-kesehatan/perjanjian-kinerja"
+UNIT = (
+    "Dinas Kesehatan, Pengendalian Penduduk/Keluarga Berencana/Pemberdayaan Perempuan dan "
+    "Perlindungan Anak"
+)
+WORDS = [
+    "PERSENTASE",
+    "CAKUPAN",
+    "PELAYANAN",
+    "KESEHATAN",
+    "DASAR",
+    "MASYARAKAT",
+    "MISKIN",
+    "YANG",
+    "TERTANGANI",
+]
+
+
+# Indikator rows 16-20 and Program row 14 are DINKES's in the example workbook
+PASTED = {
+    ("Indikator", "D16"): f"Persentase laporan kinerja yang diunggah ke\u00a0{URL} tepat\twaktu",
+    ("Indikator", "D17"): (
+        "Cakupan pelayanan di Puskesmas/Pustu/Posyandu/Polindes/Poskesdes/Klinik Pratama "
+        "dan/atau jejaring fasilitas kesehatan lainnya"
+    ),
+    ("Indikator", "D18"): "Preva\u00adlensi stunting\u200b pada balita (data\u2060 e-PPGBM)",
+    ("Indikator", "D20"): (
+        "Persentase puskesmas terakreditasi paripurna\r\nmenurut "
+        "https://mutu.kotacontoh.example/akreditasi?tahun=2026&status=paripurna_utama"
+    ),
+    ("Program", "C14"): (
+        "Program Penunjang Urusan Pemerintahan Daerah Kabupaten/Kota "
+        "(https://sipd.kotacontoh.example/2026/program/1.02.01)"
+    ),
+    ("Unit", "B6"): UNIT,
+    (
+        "Pejabat",
+        "D7",
+    ): "Kepala Dinas Kesehatan/Pengendalian Penduduk/Keluarga Berencana Kota Contoh",
+    ("Instansi", "B3"): (
+        "Telepon (022) 555-0100, Laman https://www.kotacontoh.example/pemerintahan/"
+        "organisasi-perangkat-daerah/dinas-kesehatan, Pos-el dinkes@kotacontoh.example"
+    ),
+}
+SASARAN = f"Meningkatnya derajat kesehatan masyarakat sesuai {URL}/renstra/2026-2031"
+
+
+def ok(*args: str) -> str:
+    r = run_kinerja(*args, env=ENV, timeout=900)
+    assert r.returncode == 0, (args, r.stdout[-3000:], r.stderr[-3000:])
+    assert "Traceback" not in r.stderr
+    return r.stdout
+
+
+def test_pasted_text_warns_prints_signs_and_verifies(workspace: Path) -> None:
+    book = workspace / "kinerja.xlsx"
+    edits = dict(PASTED)
+    edits[("Indikator", "D19")] = " ".join(WORDS * 8)[: PANJANG["Indikator Kinerja"]].strip()
+    for row in (16, 17, 18):
+        edits[("Indikator", f"B{row}")] = SASARAN
+    edit_workbook(book, edits)
+
+    checked = json.loads(ok("check", str(book), "--json"))
+    warned = {(w["sheet"], w["row"], w["column"]): w["message"] for w in checked["warnings"]}
+    assert "non-breaking space" in warned["Indikator", 16, "D"]
+    assert "tab" in warned["Indikator", 16, "D"]
+    for what in ("soft hyphen", "zero-width space", "word joiner"):
+        assert what in warned["Indikator", 18, "D"], warned
+    assert "line break" in warned["Indikator", 20, "D"]
+    assert ("Indikator", 17, "D") not in warned  # nothing to change in a slash-joined list
+
+    out = workspace / "keluaran"
+    ok("generate", str(book), "-o", str(out / "a4"), "--only", "DINKES")
+    ok("generate", str(book), "-o", str(out / "f4"), "--only", "DINKES", "--paper", "f4")
+    pdfs = sorted(out.rglob("*.pdf"))
+    assert [p.name for p in pdfs] == ["pi-2026-dinkes.pdf", "pk-2026-dinkes.pdf"] * 2
+
+    # the pages break where the test means them to: at a slash inside a list, inside a URL,
+    # and the unit's name in the heading over two lines
+    pages = drawn_pages((out / "a4" / "pk-2026-dinkes.pdf").read_bytes())
+    lines = [
+        line
+        for p in pages
+        for t in tables(p, "Indikator Kinerja", LAMPIRAN_TW)
+        for cells in t.columns.values()
+        for c in cells
+        for line in c.lines
+    ]
+    assert "Puskesmas/Pust" in lines and "dan/atau jejaring" in lines, lines
+    assert any(line.endswith("/") and "//" not in line for line in lines), lines  # after a '/'
+    assert any(line.endswith("?") for line in lines), lines
+    assert any(line.startswith("https://") and line[-1].isalpha() for line in lines), lines
+    first = [s.text for s in segments(pages[0])]
+    assert "DINAS KESEHATAN, PENGENDALIAN PENDUDUK/KELUARGA" in first, first
+    assert any(s.endswith("Kesehatan/Pengendalian Penduduk/Keluarga") for s in first), first
+
+    keys = workspace / "keys-teks"
+    ok("keys", "demo", str(keys), "--workbook", str(book))
+    for role in ("pihak-pertama", "pihak-kedua"):
+        ok("sign", str(out), "--role", role, "--keys", str(keys), "--level", "B-B")
+    r = run_kinerja("verify", str(out), "--trust", str(keys), "--json", env=ENV, timeout=900)
+    verdicts = {
+        str(Path(d["file"]).relative_to(out)): d["verdict"]
+        for d in json.loads(r.stdout)["documents"]
+    }
+    assert r.returncode == 0 and set(verdicts.values()) == {"VALID"}, verdicts
+    assert len(verdicts) == 4
+
+
+def test_text_that_cannot_be_printed_is_refused_at_check(workspace: Path) -> None:
+    book = workspace / "kinerja.xlsx"
+    edit_workbook(
+        book,
+        {
+            ("Indikator", "D19"): "Indeks kepuasan masyarakat " * 190,  # 5,130 characters
+            ("Indikator", "D17"): "Cakupan pelayanan \u4e2d\u6587",
+            ("Pejabat", "B7"): "dr. Rina Kartikasari, M.Kes. \U0001f3e5",
+        },
+    )
+    for command in (("check", str(book)), ("generate", str(book), "-o", str(workspace / "o"))):
+        r = run_kinerja(*command, env=ENV)
+        said = r.stdout + r.stderr
+        assert r.returncode == 2, said
+        assert "Traceback" not in said
+        assert "Indikator, row 19, column D (Indikator Kinerja): 5129 characters" in said
+        assert f"at most {PANJANG['Indikator Kinerja']} fit the pages" in said
+        assert "Indikator, row 17, column D (Indikator Kinerja): cannot be printed: cjk" in said
+        assert "Pejabat, row 7, column B (Nama dan Gelar): cannot be printed: hospital" in said
+    assert not (workspace / "o").exists() or not list((workspace / "o").rglob("*.pdf"))
