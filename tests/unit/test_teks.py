@@ -96,7 +96,7 @@ def test_drawable_is_the_installed_fonts_coverage() -> None:
 def _row_of(path: Path, sheet: str, column: str, value: str) -> int:
     for cell in load_workbook(path)[sheet][column]:
         if cell.value == value:
-            return cell.row
+            return int(cell.row)
     raise AssertionError(f"{value} not in {sheet}!{column}")
 
 
