@@ -24,12 +24,14 @@ from signer.verify.binding_values import PERUBAHAN, contradiction_problems
 from signer.verify.drawn import DrawnPage, Run
 from signer.verify.layout import (
     BREAK,
+    LONG_WORD,
     Cell,
     Segment,
     Table,
     as_read,
     broken_lines,
     cell_lines,
+    find_wrapped,
     normalise,
     same_text,
     segments,
@@ -78,9 +80,11 @@ class _Reading:
 
     in_tables: set[int] = field(default_factory=set)  # id() of runs read as table cells
 
-    def differ(self, page: int, what: str, drawn: Sequence[str] | str, want: str) -> None:
+    def differ(
+        self, page: int, what: str, drawn: Sequence[str] | str, want: str, long_word: int = 0
+    ) -> None:
         lines = [drawn] if isinstance(drawn, str) else list(drawn)
-        if not same_text(lines, want):
+        if not same_text(lines, want, long_word):
             shown = " ".join(lines) or "nothing"
             self.problems.append(f"page {page + 1}: {what} reads '{shown}', the data says '{want}'")
 
@@ -320,29 +324,6 @@ def _find(segs: Sequence[Segment], text: str | tuple[str, ...], start: int = 0) 
     return -1
 
 
-HEADING_LINES = 4  # a heading line (kop, instansi, unit) too long for the page wraps onto these
-
-
-def _find_wrapped(segs: Sequence[Segment], texts: tuple[str, ...], start: int) -> tuple[int, int]:
-    """The first segment from ``start`` that, with the lines it wraps onto, reads as one of
-    ``texts``, and how many lines it takes; (-1, 0) if none. A wrapped line continues on the
-    next line of the same page, directly under it, with nothing between."""
-    for k in range(start, len(segs)):
-        first = segs[k]
-        lines = [first.text]
-        for n in range(1, HEADING_LINES + 1):
-            if any(same_text(lines, t) for t in texts):
-                return k, n
-            if k + n >= len(segs) or not any(t.startswith(" ".join(lines)[:8]) for t in texts):
-                break
-            prev, nxt = segs[k + n - 1], segs[k + n]
-            height = prev.box.y1 - prev.box.y0
-            if nxt.page != first.page or not 0 < prev.baseline - nxt.baseline < 2 * height:
-                break
-            lines.append(nxt.text)
-    return -1, 0
-
-
 def _capitals(text: str) -> tuple[str, ...]:
     """``text`` as the pages may print it in capitals: keeping "dr.", "Plt." and the like as
     written (:func:`signer.formatting.kapital`), or, as kinerja before 2026-12 did, all of it."""
@@ -360,14 +341,14 @@ def _heading(r: _Reading, segs: list[Segment]) -> None:
     pos = 0
     first_page = [s for s in segs if s.page == 0]
     for texts in want:
-        k, n = _find_wrapped(first_page, texts, pos)
+        k, n = find_wrapped(first_page, texts, pos)
         if k < 0:
             r.problems.append(f"page 1: '{texts[0]}' is not printed where the heading is")
             return
         pos = k + n
     if a.jenis.has_targets:
         k = _find(segs, f"LAMPIRAN {title}")
-        if k < 0 or _find_wrapped(segs, _capitals(a.unit.nama), k + 1)[0] != k + 1:
+        if k < 0 or find_wrapped(segs, _capitals(a.unit.nama), k + 1)[0] != k + 1:
             r.problems.append(f"the lampiran's heading 'LAMPIRAN {title}' with the unit is missing")
     kinds = {k.judul.upper() for k in JenisDokumen if k.judul != a.jenis.judul}
     for s in segs:
@@ -410,7 +391,7 @@ def _labelled(r: _Reading, segs: list[Segment]) -> None:
             elif value is None:
                 r.problems.append(f"page 1: '{label} :' has no value")
             else:
-                r.differ(0, f"{label} of {role}", value, fields[label])
+                r.differ(0, f"{label} of {role}", value, fields[label], LONG_WORD)
 
 
 def _value_after(segs: list[Segment], k: int) -> list[str] | None:
@@ -500,7 +481,7 @@ def _signature_column(r: _Reading, page: int, got: list[str], role: str, pihak: 
         rest.append(f"NIP. {formatting.nip(pihak.nip)}")
     wants = [[jabatan, *rest] for jabatan in _capitals(pihak.jabatan)]
     want = wants[0]
-    if not any(same_text(got, " ".join(w)) for w in wants):
+    if not any(same_text(got, " ".join(w), LONG_WORD) for w in wants):
         r.problems.append(
             f"page {page + 1}: the signature block of {role} reads "
             f"'{' | '.join(got)}', the data says '{' | '.join(want)}'"

@@ -120,20 +120,38 @@ def as_read(text: str) -> str:
     return normalise(join_lines(text.split(BREAK)))
 
 
+# Where LibreOffice ends a line inside a word (no space there): after one of these, or anywhere in
+# a word too long for a whole line (a URL). Outside the tables a line holds 30 characters or more,
+# so there a word shorter than LONG_WORD is never broken but after one of BREAK_AFTER: "20" / "26"
+# cannot stand for the data's "2026".
+BREAK_AFTER = frozenset("/-?&=_|\\!\u2013\u2014")
+LONG_WORD = 16
+
+
+def may_break(text: str, k: int, long_word: int) -> bool:
+    """Whether a line may end between ``text[k - 1]`` and ``text[k]`` (neither a space) with
+    nothing between them: after a character of :data:`BREAK_AFTER`, or inside a word of at least
+    ``long_word`` characters (0: any word, as in a narrow table cell)."""
+    if text[k - 1] in BREAK_AFTER:
+        return True
+    start = text.rfind(" ", 0, k) + 1
+    end = text.find(" ", k)
+    return (len(text) if end < 0 else end) - start >= long_word
+
+
 @functools.lru_cache(maxsize=4096)
 def _printed(text: str) -> re.Pattern[str]:
-    """``text`` as the pages may print it over several lines: a line may end where the text
-    has a space (the break is that space) or between two of its characters (LibreOffice breaks
-    after '/', '-', inside a URL or a word too long for its line: the break is nothing there).
-    Nothing else may differ: no character added, dropped or moved, no space where the text
-    has none."""
+    """``text`` as the pages may print it over several lines, outside the tables: a line may end
+    where the text has a space (the break is that space) or where :func:`may_break` lets
+    LibreOffice break inside a word (the break is nothing there). Nothing else may differ: no
+    character added, dropped or moved, no space where the text has none."""
     parts = []
     for k, ch in enumerate(text):
         if ch == " ":
             parts.append(f"[ {BREAK}]")
             continue
         parts.append(re.escape(ch))
-        if k + 1 < len(text) and text[k + 1] != " ":
+        if k + 1 < len(text) and text[k + 1] != " " and may_break(text, k + 1, LONG_WORD):
             parts.append(f"{BREAK}?")
     return re.compile("".join(parts))
 
@@ -149,18 +167,45 @@ def prints(text: str, field: str) -> bool:
     return _printed(normalise(field)).search(text) is not None
 
 
-def same_text(drawn_lines: Sequence[str], expected: str) -> bool:
-    """Whether the lines read as ``expected``: words are equal, and a line may end inside a word
-    (a long word broken at the cell's edge) or between two words."""
+def same_text(drawn_lines: Sequence[str], expected: str, long_word: int = 0) -> bool:
+    """Whether the lines read as ``expected``: words are equal, and a line may end between two
+    words or inside a word where :func:`may_break` allows (in a table cell, ``long_word`` 0: a
+    narrow column breaks any word; outside the tables :data:`LONG_WORD`)."""
     want = normalise(expected)
     pos = 0
     for i, line in enumerate(drawn_lines):
         if not want.startswith(line, pos):
             return False
         pos += len(line)
-        if i < len(drawn_lines) - 1 and want[pos : pos + 1] == " ":
-            pos += 1
+        if i < len(drawn_lines) - 1:
+            if want[pos : pos + 1] == " ":
+                pos += 1
+            elif 0 < pos < len(want) and not may_break(want, pos, long_word):
+                return False
     return pos == len(want)
+
+
+def find_wrapped(segs: Sequence[Segment], texts: tuple[str, ...], start: int) -> tuple[int, int]:
+    """The first segment from ``start`` that, with the lines it wraps onto, reads as one of
+    ``texts`` (a heading too long for one line), and how many lines it takes; (-1, 0) if none.
+    A wrapped line continues on the next line of the same page, directly under it."""
+    for k in range(start, len(segs)):
+        first = segs[k]
+        lines = [first.text]
+        for n in range(1, WRAPPED_LINES + 1):
+            if any(same_text(lines, t, LONG_WORD) for t in texts):
+                return k, n
+            if k + n >= len(segs) or not any(t.startswith(first.text[:8]) for t in texts):
+                break
+            prev, nxt = segs[k + n - 1], segs[k + n]
+            height = prev.box.y1 - prev.box.y0
+            if nxt.page != first.page or not 0 < prev.baseline - nxt.baseline < 2 * height:
+                break
+            lines.append(nxt.text)
+    return -1, 0
+
+
+WRAPPED_LINES = 4  # a heading line (kop, instansi, unit) too long for the page wraps onto these
 
 
 @dataclass(frozen=True)
