@@ -16,12 +16,17 @@ from signer import formatting
 from signer.model import Agreement
 from signer.verify.drawn import DrawnPage, Run
 from signer.verify.layout import (
+    LONG_WORD,
+    WRAPPED_LINES,
     Segment,
     as_read,
     broken_lines,
     cell_lines,
+    first_lines_reading,
+    last_lines_reading,
     normalise,
     prints,
+    same_text,
     without,
 )
 
@@ -83,16 +88,23 @@ def single_signature_problems(
     blocks = 0
     for page in pages:
         free = [run for run in page.runs if id(run) not in in_tables]
-        headings = [x for x in free if normalise(x.text) == heading]
         footer = footer_top.get(page.index, 0.0)
         middle = (page.box.x0 + page.box.x1) / 2
-        for h in headings:
+        # the jabatan heading, in the right column, may wrap onto a few lines
+        starts = [x for x in free if x.box.cx > middle and heading.startswith(normalise(x.text))]
+        for start in starts:
+            lines = first_lines_reading(
+                [x for x in free if x.box.cx > middle and x.baseline <= start.baseline + 1], heading
+            )
+            if lines is None or start not in lines[0]:
+                continue
+            h, top = lines[-1][0], lines[0][0]
             blocks += 1
             below: list[Run] = [x for x in free if footer < x.baseline < h.baseline - 1]
             right = [x for x in below if x.box.cx > middle]
             left = [x for x in below if x.box.cx <= middle]
             got = cell_lines(right)
-            if [normalise(t) for t in got] != [normalise(p.nama)]:
+            if not same_text(got, p.nama, LONG_WORD):
                 out.append(
                     f"page {page.index + 1}: the signature block of pihak pertama reads "
                     f"'{' | '.join(got)}', the data says '{p.nama}'"
@@ -105,9 +117,10 @@ def single_signature_problems(
             above = [
                 x
                 for x in free
-                if h.baseline < x.baseline < h.baseline + 3 * h.size and x.box.cx > middle
+                if top.baseline < x.baseline < top.baseline + (WRAPPED_LINES + 1) * top.size
+                and x.box.cx > middle
             ]
-            if place not in cell_lines(above):
+            if last_lines_reading(above, place) is None:
                 out.append(f"page {page.index + 1}: '{place}' is not printed above '{heading}'")
     if blocks == 0:
         out.append(f"no signature block ('{heading}')")

@@ -208,6 +208,28 @@ def find_wrapped(segs: Sequence[Segment], texts: tuple[str, ...], start: int) ->
 WRAPPED_LINES = 4  # a heading line (kop, instansi, unit) too long for the page wraps onto these
 
 
+def last_lines_reading(runs: Iterable[Run], text: str) -> list[Run] | None:
+    """The runs of the last lines of ``runs`` (top to bottom) that read as ``text`` (a place
+    and date wrapped in its column), or None if no such lines end them."""
+    rows = lines(runs)
+    texts = [_join(row) for row in rows]
+    for j in range(len(rows)):
+        if same_text(texts[j:], text, LONG_WORD):
+            return [run for row in rows[j:] for run in row]
+    return None
+
+
+def first_lines_reading(runs: Iterable[Run], text: str) -> list[list[Run]] | None:
+    """The first lines of ``runs`` (top to bottom, at most :data:`WRAPPED_LINES`) that read as
+    ``text``, or None."""
+    rows = lines(runs)
+    texts = [_join(row) for row in rows]
+    for n in range(1, min(len(rows), WRAPPED_LINES) + 1):
+        if same_text(texts[:n], text, LONG_WORD):
+            return rows[:n]
+    return None
+
+
 @dataclass(frozen=True)
 class Cell:
     column: str  # the header label
