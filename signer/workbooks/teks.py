@@ -177,7 +177,7 @@ PANJANG: dict[str, int] = {
     "Skala Predikat": 60,
     "Pemerintah Daerah": 100,
     "Kop Baris": 200,
-    "Tempat": 60,
+    "Tempat": 25,
 }
 
 
