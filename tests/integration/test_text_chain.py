@@ -69,6 +69,44 @@ PASTED = {
     ),
 }
 SASARAN = f"Meningkatnya derajat kesehatan masyarakat sesuai {URL}/renstra/2026-2031"
+# the kepala daerah (row 3), who signs every PK as pihak kedua and his own PK alone: a name and
+# a jabatan that wrap in the signature columns, and a place that wraps beside the other column
+KEPALA_DAERAH = {
+    ("Pejabat", "B3"): "Prof. Dr. Ir. H. Muhammad Abdurrahman Wicaksono Prawiranegara, S.E., M.Si.",
+    ("Pejabat", "D3"): "Wali Kota Contoh/Kepala Daerah Otonom Kota Contoh",
+    ("Instansi", "B6"): "Sungai Harapan Barat Daya",
+}
+
+
+def _kepala_daerah_pk(wb) -> None:  # type: ignore[no-untyped-def]
+    """The kepala daerah's own PK (unit KOTA), one indikator with a URL that wraps."""
+    for sheet, values in (
+        (
+            "Unit",
+            {
+                "Kode Unit": "KOTA",
+                "Nama Unit": "Pemerintah Kota Contoh",
+                "Jenis Unit": "pemerintah-daerah",
+                "Pihak Pertama": "KDH",
+                "Dokumen": "PK Kepala Daerah",
+            },
+        ),
+        (
+            "Indikator",
+            {
+                "Kode Unit": "KOTA",
+                "Sasaran": "Meningkatnya kualitas hidup masyarakat/warga Kota Contoh",
+                "Kode Indikator": "IKU.01",
+                "Indikator Kinerja": f"Indeks\u00a0Pembangunan Manusia menurut {URL}/ipm",
+                "Satuan": "Indeks",
+                "Arah": "naik",
+                "Target": 74.2,
+            },
+        ),
+    ):
+        ws = wb[sheet]
+        heads = [c.value for c in ws[1]]
+        ws.append([values.get(h) for h in heads])
 
 
 def ok(*args: str) -> str:
@@ -84,7 +122,7 @@ def test_pasted_text_warns_prints_signs_and_verifies(workspace: Path) -> None:
     edits[("Indikator", "D19")] = " ".join(WORDS * 8)[: PANJANG["Indikator Kinerja"]].strip()
     for row in (16, 17, 18):
         edits[("Indikator", f"B{row}")] = SASARAN
-    edit_workbook(book, edits)
+    edit_workbook(book, edits | KEPALA_DAERAH, change=_kepala_daerah_pk)
 
     checked = json.loads(ok("check", str(book), "--json"))
     warned = {(w["sheet"], w["row"], w["column"]): w["message"] for w in checked["warnings"]}
@@ -96,10 +134,12 @@ def test_pasted_text_warns_prints_signs_and_verifies(workspace: Path) -> None:
     assert ("Indikator", 17, "D") not in warned  # nothing to change in a slash-joined list
 
     out = workspace / "keluaran"
-    ok("generate", str(book), "-o", str(out / "a4"), "--only", "DINKES")
-    ok("generate", str(book), "-o", str(out / "f4"), "--only", "DINKES", "--paper", "f4")
+    only = ("--only", "DINKES", "--only", "KOTA")
+    ok("generate", str(book), "-o", str(out / "a4"), *only)
+    ok("generate", str(book), "-o", str(out / "f4"), *only, "--paper", "f4")
     pdfs = sorted(out.rglob("*.pdf"))
-    assert [p.name for p in pdfs] == ["pi-2026-dinkes.pdf", "pk-2026-dinkes.pdf"] * 2
+    names = ["pi-2026-dinkes.pdf", "pk-2026-dinkes.pdf", "pkd-2026-kota.pdf"]
+    assert [p.name for p in pdfs] == names * 2
 
     # the pages break where the test means them to: at a slash inside a list, inside a URL,
     # and the unit's name in the heading over two lines
@@ -117,6 +157,8 @@ def test_pasted_text_warns_prints_signs_and_verifies(workspace: Path) -> None:
     assert any(line.endswith("?") for line in lines), lines
     assert any(line.startswith("https://") and line[-1].isalpha() for line in lines), lines
     first = [s.text for s in segments(pages[0])]
+    place = [s.text for p in pages for s in segments(p) if "Sungai Harapan" in s.text]
+    assert place and "Sungai Harapan Barat Daya, 15 Januari 2026" not in place, place  # wraps
     assert "DINAS KESEHATAN, PENGENDALIAN PENDUDUK/KELUARGA" in first, first
     assert any(s.endswith("Kesehatan/Pengendalian Penduduk/Keluarga") for s in first), first
 
@@ -130,7 +172,7 @@ def test_pasted_text_warns_prints_signs_and_verifies(workspace: Path) -> None:
         for d in json.loads(r.stdout)["documents"]
     }
     assert r.returncode == 0 and set(verdicts.values()) == {"VALID"}, verdicts
-    assert len(verdicts) == 4
+    assert len(verdicts) == 6
 
 
 def test_text_that_cannot_be_printed_is_refused_at_check(workspace: Path) -> None:
