@@ -134,8 +134,10 @@ def read_scales(book: Book) -> dict[str, tuple[str, ...]]:
     for col in columns:
         if not col or not isinstance(col[0], str) or not col[0].startswith("Skala:"):
             continue
-        name = normalise_text(col[0][len("Skala:") :])
-        values = tuple(normalise_text(str(v)) for v in col[1:] if v is not None and str(v).strip())
+        # a grade is printed as the scale spells it: without the invisible characters a paste
+        # brings (what cannot be printed at all is refused by generate's read-back)
+        name = clean(col[0][len("Skala:") :]).text
+        values = tuple(t for t in (clean(str(v)).text for v in col[1:] if v is not None) if t)
         if name and len(values) >= 2:
             scales[name] = values
     return scales

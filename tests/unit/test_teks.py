@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from signer.errors import WorkbookError
+from signer.model import Predikat
 from signer.workbooks.ceremony_read import read_workbook
 from signer.workbooks.teks import DRAWABLE, PANJANG, clean, drawable
 from tests.conftest import edit_workbook, run_kinerja
@@ -187,3 +188,16 @@ def test_check_lists_the_warnings_and_refuses_with_exit_2(workspace: Path, tmp_p
         done.stdout + done.stderr
     )
     assert "Traceback" not in done.stderr
+
+
+def test_a_predikat_pasted_with_a_zero_width_space_is_the_grade(workspace: Path) -> None:
+    book = workspace / "kinerja.xlsx"
+    row = _row_of(book, "Indikator", "C", "SETDA.01")
+    edit_workbook(book, {("Indikator", f"H{row}"): "WTP\u200b"})
+    ceremony = read_workbook(book)
+    a = next(a for a in ceremony.agreements if a.id == "pk-2026-setda")
+    assert next(i for i in a.indikator if i.kode == "SETDA.01").target == Predikat("WTP")
+    assert any(
+        str(w).startswith(f"Indikator, row {row}, column H (Target): removed zero-width space")
+        for w in ceremony.warnings
+    )
