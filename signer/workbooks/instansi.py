@@ -29,7 +29,7 @@ from signer.workbooks.columns import (
     K_ZONA,
 )
 from signer.workbooks.sheet import read_date, show
-from signer.workbooks.teks import PANJANG, clean, too_long
+from signer.workbooks.teks import PANJANG, clean, shown, too_long
 
 
 @dataclass
@@ -152,7 +152,9 @@ def _cleaned(book: Book, row: int, key: str, raw: str, bad: Callable[[str], None
         return None
     if got.changes:
         said = "; ".join(got.changes)
-        book.warnings.append(Problem(INSTANSI, row, "B", key, f"{said}: now reads {got.text!r}"))
+        book.warnings.append(
+            Problem(INSTANSI, row, "B", key, f"{said}: now reads {shown(got.text)}")
+        )
     limit = PANJANG.get(K_KOP if key.lower().startswith(K_KOP.lower()) else key)
     if limit is not None and len(got.text) > limit:
         bad(too_long(got.text, limit))

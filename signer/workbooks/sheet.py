@@ -19,7 +19,7 @@ from signer.errors import Problem
 from signer.model import normalise_text
 from signer.workbooks.book import Book, open_book
 from signer.workbooks.cells import Percent, is_persen, number_text, plain, problem_of
-from signer.workbooks.teks import PANJANG, clean, too_long
+from signer.workbooks.teks import PANJANG, clean, shown, too_long
 
 KODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -99,7 +99,7 @@ class SheetRows:
             letter = get_column_letter(self.columns[header] + 1) if header in self.columns else None
             said = "; ".join(got.changes)
             self.warnings.append(
-                Problem(self.name, row, letter, header, f"{said}: now reads {got.text!r}")
+                Problem(self.name, row, letter, header, f"{said}: now reads {shown(got.text)}")
             )
         limit = PANJANG.get(header)
         if limit is not None and len(got.text) > limit:

@@ -184,6 +184,11 @@ PANJANG: dict[str, int] = {
 def too_long(text: str, limit: int) -> str:
     """The problem of a text over its field's limit."""
     return (
-        f"{len(text)} characters ('{text[:40]}...'), at most {limit} fit the pages: "
+        f"{len(text)} characters ({shown(text, 40)}), at most {limit} fit the pages: "
         "shorten it (a text that breaks the page cannot be signed and verified)"
     )
+
+
+def shown(text: str, width: int = 80) -> str:
+    """A text quoted for a message, cut to ``width`` characters."""
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
