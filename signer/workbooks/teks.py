@@ -26,6 +26,7 @@ that changes nothing a reader sees.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -110,6 +111,8 @@ class Cleaned:
 
 def clean(raw: str) -> Cleaned:
     """``raw`` made printable and verifiable (see the module's description)."""
+    if raw.isascii() and raw.isprintable():  # the common case, kept fast: nothing to change
+        return Cleaned(" ".join(raw.split()), (), None)
     changes: dict[str, int] = {}  # "removed soft hyphen (U+00AD)" -> times
     refused: list[str] = []
     text = unicodedata.normalize("NFC", raw)
@@ -117,40 +120,46 @@ def clean(raw: str) -> Cleaned:
         changes["composed letters typed as letter and accent (Unicode NFC)"] = 1
     out: list[str] = []
     for ch in text:
-        kind = unicodedata.category(ch)
-        if ch == " ":
-            out.append(ch)
-        elif ch in _BIDI_CONTROLS:
-            refused.append(f"{describe(ch)}, which changes the order the text is shown in")
-        elif kind in ("Zs", "Zl", "Zp") or ch in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85":
-            out.append(" ")
-            _count(changes, f"replaced {describe(ch)} by a space")
-        elif kind in ("Cc", "Cf"):
-            _count(changes, f"removed {describe(ch)}")
-        elif kind in ("Co", "Cn", "Cs"):
-            refused.append(f"{describe(ch)}, a private or unassigned character no font draws")
-        elif unicodedata.bidirectional(ch) in ("R", "AL"):
-            refused.append(f"{describe(ch)}, a right-to-left script the templates do not print")
-        elif kind.startswith("M"):
-            refused.append(
-                f"{describe(ch)}, an accent with no precomposed letter: type the letter itself"
-            )
-        elif drawable(ch):
-            out.append(ch)
-        else:
-            plain = unicodedata.normalize("NFKC", ch)
-            if plain != ch and all(drawable(c) for c in plain):
-                out.append(plain)
-                _count(changes, f"replaced {describe(ch)} by '{plain}'")
-            else:
-                refused.append(f"{describe(ch)}, which the templates' font (Arial) cannot draw")
-    cleaned = " ".join("".join(out).split(" "))
-    cleaned = " ".join(cleaned.split())
-    said = tuple(f"{what} ({n} times)" if n > 1 else what for what, n in changes.items())
-    why = None
-    if refused:
-        why = "; ".join(dict.fromkeys(refused))
-    return Cleaned(cleaned, said, why)
+        keep, said, why = _decide(ch)
+        out.append(keep)
+        if said:
+            _count(changes, said)
+        if why:
+            refused.append(why)
+    cleaned = " ".join("".join(out).split())
+    reported = tuple(f"{what} ({n} times)" if n > 1 else what for what, n in changes.items())
+    return Cleaned(cleaned, reported, "; ".join(dict.fromkeys(refused)) if refused else None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _decide(ch: str) -> tuple[str, str, str]:
+    """What becomes of one character: what is kept of it, the change to report (or ''), and why
+    it is refused (or '')."""
+    kind = unicodedata.category(ch)
+    if ch == " ":
+        return ch, "", ""
+    if ch in _BIDI_CONTROLS:
+        return "", "", f"{describe(ch)}, which changes the order the text is shown in"
+    if kind in ("Zs", "Zl", "Zp") or ch in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85":
+        return " ", f"replaced {describe(ch)} by a space", ""
+    if kind in ("Cc", "Cf"):
+        return "", f"removed {describe(ch)}", ""
+    if kind in ("Co", "Cn", "Cs"):
+        return "", "", f"{describe(ch)}, a private or unassigned character no font draws"
+    if unicodedata.bidirectional(ch) in ("R", "AL"):
+        return "", "", f"{describe(ch)}, a right-to-left script the templates do not print"
+    if kind.startswith("M"):
+        return (
+            "",
+            "",
+            f"{describe(ch)}, an accent with no precomposed letter: type the letter itself",
+        )
+    if drawable(ch):
+        return ch, "", ""
+    plain = unicodedata.normalize("NFKC", ch)
+    if plain != ch and all(drawable(c) for c in plain):
+        return plain, f"replaced {describe(ch)} by '{plain}'", ""
+    return "", "", f"{describe(ch)}, which the templates' font (Arial) cannot draw"
 
 
 def _count(changes: dict[str, int], what: str) -> None:
