@@ -22,6 +22,7 @@ from signer.verify.layout import (
     as_read,
     broken_lines,
     cell_lines,
+    find_wrapped,
     first_lines_reading,
     last_lines_reading,
     normalise,
@@ -44,12 +45,15 @@ def nomor_problems(a: Agreement, segs: Sequence[Segment]) -> list[str]:
     """The number line: on page 1 once, exactly the data's, or nowhere when it has none."""
     want = formatting.nomor(a)
     out: list[str] = []
-    found = [s for s in segs if _NOMOR.match(s.text)]
-    for s in found:
-        if s.page != 0 or normalise(s.text) != want:
+    # a long number wraps onto the next line, under it
+    found = [k for k, s in enumerate(segs) if _NOMOR.match(s.text)]
+    printed = [k for k in found if want and find_wrapped(segs, (want,), k)[0] == k]
+    for k in found:
+        s = segs[k]
+        if s.page != 0 or k not in printed:
             shown = "has no number" if not want else f"says '{want}'"
             out.append(f"page {s.page + 1}: '{s.text}' is printed, the data {shown}")
-    if want and not any(s.page == 0 and normalise(s.text) == want for s in found):
+    if want and not any(segs[k].page == 0 for k in printed):
         out.append(f"page 1: the number '{want}' is not printed under the title")
     return out
 
