@@ -195,3 +195,113 @@ def test_text_that_cannot_be_printed_is_refused_at_check(workspace: Path) -> Non
         assert "Indikator, row 17, column D (Indikator Kinerja): cannot be printed: cjk" in said
         assert "Pejabat, row 7, column B (Nama dan Gelar): cannot be printed: hospital" in said
     assert not (workspace / "o").exists() or not list((workspace / "o").rglob("*.pdf"))
+
+
+def _at_limit(field: str, upper: bool = True) -> str:
+    """A text of exactly the limit of ``field``, of words that wrap at '/' and at spaces."""
+    words = [
+        "PELAYANAN",
+        "KESEHATAN/MASYARAKAT",
+        "MISKIN",
+        "WAJIB",
+        "TERTANGANI",
+        "SESUAI",
+        "STANDAR",
+    ]
+    text, k = "", 0
+    while len(text) < PANJANG[field] + 1:
+        text += words[k % len(words)] + " "
+        k += 1
+    text = text[: PANJANG[field]].rstrip(" /")
+    text += "A" * (PANJANG[field] - len(text))
+    return text if upper else text.title()
+
+
+def test_every_text_at_its_limit_signs_and_verifies(
+    example_workspace: Path, tmp_path: Path
+) -> None:
+    """The limits of signer/workbooks/teks.py hold: a PK and a Pakta Integritas whose every text
+    is as long as allowed (in capitals where a field may be typed so) generate on A4 and F4,
+    sign by both parties and verify VALID."""
+    from dataclasses import replace
+
+    from signer.batch import Status, expand_inputs
+    from signer.demo_pki.pki import build_demo_pki, write_demo_pki
+    from signer.generate.render import Kertas
+    from signer.generate.stage import GenerateOptions, generate
+    from signer.model import Ceremony, Instansi, Peran, Sasaran
+    from signer.sign import Level, SignOptions, sign_files
+    from signer.trust import load_trust_config
+    from signer.verify.evidence import VerifyOptions
+    from signer.verify.result import Verdict
+    from signer.verify.run import prepared_problems, verify_paths
+    from signer.workbooks.ceremony_read import read_workbook
+    from tests.helpers import demo_audit, demo_backend
+
+    book = example_workspace / "kinerja.xlsx"
+    c = read_workbook(book)
+    pk = next(a for a in c.agreements if a.id == "pk-2026-dinkes")
+    pi = next(a for a in c.agreements if a.id == "pi-2026-dinkes")
+    instansi = Instansi(
+        _at_limit("Pemerintah Daerah"),
+        (_at_limit("Kop Baris"), _at_limit("Kop Baris", upper=False)),
+        pk.instansi.logo,
+    )
+    pertama = replace(
+        pk.pihak_pertama,
+        nama=_at_limit("Nama dan Gelar", upper=False),
+        jabatan=_at_limit("Jabatan", upper=False),
+    )
+    sasaran = tuple(
+        Sasaran(
+            _at_limit("Sasaran"),
+            tuple(
+                replace(i, uraian=_at_limit("Indikator Kinerja"), satuan=_at_limit("Satuan"))
+                for i in s.indikator
+            ),
+        )
+        for s in pk.sasaran
+    )
+    unit = replace(pk.unit, nama=_at_limit("Nama Unit", upper=False))
+    tempat = _at_limit("Tempat", upper=False)
+    agreements = tuple(
+        replace(a, instansi=instansi, unit=unit, pihak_pertama=pertama, tempat=tempat)
+        for a in (
+            replace(
+                pk,
+                sasaran=sasaran,
+                program=tuple(replace(p, uraian=_at_limit("Program")) for p in pk.program),
+                nomor=_at_limit("Nomor"),
+            ),
+            pi,
+        )
+    )
+    ceremony = Ceremony(instansi, c.tahun, agreements)
+    for kertas in Kertas:
+        made = generate(
+            ceremony,
+            book,
+            GenerateOptions(
+                out=tmp_path / kertas.value,
+                kertas=kertas,
+                jobs=2,
+                progress=False,
+                audit=prepared_problems,
+            ),
+        )
+        assert {o.status for o in made} == {Status.DONE}, [o.detail for o in made]
+    store = tmp_path / "keys"
+    write_demo_pki(
+        build_demo_pki(ceremony.parties, instansi.nama), store, ceremony.parties, b"demo"
+    )
+    files = expand_inputs([tmp_path / k.value for k in Kertas])
+    backend, audit = demo_backend(store), demo_audit(store)
+    for role in Peran:
+        signed = sign_files(files, backend, audit, SignOptions(role, Level.B_B, progress=False))
+        assert {o.status for o in signed} == {Status.DONE}, [o.detail for o in signed]
+    reports = verify_paths(
+        [f.path for f in files], VerifyOptions(load_trust_config([store])), progress=False
+    )
+    assert [getattr(r, "verdict", r) for r in reports] == [Verdict.VALID] * 4, [
+        [str(c) for c in getattr(r, "failures", [r])][:3] for r in reports
+    ]
