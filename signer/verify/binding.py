@@ -20,14 +20,17 @@ from signer import formatting
 from signer.kinds import JenisDokumen
 from signer.model import Agreement, Indikator, Pihak
 from signer.verify import binding_kinds
-from signer.verify.binding_values import PERUBAHAN, contradiction_problems
+from signer.verify.binding_values import contradiction_problems, stray_numbers
 from signer.verify.drawn import DrawnPage, Run
 from signer.verify.layout import (
+    LONG_WORD,
+    WRAPPED_LINES,
     Cell,
     Segment,
     Table,
     cell_lines,
-    join_lines,
+    find_wrapped,
+    last_lines_reading,
     normalise,
     same_text,
     segments,
@@ -74,10 +77,13 @@ class _Reading:
         return _field_texts(self.a)
 
     in_tables: set[int] = field(default_factory=set)  # id() of runs read as table cells
+    placed: set[int] = field(default_factory=set)  # id() of runs read as the place and date
 
-    def differ(self, page: int, what: str, drawn: Sequence[str] | str, want: str) -> None:
+    def differ(
+        self, page: int, what: str, drawn: Sequence[str] | str, want: str, long_word: int = 0
+    ) -> None:
         lines = [drawn] if isinstance(drawn, str) else list(drawn)
-        if not same_text(lines, want):
+        if not same_text(lines, want, long_word):
             shown = " ".join(lines) or "nothing"
             self.problems.append(f"page {page + 1}: {what} reads '{shown}', the data says '{want}'")
 
@@ -111,8 +117,21 @@ def page_problems(a: Agreement, pages: list[DrawnPage]) -> tuple[list[str], list
         r.problems += binding_kinds.single_signature_problems(a, pages, r.in_tables, footers)
     else:
         _signature_blocks(r, segs)
-    r.problems += contradiction_problems(a, r.fields, segs)
-    _stray_numbers(r, segs)
+    # the place and date, read in its column above the signature (where it may wrap beside
+    # the other column's lines), is left out of the page's running text
+    rest = [
+        s
+        for p in pages
+        for s in segments(p, [x for x in p.runs if id(x) not in r.in_tables | r.placed])
+    ]
+    r.problems += contradiction_problems(a, r.fields, rest)
+    codes = {
+        id(x)
+        for k, seg in enumerate(rest)
+        if seg.text.startswith("Kode verifikasi")
+        for x in _code_lines(rest, k)
+    }
+    r.problems += stray_numbers(a, len(pages), r.fields, [x for x in rest if id(x) not in codes])
     return r.problems, r.unconfirmed
 
 
@@ -334,14 +353,14 @@ def _heading(r: _Reading, segs: list[Segment]) -> None:
     pos = 0
     first_page = [s for s in segs if s.page == 0]
     for texts in want:
-        k = _find(first_page, texts, pos)
+        k, n = find_wrapped(first_page, texts, pos)
         if k < 0:
             r.problems.append(f"page 1: '{texts[0]}' is not printed where the heading is")
             return
-        pos = k + 1
+        pos = k + n
     if a.jenis.has_targets:
         k = _find(segs, f"LAMPIRAN {title}")
-        if k < 0 or k + 1 >= len(segs) or segs[k + 1].text not in _capitals(a.unit.nama):
+        if k < 0 or find_wrapped(segs, _capitals(a.unit.nama), k + 1)[0] != k + 1:
             r.problems.append(f"the lampiran's heading 'LAMPIRAN {title}' with the unit is missing")
     kinds = {k.judul.upper() for k in JenisDokumen if k.judul != a.jenis.judul}
     for s in segs:
@@ -384,7 +403,7 @@ def _labelled(r: _Reading, segs: list[Segment]) -> None:
             elif value is None:
                 r.problems.append(f"page 1: '{label} :' has no value")
             else:
-                r.differ(0, f"{label} of {role}", value, fields[label])
+                r.differ(0, f"{label} of {role}", value, fields[label], LONG_WORD)
 
 
 def _value_after(segs: list[Segment], k: int) -> list[str] | None:
@@ -433,7 +452,18 @@ def _signature_blocks(r: _Reading, segs: list[Segment]) -> None:
             lefts = [x for x in free if normalise(x.text) == left_text]
             rights = [x for x in free if normalise(x.text) == right_text]
             for left in lefts:
-                right = next((x for x in rights if abs(x.baseline - left.baseline) < 1.5), None)
+                # the right heading sits level with the left one, or lower by the lines the
+                # place and date above it wrapped onto
+                right = min(
+                    (
+                        x
+                        for x in rights
+                        if -1.5 < left.baseline - x.baseline < WRAPPED_LINES * 1.5 * x.size
+                        and x.box.cx > left.box.cx
+                    ),
+                    key=lambda x: left.baseline - x.baseline,
+                    default=None,
+                )
                 if right is None:
                     r.problems.append(
                         f"page {page.index + 1}: '{left_text}' without '{right_text}'"
@@ -455,13 +485,18 @@ def _signature_blocks(r: _Reading, segs: list[Segment]) -> None:
                 above = [
                     x
                     for x in free
-                    if right.baseline < x.baseline < right.baseline + 3 * right.size
+                    if right.baseline
+                    < x.baseline
+                    < right.baseline + (WRAPPED_LINES + 1) * right.size
                     and x.box.cx > middle
                 ]
-                if place not in cell_lines(above):
+                placed = last_lines_reading(above, place)
+                if placed is None:
                     r.problems.append(
                         f"page {page.index + 1}: '{place}' is not printed above {right_text}"
                     )
+                else:  # read here, in its column: not again as the page's running text
+                    r.placed.update(id(x) for x in placed)
     if blocks == 0:
         r.problems.append("no signature block ('PIHAK PERTAMA,' / 'Pembuat Pernyataan,')")
 
@@ -474,7 +509,7 @@ def _signature_column(r: _Reading, page: int, got: list[str], role: str, pihak: 
         rest.append(f"NIP. {formatting.nip(pihak.nip)}")
     wants = [[jabatan, *rest] for jabatan in _capitals(pihak.jabatan)]
     want = wants[0]
-    if not any(same_text(got, " ".join(w)) for w in wants):
+    if not any(same_text(got, " ".join(w), LONG_WORD) for w in wants):
         r.problems.append(
             f"page {page + 1}: the signature block of {role} reads "
             f"'{' | '.join(got)}', the data says '{' | '.join(want)}'"
@@ -525,39 +560,3 @@ def _field_texts(a: Agreement) -> tuple[str, ...]:
         if p.nip:
             out.append(f"NIP. {formatting.nip(p.nip)}")
     return tuple(sorted({normalise(t) for t in out if t}, key=len, reverse=True))
-
-
-_LIST_MARKER = re.compile(r"^\d{1,2}\.(?=\s)")  # a numbered list item ("1. Berperan ...")
-_PAGE_NUMBER = re.compile(r"\bHalaman (\d+) dari (\d+)\b")
-
-
-def _stray_numbers(r: _Reading, segs: list[Segment]) -> None:
-    """Outside the tables, a number is part of a field (a NIP, a date, the kop, the code, the
-    page number): a number anywhere else (an inserted "target 95") is printed beside the data."""
-    codes = {
-        id(x)
-        for k, s in enumerate(segs)
-        if s.text.startswith("Kode verifikasi")
-        for x in _code_lines(segs, k)
-    }
-    fields = r.fields
-    for page in r.pages:
-        text = join_lines(
-            _LIST_MARKER.sub("", s.text)
-            for s in segs
-            if s.page == page.index and id(s) not in codes
-        )
-        text = normalise(text)
-        for printed in binding_kinds.field_texts(r.a):  # whole, before its parts are cut out
-            text = text.replace(normalise(printed), " ")
-        text = PERUBAHAN.sub(" ", text)  # judged by the contradictions
-        for m in _PAGE_NUMBER.finditer(text):
-            if (int(m.group(1)), int(m.group(2))) != (page.index + 1, len(r.pages)):
-                r.problems.append(f"page {page.index + 1}: it prints '{m.group(0)}'")
-        text = _PAGE_NUMBER.sub(" ", text)
-        for printed in fields:
-            text = text.replace(printed, " ")
-        for m in re.finditer(r"\S*\d\S*", text):
-            r.problems.append(
-                f"page {page.index + 1}: '{m.group(0)}' is printed outside the agreement's fields"
-            )

@@ -15,7 +15,21 @@ from collections.abc import Sequence
 from signer import formatting
 from signer.model import Agreement
 from signer.verify.drawn import DrawnPage, Run
-from signer.verify.layout import Segment, cell_lines, join_lines, normalise
+from signer.verify.layout import (
+    LONG_WORD,
+    WRAPPED_LINES,
+    Segment,
+    as_read,
+    broken_lines,
+    cell_lines,
+    find_wrapped,
+    first_lines_reading,
+    last_lines_reading,
+    normalise,
+    prints,
+    same_text,
+    without,
+)
 
 _NOMOR = re.compile(r"^NOMOR\b", re.IGNORECASE)
 # a sentence that names a replaced agreement: only a revision prints one, and only the data's
@@ -31,12 +45,15 @@ def nomor_problems(a: Agreement, segs: Sequence[Segment]) -> list[str]:
     """The number line: on page 1 once, exactly the data's, or nowhere when it has none."""
     want = formatting.nomor(a)
     out: list[str] = []
-    found = [s for s in segs if _NOMOR.match(s.text)]
-    for s in found:
-        if s.page != 0 or normalise(s.text) != want:
+    # a long number wraps onto the next line, under it
+    found = [k for k, s in enumerate(segs) if _NOMOR.match(s.text)]
+    printed = [k for k in found if want and find_wrapped(segs, (want,), k)[0] == k]
+    for k in found:
+        s = segs[k]
+        if s.page != 0 or k not in printed:
             shown = "has no number" if not want else f"says '{want}'"
             out.append(f"page {s.page + 1}: '{s.text}' is printed, the data {shown}")
-    if want and not any(s.page == 0 and normalise(s.text) == want for s in found):
+    if want and not any(segs[k].page == 0 for k in printed):
         out.append(f"page 1: the number '{want}' is not printed under the title")
     return out
 
@@ -45,17 +62,18 @@ def perubahan_problems(a: Agreement, segs: Sequence[Segment]) -> list[str]:
     """A revision's sentence (reason, number, year, replaced agreement and its code) is printed
     on page 1 exactly as the data says; no other document names a replaced agreement."""
     text_by_page = {
-        page: join_lines(s.text for s in segs if s.page == page) for page in {s.page for s in segs}
+        page: broken_lines(s.text for s in segs if s.page == page)
+        for page in {s.page for s in segs}
     }
     out: list[str] = []
     want = normalise(formatting.kalimat_perubahan(a))
-    if want and want not in normalise(text_by_page.get(0, "")):
+    if want and not prints(text_by_page.get(0, ""), want):
         out.append(
             f"page 1: the sentence of the perubahan is not the data's ('{want[:90]}...'): "
             "its reason, number or the agreement it replaces differs"
         )
     for page, text in text_by_page.items():
-        free = normalise(text).replace(want, " ") if want else text
+        free = as_read(without(text, want) if want else text)
         if _MENGGANTIKAN.search(free):
             out.append(f"page {page + 1}: it names a replaced agreement the data does not name")
     return out
@@ -74,16 +92,23 @@ def single_signature_problems(
     blocks = 0
     for page in pages:
         free = [run for run in page.runs if id(run) not in in_tables]
-        headings = [x for x in free if normalise(x.text) == heading]
         footer = footer_top.get(page.index, 0.0)
         middle = (page.box.x0 + page.box.x1) / 2
-        for h in headings:
+        # the jabatan heading, in the right column, may wrap onto a few lines
+        starts = [x for x in free if x.box.cx > middle and heading.startswith(normalise(x.text))]
+        for start in starts:
+            lines = first_lines_reading(
+                [x for x in free if x.box.cx > middle and x.baseline <= start.baseline + 1], heading
+            )
+            if lines is None or start not in lines[0]:
+                continue
+            h, top = lines[-1][0], lines[0][0]
             blocks += 1
             below: list[Run] = [x for x in free if footer < x.baseline < h.baseline - 1]
             right = [x for x in below if x.box.cx > middle]
             left = [x for x in below if x.box.cx <= middle]
             got = cell_lines(right)
-            if [normalise(t) for t in got] != [normalise(p.nama)]:
+            if not same_text(got, p.nama, LONG_WORD):
                 out.append(
                     f"page {page.index + 1}: the signature block of pihak pertama reads "
                     f"'{' | '.join(got)}', the data says '{p.nama}'"
@@ -96,9 +121,10 @@ def single_signature_problems(
             above = [
                 x
                 for x in free
-                if h.baseline < x.baseline < h.baseline + 3 * h.size and x.box.cx > middle
+                if top.baseline < x.baseline < top.baseline + (WRAPPED_LINES + 1) * top.size
+                and x.box.cx > middle
             ]
-            if place not in cell_lines(above):
+            if last_lines_reading(above, place) is None:
                 out.append(f"page {page.index + 1}: '{place}' is not printed above '{heading}'")
     if blocks == 0:
         out.append(f"no signature block ('{heading}')")

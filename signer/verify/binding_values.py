@@ -10,7 +10,8 @@ from collections.abc import Callable, Sequence
 
 from signer import formatting
 from signer.model import Agreement
-from signer.verify.layout import Segment, join_lines, normalise
+from signer.verify import binding_kinds
+from signer.verify.layout import BREAK, Segment, as_read, broken_lines, without
 
 _BULAN = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
 _DATE = re.compile(rf"\b\d{{1,2}} (?:{_BULAN}) \d{{4}}\b")
@@ -38,18 +39,52 @@ def contradiction_problems(
         ),
     ]
     text_by_page = {
-        page: join_lines(s.text for s in segs if s.page == page) for page in {s.page for s in segs}
+        page: broken_lines(s.text for s in segs if s.page == page)
+        for page in {s.page for s in segs}
     }
-    for page, text in text_by_page.items():
-        text = normalise(text)
+    for page, lines in text_by_page.items():
+        text = as_read(lines)
         # the fields are judged in place; a year or a date inside one (the reason for a
         # perubahan may cite an earlier Perda) is the data's own
-        free = text
+        free = lines
         for printed in fields:
-            free = free.replace(printed, " ")
+            free = without(free, printed)
+        free = as_read(free)
         for pattern, fine, why in checks:
             for m in pattern.finditer(text if pattern is PERUBAHAN else free):
                 if not fine(m):
                     problems.append(f"page {page + 1}: '{m.group(0)}' is printed ({why})")
         # the revision's sentence, its reason included: binding_kinds.perubahan_problems
+    return problems
+
+
+_LIST_MARKER = re.compile(r"^\d{1,2}\.(?=\s)")  # a numbered list item ("1. Berperan ...")
+_PAGE_NUMBER = re.compile(r"\bHalaman (\d+) dari (\d+)\b")
+_PERUBAHAN_BROKEN = re.compile(PERUBAHAN.pattern.replace(" ", f"[ {BREAK}]"))
+
+
+def stray_numbers(
+    a: Agreement, pages: int, fields: Sequence[str], segs: Sequence[Segment]
+) -> list[str]:
+    """Outside the tables, a number is part of a field (a NIP, a date, the kop, the code, the
+    page number): a number anywhere else (an inserted "target 95") is printed beside the data.
+    ``segs``: the page's running text, without the tables, the place and the code."""
+    problems: list[str] = []
+    for page in range(pages):
+        # the page's lines, each break kept: a field wrapped after a '/' or inside a URL is
+        # still the field (see layout.without)
+        text = broken_lines(_LIST_MARKER.sub("", s.text) for s in segs if s.page == page)
+        for printed in binding_kinds.field_texts(a):  # whole, before its parts are cut out
+            text = without(text, printed)
+        text = _PERUBAHAN_BROKEN.sub(" ", text)  # judged by the contradictions
+        for m in _PAGE_NUMBER.finditer(text):
+            if (int(m.group(1)), int(m.group(2))) != (page + 1, pages):
+                problems.append(f"page {page + 1}: it prints '{m.group(0)}'")
+        text = _PAGE_NUMBER.sub(" ", text)
+        for printed in fields:
+            text = without(text, printed)
+        for m in re.finditer(r"\S*\d\S*", as_read(text)):
+            problems.append(
+                f"page {page + 1}: '{m.group(0)}' is printed outside the agreement's fields"
+            )
     return problems

@@ -9,6 +9,7 @@ that cross each column. A merged cell is simply a taller one.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -104,18 +105,129 @@ def join_lines(lines: Iterable[str]) -> str:
     return out
 
 
-def same_text(drawn_lines: Sequence[str], expected: str) -> bool:
-    """Whether the lines read as ``expected``: words are equal, and a line may end inside a word
-    (a long word broken at the cell's edge) or between two words."""
+BREAK = "\n"  # where a line of the page ends, in a text of :func:`broken_lines`
+
+
+def broken_lines(lines: Iterable[str]) -> str:
+    """Lines read as one text that keeps where each line ended (:data:`BREAK`): whether a line
+    break stands for a space or for nothing is decided against the data, see :func:`without`."""
+    return BREAK.join(t for t in (normalise(line) for line in lines) if t)
+
+
+def as_read(text: str) -> str:
+    """A text of :func:`broken_lines` as one line (each break a space, except after a hyphen
+    that ends a word: :func:`join_lines`)."""
+    return normalise(join_lines(text.split(BREAK)))
+
+
+# Where LibreOffice ends a line inside a word (no space there): after one of these, or anywhere in
+# a word too long for a whole line (a URL). Outside the tables a line holds 30 characters or more,
+# so there a word shorter than LONG_WORD is never broken but after one of BREAK_AFTER: "20" / "26"
+# cannot stand for the data's "2026".
+BREAK_AFTER = frozenset("/-?&=_|\\!\u2013\u2014")
+LONG_WORD = 16
+
+
+def may_break(text: str, k: int, long_word: int) -> bool:
+    """Whether a line may end between ``text[k - 1]`` and ``text[k]`` (neither a space) with
+    nothing between them: after a character of :data:`BREAK_AFTER`, or inside a word of at least
+    ``long_word`` characters (0: any word, as in a narrow table cell)."""
+    if text[k - 1] in BREAK_AFTER:
+        return True
+    start = text.rfind(" ", 0, k) + 1
+    end = text.find(" ", k)
+    return (len(text) if end < 0 else end) - start >= long_word
+
+
+@functools.lru_cache(maxsize=4096)
+def _printed(text: str) -> re.Pattern[str]:
+    """``text`` as the pages may print it over several lines, outside the tables: a line may end
+    where the text has a space (the break is that space) or where :func:`may_break` lets
+    LibreOffice break inside a word (the break is nothing there). Nothing else may differ: no
+    character added, dropped or moved, no space where the text has none."""
+    parts = []
+    for k, ch in enumerate(text):
+        if ch == " ":
+            parts.append(f"[ {BREAK}]")
+            continue
+        parts.append(re.escape(ch))
+        if k + 1 < len(text) and text[k + 1] != " " and may_break(text, k + 1, LONG_WORD):
+            parts.append(f"{BREAK}?")
+    return re.compile("".join(parts))
+
+
+def without(text: str, field: str) -> str:
+    """``text`` (of :func:`broken_lines`) with every place that prints ``field`` blanked."""
+    field = normalise(field)
+    return _printed(field).sub(" ", text) if field else text
+
+
+def prints(text: str, field: str) -> bool:
+    """Whether ``text`` (of :func:`broken_lines`) prints ``field`` somewhere."""
+    return _printed(normalise(field)).search(text) is not None
+
+
+def same_text(drawn_lines: Sequence[str], expected: str, long_word: int = 0) -> bool:
+    """Whether the lines read as ``expected``: words are equal, and a line may end between two
+    words or inside a word where :func:`may_break` allows (in a table cell, ``long_word`` 0: a
+    narrow column breaks any word; outside the tables :data:`LONG_WORD`)."""
     want = normalise(expected)
     pos = 0
     for i, line in enumerate(drawn_lines):
         if not want.startswith(line, pos):
             return False
         pos += len(line)
-        if i < len(drawn_lines) - 1 and want[pos : pos + 1] == " ":
-            pos += 1
+        if i < len(drawn_lines) - 1:
+            if want[pos : pos + 1] == " ":
+                pos += 1
+            elif 0 < pos < len(want) and not may_break(want, pos, long_word):
+                return False
     return pos == len(want)
+
+
+def find_wrapped(segs: Sequence[Segment], texts: tuple[str, ...], start: int) -> tuple[int, int]:
+    """The first segment from ``start`` that, with the lines it wraps onto, reads as one of
+    ``texts`` (a heading too long for one line), and how many lines it takes; (-1, 0) if none.
+    A wrapped line continues on the next line of the same page, directly under it."""
+    for k in range(start, len(segs)):
+        first = segs[k]
+        lines = [first.text]
+        for n in range(1, WRAPPED_LINES + 1):
+            if any(same_text(lines, t, LONG_WORD) for t in texts):
+                return k, n
+            if k + n >= len(segs) or not any(t.startswith(first.text[:8]) for t in texts):
+                break
+            prev, nxt = segs[k + n - 1], segs[k + n]
+            height = prev.box.y1 - prev.box.y0
+            if nxt.page != first.page or not 0 < prev.baseline - nxt.baseline < 2 * height:
+                break
+            lines.append(nxt.text)
+    return -1, 0
+
+
+WRAPPED_LINES = 4  # a heading line (kop, instansi, unit) too long for the page wraps onto these
+
+
+def last_lines_reading(runs: Iterable[Run], text: str) -> list[Run] | None:
+    """The runs of the last lines of ``runs`` (top to bottom) that read as ``text`` (a place
+    and date wrapped in its column), or None if no such lines end them."""
+    rows = lines(runs)
+    texts = [_join(row) for row in rows]
+    for j in range(len(rows)):
+        if same_text(texts[j:], text, LONG_WORD):
+            return [run for row in rows[j:] for run in row]
+    return None
+
+
+def first_lines_reading(runs: Iterable[Run], text: str) -> list[list[Run]] | None:
+    """The first lines of ``runs`` (top to bottom, at most :data:`WRAPPED_LINES`) that read as
+    ``text``, or None."""
+    rows = lines(runs)
+    texts = [_join(row) for row in rows]
+    for n in range(1, min(len(rows), WRAPPED_LINES) + 1):
+        if same_text(texts[:n], text, LONG_WORD):
+            return rows[:n]
+    return None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ waktu) and the predikat scales of the Daftar sheet.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -28,6 +29,7 @@ from signer.workbooks.columns import (
     K_ZONA,
 )
 from signer.workbooks.sheet import read_date, show
+from signer.workbooks.teks import PANJANG, clean, shown, too_long
 
 
 @dataclass
@@ -51,11 +53,14 @@ def read_instansi(book: Book, problems: list[Problem]) -> InstansiSheet:
     for r, values in enumerate(book.rows(title)[0], 1):
         key = normalise_text(str(values[0])) if values and values[0] is not None else ""
         value = values[1] if len(values) > 1 else None
-        if isinstance(value, str):
-            value = normalise_text(value) or None
 
         def bad(message: str, r: int = r, key: str = key) -> None:
             problems.append(Problem(INSTANSI, r, "B", key, message))
+
+        if isinstance(value, str) and key == K_LOGO:  # a file name, never printed
+            value = normalise_text(value) or None
+        elif isinstance(value, str):
+            value = _cleaned(book, r, key, value, bad)
 
         unusable = problem_of(value)
         if unusable is not None:
@@ -129,8 +134,29 @@ def read_scales(book: Book) -> dict[str, tuple[str, ...]]:
     for col in columns:
         if not col or not isinstance(col[0], str) or not col[0].startswith("Skala:"):
             continue
-        name = normalise_text(col[0][len("Skala:") :])
-        values = tuple(normalise_text(str(v)) for v in col[1:] if v is not None and str(v).strip())
+        # a grade is printed as the scale spells it: without the invisible characters a paste
+        # brings (what cannot be printed at all is refused by generate's read-back)
+        name = clean(col[0][len("Skala:") :]).text
+        values = tuple(t for t in (clean(str(v)).text for v in col[1:] if v is not None) if t)
         if name and len(values) >= 2:
             scales[name] = values
     return scales
+
+
+def _cleaned(book: Book, row: int, key: str, raw: str, bad: Callable[[str], None]) -> str | None:
+    """A text value as it will be printed (:mod:`signer.workbooks.teks`): changes are warnings,
+    what cannot be printed or is too long for its line a problem."""
+    got = clean(raw)
+    if got.refused is not None:
+        bad(f"cannot be printed: {got.refused}")
+        return None
+    if got.changes:
+        said = "; ".join(got.changes)
+        book.warnings.append(
+            Problem(INSTANSI, row, "B", key, f"{said}: now reads {shown(got.text)}")
+        )
+    limit = PANJANG.get(K_KOP if key.lower().startswith(K_KOP.lower()) else key)
+    if limit is not None and len(got.text) > limit:
+        bad(too_long(got.text, limit))
+        return None
+    return got.text or None

@@ -19,6 +19,7 @@ from signer.errors import Problem
 from signer.model import normalise_text
 from signer.workbooks.book import Book, open_book
 from signer.workbooks.cells import Percent, is_persen, number_text, plain, problem_of
+from signer.workbooks.teks import PANJANG, clean, shown, too_long
 
 KODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -34,6 +35,7 @@ class SheetRows:
     rows: list[tuple[int, tuple[object, ...]]]  # (Excel row number, cell values)
     problems: list[Problem]
     missing: set[str] = field(default_factory=set)  # required columns reported missing once
+    warnings: list[Problem] = field(default_factory=list)  # what reading changed in a cell
 
     def problem(self, row: int | None, header: str | None, message: str) -> None:
         if header in self.missing:
@@ -78,7 +80,32 @@ class SheetRows:
             return None
         if isinstance(v, Decimal):
             v = plain(v)
-        return normalise_text(str(v))
+        text = self.cleaned(row, header, str(v))
+        if text == "":
+            if required:
+                self.problem(row, header, "empty but for invisible characters, expected a text")
+            return None
+        return text
+
+    def cleaned(self, row: int, header: str, raw: str) -> str | None:
+        """``raw`` as it will be printed (see :mod:`signer.workbooks.teks`): each change is a
+        warning naming the cell, a character that cannot be printed or a text longer than the
+        pages can carry is a problem (and None)."""
+        got = clean(raw)
+        if got.refused is not None:
+            self.problem(row, header, f"cannot be printed: {got.refused}")
+            return None
+        if got.changes:
+            letter = get_column_letter(self.columns[header] + 1) if header in self.columns else None
+            said = "; ".join(got.changes)
+            self.warnings.append(
+                Problem(self.name, row, letter, header, f"{said}: now reads {shown(got.text)}")
+            )
+        limit = PANJANG.get(header)
+        if limit is not None and len(got.text) > limit:
+            self.problem(row, header, too_long(got.text, limit))
+            return None
+        return got.text
 
     def kode(
         self, row: int, values: tuple[object, ...], header: str, *, required: bool = True
@@ -336,7 +363,7 @@ def read_sheet(
         for h in headers:
             if h.lower() == text and h not in columns:
                 columns[h] = idx
-    sheet = SheetRows(name, columns, [], problems)
+    sheet = SheetRows(name, columns, [], problems, warnings=book.warnings)
     for h in headers:
         if h not in columns and h not in optional:
             problems.append(Problem(name, header_row + 1, None, h, "column is missing"))

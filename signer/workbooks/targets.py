@@ -9,7 +9,7 @@ from decimal import Decimal
 from openpyxl.utils import get_column_letter
 
 from signer.errors import Problem
-from signer.model import Arah, Predikat, Rentang, Target, normalise_text
+from signer.model import Arah, Predikat, Rentang, Target
 from signer.workbooks.columns import H_TARGET, H_TW
 from signer.workbooks.sheet import SheetRows, show
 
@@ -45,7 +45,9 @@ def parse_target(
             return None
         return Rentang(lo, hi)
     if arah is Arah.PREDIKAT:
-        text = normalise_text(str(v))
+        text = sheet.cleaned(row, header, str(v))  # as the scale's grades are read
+        if text is None:
+            return None
         if skala is not None:
             match = {s.lower(): s for s in skala}.get(text.lower())
             if match is None:
