@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from signer.errors import InputError
 
 PASSPHRASE_ENV = "KINERJA_PASSPHRASE"
 PIN_ENV = "KINERJA_PIN"
+SECRET_ENVS = (PASSPHRASE_ENV, PIN_ENV)
+"""Every variable a secret is read from (:func:`secret_from_env`)."""
+
+
+def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a program kinerja starts (LibreOffice, its probe): ours without any
+    secret variable, plus ``extra``. A program that does not sign has no use for a passphrase,
+    and a child can outlive us or dump its environment in a crash report."""
+    env = {k: v for k, v in os.environ.items() if k not in SECRET_ENVS}
+    env.update(extra or {})
+    return env
 
 
 def secret_from_env(
     variable: str, what: str, prompt: Callable[[str], str] | None = None, default: str | None = None
 ) -> bytes:
-    """A passphrase or PIN from ``variable``, else from ``prompt(what)``, else ``default``."""
+    """A passphrase or PIN from ``variable``, else from ``prompt(what)``, else ``default``.
+
+    ``variable`` is one of :data:`SECRET_ENVS`, which is what keeps it from every child."""
+    if variable not in SECRET_ENVS:
+        raise ValueError(f"{variable} is not in SECRET_ENVS: children would inherit it")
     value = os.environ.get(variable)
     if value is None and prompt is not None:
         value = prompt(what)
