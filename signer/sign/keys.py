@@ -25,6 +25,7 @@ from pyhanko.sign import signers
 from pyhanko.sign.general import get_pyca_cryptography_hash  # type: ignore[attr-defined]
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from signer.algorithms import certificate_weakness
 from signer.errors import InputError
 from signer.model import Peran, Pihak
 from signer.names import NameMatch, PartyPin, holder_names, match_name, pins_for
@@ -121,7 +122,17 @@ def load_pkcs12(path: Path, passphrase: bytes) -> Credential:
         ),
         cert_registry=SimpleCertificateStore.from_certs([asn1(c) for c in others]),
     )
-    return Credential(signer, Path(path).name)
+    return _strong(Credential(signer, Path(path).name), str(path))
+
+
+def _strong(credential: Credential, where: str) -> Credential:
+    """The credential, if verification would accept what it signs (key size, algorithms);
+    refused before anything is signed otherwise."""
+    if weak := certificate_weakness(credential.certificate):
+        raise KeyMaterialError(
+            f"{where}: {weak}; verification would reject its signatures, so it does not sign"
+        )
+    return credential
 
 
 @contextlib.contextmanager
@@ -163,7 +174,9 @@ def open_pkcs11(
                 f"token {token_label!r}: no key and certificate labelled {label!r} "
                 f"({e.__class__.__name__})"
             ) from None
-        yield Credential(signer, f"token {token_label}")
+        yield _strong(
+            Credential(signer, f"token {token_label}"), f"token {token_label!r} key {label!r}"
+        )
     finally:
         session.close()
 

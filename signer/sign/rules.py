@@ -21,6 +21,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 
 from signer import formatting
+from signer.algorithms import certificate_weakness
 from signer.embedded import EmbeddedAgreement, NotPrepared, read_embedded
 from signer.errors import InputError
 from signer.model import Agreement, Peran
@@ -145,6 +146,8 @@ def check(
             identify(embedded.agreement, role, names, certificate.sha256.hex(), pins)
         except NotIdentified as e:
             raise SignRefused(f"{source}: {e.reason}") from None
+        if weak := certificate_weakness(certificate):
+            raise SignRefused(f"{source}: the certificate of {holder}: {weak}")
     signed = tuple(r for r in agreement.peran if sig_fields[r.value].signed)
     target = sig_fields[role.value]
     if target.signed:
