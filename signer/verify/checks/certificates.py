@@ -15,7 +15,7 @@ from pyhanko.sign.validation.ades import AdESWithTimeValidationResult
 
 from signer.algorithms import digest_weakness, key_weakness
 from signer.model import Peran
-from signer.names import Identification, NotIdentified, holder_names, identify
+from signer.names import Identification, NotIdentified, certificate_nip, holder_names, identify
 from signer.verify.check import SignatureCheck, signature_check
 from signer.verify.evidence import Evidence, SignatureEvidence, VerifyOptions
 from signer.verify.plain import PLAIN
@@ -172,6 +172,7 @@ def identification(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -
         holder_names(cert.subject.native),
         cert.sha256.hex(),
         options.trust.party_pins,
+        certificate_nip(cert.subject.native),
     )
 
 
