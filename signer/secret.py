@@ -1,4 +1,10 @@
-"""Passphrases and PINs: from an environment variable or a prompt, never argv, never a log."""
+"""Passphrases and PINs: from an environment variable or a prompt, never argv, never a log.
+
+Every program kinerja starts gets :func:`child_environment`, which leaves the secret variables
+out (a test holds each subprocess call of the library to it). They stay in kinerja's own
+environment: the demo store reads its passphrase more than once (its CA keys, its PKCS#12
+files), and the forked signing workers that inherit it are kinerja itself.
+"""
 
 from __future__ import annotations
 

@@ -47,3 +47,35 @@ def test_children_get_our_environment_without_a_secret(monkeypatch: pytest.Monke
 def test_a_secret_is_read_only_from_a_variable_children_never_get() -> None:
     with pytest.raises(ValueError, match="SECRET_ENVS"):
         secret_from_env("KINERJA_TOKEN_SECRET", "token secret", default="x")
+
+
+def test_every_program_kinerja_starts_gets_an_environment_without_secrets() -> None:
+    """Each subprocess call of the library names its environment (child_environment): none
+    inherits ours, passphrase and all. The LibreOffice worker script passes on what it got."""
+    import ast
+    from pathlib import Path
+
+    import signer
+
+    starters = {"run", "Popen", "call", "check_call", "check_output"}
+    unnamed = []
+    for path in Path(signer.__file__).parent.rglob("*.py"):
+        if path.name == "worker.py" and path.parent.name == "office":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "subprocess"
+                and node.func.attr in starters
+            ):
+                env = next((k.value for k in node.keywords if k.arg == "env"), None)
+                named = isinstance(env, ast.Name) or (
+                    isinstance(env, ast.Call)
+                    and isinstance(env.func, ast.Name)
+                    and env.func.id == "child_environment"
+                )
+                if not named:
+                    unnamed.append(f"{path.name}:{node.lineno}")
+    assert not unnamed, f"subprocess without env=child_environment(...): {unnamed}"
