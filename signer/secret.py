@@ -9,7 +9,9 @@ files), and the forked signing workers that inherit it are kinerja itself.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from signer.errors import InputError
 
@@ -26,6 +28,11 @@ def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SECRET_ENVS}
     env.update(extra or {})
     return env
+
+
+def run_child(args: Sequence[str], **options: Any) -> subprocess.CompletedProcess[Any]:
+    """Run a program kinerja needs (fc-list, ...): :func:`subprocess.run`, without our secrets."""
+    return subprocess.run(args, env=child_environment(), **options)
 
 
 def secret_from_env(
