@@ -7,6 +7,7 @@ and the stage itself decides what to skip when it runs again.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -82,6 +83,26 @@ class Limits:
 # open services and closures). One process batch runs at a time.
 _FORKED_WORK: Callable[[Any], Outcome[Any]] | None = None
 _FORKED_LIMITS = Limits()
+_FORKED_BY = 0  # the pid of the kinerja process that forks the workers
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked child: be killed (SIGKILL) the moment ``parent`` is gone, whatever ended it.
+
+    A worker holds every party's decrypted key and must not outlive kinerja (kill -9 included),
+    nor wait forever on an empty queue. The kernel sends the signal when the *thread* that
+    forked the child ends, so workers are forked by the thread that runs the batch, which
+    outlives them (the pool is shut down before :meth:`Batch.run` returns). If ``parent`` died
+    between the fork and the prctl, the child already belongs to another process: it ends now.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            os._exit(70)  # cannot promise to die with kinerja: do not hold keys at all
+    if os.getppid() != parent:
+        os._exit(70)
 
 
 def _forked_call(item: Any) -> Outcome[Any]:
@@ -95,7 +116,9 @@ def _forked_call(item: Any) -> Outcome[Any]:
 
 
 def _start_worker() -> None:
-    """In each forked worker: the memory limit, and SIGALRM's default action (to end it)."""
+    """In each forked worker: death with kinerja, the memory limit, and SIGALRM's default
+    action (to end it)."""
+    die_with_parent(_FORKED_BY)
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     if _FORKED_LIMITS.memory_mb:
         limit = _FORKED_LIMITS.memory_mb * 1024 * 1024
@@ -141,9 +164,10 @@ class Batch(Generic[T, R]):
         if not self._forking():
             threads = ThreadPoolExecutor(jobs)
             return threads, lambda item: threads.submit(self._one, item)
-        global _FORKED_WORK, _FORKED_LIMITS
+        global _FORKED_WORK, _FORKED_LIMITS, _FORKED_BY
         _FORKED_WORK = self._one
         _FORKED_LIMITS = self.limits or Limits()
+        _FORKED_BY = os.getpid()
         # objects inherited from the parent are never garbage; keep the collector off them
         gc.freeze()
         forks = ProcessPoolExecutor(
@@ -154,6 +178,8 @@ class Batch(Generic[T, R]):
 
     def _alone(self, item: T) -> Outcome[R]:
         """One item in a worker of its own: its outcome, or why the worker died."""
+        global _FORKED_BY
+        _FORKED_BY = os.getpid()
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
 

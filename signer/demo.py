@@ -9,13 +9,14 @@ signed targets (evaluasi.json, .xlsx, .pdf).
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from signer.batch import Outcome, Status, default_jobs, expand_inputs, summary
+from signer.batch import InputFile, Outcome, Status, default_jobs, expand_inputs, summary
 from signer.demo_pki import pki
 from signer.demo_pki.pki import build_demo_pki, is_demo_store, passphrase_from_env, write_demo_pki
 from signer.errors import InputError, VerificationFailed
@@ -26,7 +27,7 @@ from signer.example.workspace import REALISASI, WORKBOOK, write_workspace
 from signer.generate.stage import GenerateOptions, generate
 from signer.model import Peran
 from signer.sign import KeySource, Level, SignOptions, open_local, sign_files
-from signer.trust import load_trust_config
+from signer.trust import TrustConfig, load_trust_config
 from signer.verify import SigningAudit
 from signer.verify.run import prepared_problems
 from signer.workbooks.ceremony_read import read_workbook
@@ -84,22 +85,12 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
     keys = folder / "keys"
     if not pki.is_demo_store(keys):
         make_demo_store(keys, folder / WORKBOOK)
-    backend = open_local(
-        KeySource(keys=keys), secret=lambda env, what: pki.passphrase_from_env(), tsa_url=None
-    )
-    trust = load_trust_config([keys])
     inputs = expand_inputs([out])
     pdfs = [f.path for f in inputs]
-    for role in Peran:
-        start = time.perf_counter()
-        signed = sign_files(inputs, backend, SigningAudit(trust), SignOptions(role, Level.B_LTA))
-        counts = _all_done(signed, f"signing as {role.value}")
-        done(
-            f"sign {role.value}",
-            f"{counts[Status.DONE]} signed at PAdES B-LTA, "
-            f"{counts[Status.SKIPPED]} already signed "
-            f"({time.perf_counter() - start:.1f} s)",
-        )
+    trust = load_trust_config([keys])
+    _sign_both(keys, inputs, trust, done)
+    # the keys are gone before verify forks its workers, which do not sign
+    gc.collect()
     # verify once; the evaluation uses exactly these verdicts
     start = time.perf_counter()
     options = EvaluateOptions(trust, jobs=default_jobs())
@@ -127,6 +118,30 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
         f"({time.perf_counter() - start:.1f} s)",
     )
     return steps
+
+
+def _sign_both(
+    keys: Path, inputs: list[InputFile], trust: TrustConfig, done: Callable[[str, str], None]
+) -> None:
+    """Both parties' signatures with the demo store; its keys live only as long as this call."""
+    backend = open_local(
+        KeySource(keys=keys), secret=lambda env, what: pki.passphrase_from_env(), tsa_url=None
+    )
+    try:
+        for role in Peran:
+            start = time.perf_counter()
+            signed = sign_files(
+                inputs, backend, SigningAudit(trust), SignOptions(role, Level.B_LTA)
+            )
+            counts = _all_done(signed, f"signing as {role.value}")
+            done(
+                f"sign {role.value}",
+                f"{counts[Status.DONE]} signed at PAdES B-LTA, "
+                f"{counts[Status.SKIPPED]} already signed "
+                f"({time.perf_counter() - start:.1f} s)",
+            )
+    finally:
+        backend.close()
 
 
 def make_demo_store(

@@ -216,6 +216,21 @@ def same_person(certificate_name: str, nama: str) -> bool:
     return match_name(certificate_name, nama) is not None
 
 
+# a NIP a CA puts in the subject's serialNumber, as a national-scheme identifier: "NIP.1974..."
+# (BSrE's certificates carry none; the demo PKI's do)
+_SERIAL_NIP = re.compile(r"NIP[\s.:-]*((?:\d[\s.]?){17}\d)", re.IGNORECASE)
+
+
+def certificate_nip(subject: Mapping[str, object]) -> str | None:
+    """The 18 digits of the NIP a certificate's subject (asn1crypto's ``subject.native``) gives
+    in its serialNumber as ``NIP.<digits>``, or None when it gives none."""
+    value = subject.get("serial_number")
+    for text in value if isinstance(value, list) else [value]:
+        if isinstance(text, str) and (found := _SERIAL_NIP.fullmatch(text.strip())):
+            return re.sub(r"\D", "", found.group(1))
+    return None
+
+
 def holder_names(subject: Mapping[str, object]) -> tuple[str, ...]:
     """The names a certificate gives its holder (asn1crypto's ``subject.native``), fullest first.
 
@@ -411,14 +426,21 @@ def identify(
     names: Sequence[str],
     sha256: str,
     pins: Iterable[PartyPin] = (),
+    nip: str | None = None,
 ) -> Identification:
-    """Show that a certificate (its holder's ``names``, its fingerprint) is ``role``'s party of
-    ``agreement``, or raise :class:`NotIdentified` with the reason."""
+    """Show that a certificate (its holder's ``names``, its fingerprint, the ``nip`` it carries
+    if any: :func:`certificate_nip`) is ``role``'s party of ``agreement``, or raise
+    :class:`NotIdentified` with the reason."""
     party = agreement.pihak(role)
     who = f"{_label(role)} '{party.nama}'"
     pinned = pins_for(pins, role, party)
     matches = [(n, m) for n in names if (m := match_name(n, party.nama)) is not None]
     shown = names[0] if names else "(no name)"
+    if nip is not None and party.nip is not None and nip != party.nip.digits:
+        # a namesake's certificate: the same name, another person
+        raise NotIdentified(
+            f"the certificate of '{shown}' is for NIP {nip}, but {who} has NIP {party.nip.digits}"
+        )
     if pinned and sha256 not in pinned:
         raise NotIdentified(
             f"the certificate of '{shown}' (SHA-256 {sha256[:16]}...) is not the one pinned "

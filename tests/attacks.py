@@ -945,7 +945,7 @@ def sneaky_signature(good: bytes) -> bytes:
 
     outsider = Pihak("Penyerang", "Staf Lain")
     authority = pki.build_demo_pki([outsider], "Instansi Lain")
-    credential = credential_from(authority.parties[outsider.nama], authority.chain, "outsider")
+    credential = credential_from(authority.issued_for(outsider), authority.chain, "outsider")
     with open_pdf(good) as pdf:
         page = lampiran_page(pdf)
         run = target_run(pdf)
@@ -1136,7 +1136,7 @@ def impersonation_untrusted(prepared: bytes, store: Path | None = None) -> bytes
     services = demo_services(fake)
 
     def credential_for(_a, role):
-        return credential_from(fake.parties[_a.pihak(role).nama], fake.chain, "look-alike")
+        return credential_from(fake.issued_for(_a.pihak(role)), fake.chain, "look-alike")
 
     data = prepared
     for role in (Peran.PIHAK_PERTAMA, Peran.PIHAK_KEDUA):
@@ -1159,7 +1159,7 @@ def impersonation_untrusted_kedua(prepared: bytes, store: Path) -> bytes:
 
     a = _parties(prepared)
     fake = pki.build_demo_pki([a.pihak_kedua], a.instansi.nama)
-    credential = credential_from(fake.parties[a.pihak_kedua.nama], fake.chain, "look-alike")
+    credential = credential_from(fake.issued_for(a.pihak_kedua), fake.chain, "look-alike")
     first = sign_agreement(prepared, store, roles=[PIHAK_PERTAMA])
     roots = signing_setup(store).services.trust_roots
     backend = PadesSigner(lambda _a, _r: credential, Services(None, None, roots))  # B-B: no TSA
@@ -1291,12 +1291,12 @@ def revoked_signer(prepared: bytes, folder: Path) -> bytes:
     services = demo_services(authority)
 
     def credential_for(_a, role):
-        return credential_from(authority.parties[_a.pihak(role).nama], authority.chain, role.value)
+        return credential_from(authority.issued_for(_a.pihak(role)), authority.chain, role.value)
 
     first = sign_unchecked(
         prepared, PadesSigner(credential_for, services), Peran.PIHAK_PERTAMA, Level.B_LTA
     )
-    victim = authority.parties[a.pihak_kedua.nama].cert
+    victim = authority.issued_for(a.pihak_kedua).cert
     authority.revoked[victim.serial_number] = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     no_revinfo = Services(services.timestamper, None, services.trust_roots)  # B-T
     second = sign_unchecked(
@@ -1346,7 +1346,7 @@ def _own_pki_signers(
     pki.write_demo_pki(authority, folder, parties, PASSPHRASE)
 
     def credential_for(agreement: Agreement, role: Peran) -> Credential:
-        issued = authority.parties[agreement.pihak(role).nama]
+        issued = authority.issued_for(agreement.pihak(role))
         return credential_from(issued, authority.chain, role.value)
 
     return authority, demo_services(authority), credential_for

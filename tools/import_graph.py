@@ -26,6 +26,7 @@ SHARED = {
     "signer.model",
     "signer.names",
     "signer.secret",
+    "signer.algorithms",
     "signer.fsio",
     "signer.formatting",
     "signer.canonical",

@@ -2,9 +2,12 @@
 certificate per party of a ceremony, each in a passphrase-protected PKCS#12 file.
 
 It stands in for BSrE (BSSN) in the demo and the tests, with the same shape as the real thing:
-the subject carries the holder's plain name, without gelar, as BSrE's does (and no NIP): in
-givenName whole, and in the commonName, which RFC 5280 bounds at 64 characters, shortened to
-initials where it is longer (:func:`signer.names.common_name`), never cut; key usage
+the subject carries the holder's plain name, without gelar, as BSrE's does: in givenName whole,
+and in the commonName, which RFC 5280 bounds at 64 characters, shortened to initials where it
+is longer (:func:`signer.names.common_name`), never cut. Unlike BSrE's it also carries the
+holder's NIP (serialNumber ``NIP.<18 digits>``), so two officials with one name are two
+holders, each with a key file of its own (:func:`holder_id`), and neither can sign as the
+other; key usage
 digitalSignature and nonRepudiation, CRL distribution points and an OCSP URL. The URLs use the
 reserved ``.example`` domain and are answered in-process (see :mod:`signer.services`), never
 over a network. The CA keys are kept (encrypted) so fresh CRLs and OCSP answers can be made at
@@ -14,6 +17,7 @@ signing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import unicodedata
@@ -92,9 +96,25 @@ def holder_subject(pihak: Pihak, org: str) -> x509.Name:
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
         x509.NameAttribute(NameOID.TITLE, pihak.jabatan[:UB_TITLE]),
         x509.NameAttribute(NameOID.GIVEN_NAME, plain),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name(plain, UB_COMMON_NAME)),
     ]
+    if pihak.nip is not None:  # who the holder is, where a name is shared
+        attrs.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, f"NIP.{pihak.nip.digits}"))
+    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name(plain, UB_COMMON_NAME)))
     return x509.Name(attrs)
+
+
+def holder_id(pihak: Pihak) -> str:
+    """The demo store's name for the person ``pihak`` is: the stem of their key file.
+
+    One person, one certificate: the same plain name and NIP (or, without a NIP, the same plain
+    name) written with other gelar or punctuation is the same holder. Different people never
+    share a name here: the id ends in a digest of exactly what makes the person (a slug alone
+    makes "Ahmad Fauzi, S.T." and "Ahmad Fauzi ST" one file), and the NIP is in it to be read.
+    """
+    who = f"{name_key(pihak.nama)}\0{pihak.nip.digits if pihak.nip else ''}"
+    digest = hashlib.sha256(who.encode()).hexdigest()[:12]
+    readable = slug(plain_name(pihak.nama))[:48].strip("-") or "pihak"
+    return "-".join(x for x in (readable, pihak.nip.digits if pihak.nip else None, digest) if x)
 
 
 @dataclass(frozen=True)
@@ -223,8 +243,12 @@ class DemoPki:
     intermediate: Issued
     tsa: Issued
     ocsp: Issued
-    parties: dict[str, Issued]  # nama -> certificate and key
+    parties: dict[str, Issued]  # holder_id -> certificate and key, one per person
     revoked: dict[int, dt.datetime]  # serial -> revocation time (for tests)
+
+    def issued_for(self, pihak: Pihak) -> Issued:
+        """The certificate and key of the person ``pihak`` is."""
+        return self.parties[holder_id(pihak)]
 
     @property
     def trust_roots(self) -> list[x509.Certificate]:
@@ -284,19 +308,15 @@ def build_demo_pki(
         ocsp_nocheck=True,
     )
     expired = set(expired)
+    # one certificate per person (holder_id): a real PSrE issues one per identity, not per
+    # spelling, and never one for two people
     issued: dict[str, Issued] = {}
-    # one certificate per person: the same plain name and NIP written with other gelar is the
-    # same holder (a real PSrE issues one certificate per identity, not per spelling)
-    person: dict[tuple[str, str | None], Issued] = {}
     for p in parties:
-        if p.nama in issued:
-            continue
-        who = (name_key(p.nama), str(p.nip) if p.nip else None)
-        if who in person:
-            issued[p.nama] = person[who]
+        who = holder_id(p)
+        if who in issued:
             continue
         start = now - dt.timedelta(days=party_days + 30) if p.nama in expired else now
-        issued[p.nama] = person[who] = _issue(
+        issued[who] = _issue(
             holder_subject(p, org),
             _ec(),
             inter,
@@ -364,19 +384,19 @@ def write_demo_pki(
         build_crl(pki.intermediate).public_bytes(serialization.Encoding.DER),
     )
     entries = []
-    by_name = {p.nama: p for p in parties}
-    for nama, issued in pki.parties.items():
-        p = by_name.get(nama)
-        name = slug(nama)
+    holders = {holder_id(p): p for p in reversed(list(parties))}  # the first spelling seen
+    for who, issued in pki.parties.items():
+        p = holders.get(who)
+        nama = p.nama if p else who
         fsio.write_bytes(
-            folder / "pihak" / f"{name}.p12", _p12(nama, issued, pki.chain, passphrase), mode=secret
+            folder / "pihak" / f"{who}.p12", _p12(nama, issued, pki.chain, passphrase), mode=secret
         )
         entries.append(
             {
                 "nama": nama,
                 "nip": str(p.nip) if p and p.nip else None,
                 "jabatan": p.jabatan if p else None,
-                "p12": f"pihak/{name}.p12",
+                "p12": f"pihak/{who}.p12",
                 "not_after": issued.cert.not_valid_after_utc.isoformat(),
             }
         )

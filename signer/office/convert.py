@@ -29,6 +29,7 @@ from pathlib import Path
 
 from signer.errors import KinerjaError
 from signer.office.probe import uno_python
+from signer.secret import child_environment
 
 PDF_FILTER = "writer_pdf_Export"
 DOCX_FILTER = "MS Word 2007 XML"  # without it a text file named .docx converts "fine"
@@ -79,11 +80,10 @@ class OfficeWorker:
 
     def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        env = {
-            **os.environ,
-            "PYTHONPATH": _unoserver_path(self.folder / "python"),
-            "HOME": str(self.folder),
-        }
+        # no passphrase or PIN: LibreOffice never signs
+        env = child_environment(
+            {"PYTHONPATH": _unoserver_path(self.folder / "python"), "HOME": str(self.folder)}
+        )
         self.process = subprocess.Popen(
             [
                 uno_python(),
@@ -91,12 +91,15 @@ class OfficeWorker:
                 str(_free_port()),
                 (self.folder / "profile").as_uri(),
                 DOCX_FILTER,
+                str(os.getpid()),  # the worker and its LibreOffice die with this process
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=env,
-            start_new_session=True,  # its own process group, so a hung soffice dies with it
+            # its own process group: a hung soffice (and the soffice.bin that oosplash forks)
+            # dies with it, by our hand or by the worker's watcher when we are gone
+            start_new_session=True,
         )
         try:
             answer = self._read(START_TIMEOUT)

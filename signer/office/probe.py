@@ -9,6 +9,7 @@ import subprocess
 from functools import cache
 
 from signer.errors import MissingDependency
+from signer.secret import child_environment
 
 UNO_PYTHONS = ("/usr/bin/python3", "/usr/lib/libreoffice/program/python")
 INSTALL = "apt-get install libreoffice-writer-nogui python3-uno"
@@ -30,7 +31,10 @@ def uno_python() -> str:
         if (
             os.path.exists(candidate)
             and subprocess.run(
-                [candidate, "-c", "import uno"], capture_output=True, timeout=60
+                [candidate, "-c", "import uno"],
+                capture_output=True,
+                timeout=60,
+                env=child_environment(),
             ).returncode
             == 0
         ):
@@ -50,7 +54,11 @@ def office_version() -> str:
     soffice = shutil.which("soffice") or "soffice"
     try:
         out = subprocess.run(
-            [soffice, "--headless", "--version"], capture_output=True, text=True, timeout=60
+            [soffice, "--headless", "--version"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=child_environment(),
         ).stdout
     except (OSError, subprocess.TimeoutExpired) as e:
         raise OfficeMissing(f"LibreOffice does not answer `soffice --version` ({e})") from None

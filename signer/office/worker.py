@@ -8,16 +8,60 @@ soffice on a private profile, connects unoserver's UnoConverter to it as soon as
     stdout: {"ok": true} or {"error": "..."}
 
 End of stdin stops soffice and the worker. Standard library and unoserver only.
+
+The worker leads its own process group, which soffice, the oosplash it execs and the soffice.bin
+that oosplash forks all join. A watcher process kills that whole group the moment kinerja (the
+pid in argv) or the worker itself is gone, whatever ended it (kill -9 included), even while a
+conversion is stuck in LibreOffice: a parent-death signal would not do, as it follows the
+kinerja *thread* that started the worker and is not inherited by soffice.bin.
 """
 
 import json
+import os
+import select
+import signal
 import subprocess
 import sys
 import time
 
 
+def _parent_of(pid: int) -> int:
+    """The parent pid of ``pid`` (/proc), or 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return int(f.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def watch(kinerja: int) -> None:
+    """Fork the watcher: it waits for kinerja or this worker to end, then kills the group."""
+    worker = os.getpid()
+    try:
+        handles = [os.pidfd_open(kinerja), os.pidfd_open(worker)]
+    except (AttributeError, OSError):  # kinerja already gone, or a kernel before 5.3
+        handles = []
+    if os.getppid() != kinerja:  # kinerja died before we could watch it: end now
+        os.killpg(0, signal.SIGKILL)
+    if os.fork() != 0:
+        return
+    # the watcher: nothing of the worker's pipes, so kinerja sees the worker end at once
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    try:
+        if handles:
+            select.select(handles, [], [])
+        else:
+            while _parent_of(worker) == kinerja:
+                time.sleep(0.25)
+    finally:
+        os.killpg(0, signal.SIGKILL)
+
+
 def main() -> int:
     port, profile, infilter = sys.argv[1], sys.argv[2], sys.argv[3]
+    watch(int(sys.argv[4]))
     soffice = subprocess.Popen(
         [
             "soffice",

@@ -25,9 +25,17 @@ from pyhanko.sign import signers
 from pyhanko.sign.general import get_pyca_cryptography_hash  # type: ignore[attr-defined]
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from signer.algorithms import certificate_weakness
 from signer.errors import InputError
 from signer.model import Peran, Pihak
-from signer.names import NameMatch, PartyPin, holder_names, match_name, pins_for
+from signer.names import (
+    NameMatch,
+    PartyPin,
+    certificate_nip,
+    holder_names,
+    match_name,
+    pins_for,
+)
 
 
 class KeyMaterialError(InputError):
@@ -76,6 +84,11 @@ class Credential:
         """Every name the certificate gives its holder (givenName and surname, commonName)."""
         return holder_names(self.certificate.subject.native)
 
+    @property
+    def nip(self) -> str | None:
+        """The holder's NIP, if the certificate carries one (serialNumber ``NIP.<digits>``)."""
+        return certificate_nip(self.certificate.subject.native)
+
     @cached_property
     def sha256(self) -> str:
         """The certificate's SHA-256 fingerprint (lowercase hex), what ``--certificate`` names."""
@@ -121,7 +134,17 @@ def load_pkcs12(path: Path, passphrase: bytes) -> Credential:
         ),
         cert_registry=SimpleCertificateStore.from_certs([asn1(c) for c in others]),
     )
-    return Credential(signer, Path(path).name)
+    return _strong(Credential(signer, Path(path).name), str(path))
+
+
+def _strong(credential: Credential, where: str) -> Credential:
+    """The credential, if verification would accept what it signs (key size, algorithms);
+    refused before anything is signed otherwise."""
+    if weak := certificate_weakness(credential.certificate):
+        raise KeyMaterialError(
+            f"{where}: {weak}; verification would reject its signatures, so it does not sign"
+        )
+    return credential
 
 
 @contextlib.contextmanager
@@ -163,7 +186,9 @@ def open_pkcs11(
                 f"token {token_label!r}: no key and certificate labelled {label!r} "
                 f"({e.__class__.__name__})"
             ) from None
-        yield Credential(signer, f"token {token_label}")
+        yield _strong(
+            Credential(signer, f"token {token_label}"), f"token {token_label!r} key {label!r}"
+        )
     finally:
         session.close()
 
@@ -187,9 +212,10 @@ def _only_key_label(session: object) -> str:
 class KeyStore:
     """A folder of PKCS#12 files, one per party; picks the one whose holder is a given party.
 
-    The holder is found by the name without gelar (a BSrE certificate carries the plain name),
-    or by the certificate pinned for the party; two certificates that match the same party by
-    name are refused rather than guessed between.
+    The holder is found by the name without gelar (a BSrE certificate carries the plain name)
+    and, where the certificate carries a NIP, by the NIP too: a namesake's certificate (same
+    name, another NIP) is never the party's. Or by the certificate pinned for the party; two
+    certificates that still match the same party are refused rather than guessed between.
     """
 
     def __init__(self, folder: Path, passphrase: bytes, pins: tuple[PartyPin, ...] = ()):
@@ -222,6 +248,11 @@ class KeyStore:
                 )
             return found[0]
         matches = [(c, m) for c in self._by_sha256.values() if (m := self._match(c, pihak))]
+        if pihak.nip is not None:
+            # a certificate for another NIP is a namesake's; one for this NIP is the party's
+            matches = [(c, m) for c, m in matches if c.nip in (None, pihak.nip.digits)]
+            if any(c.nip for c, _ in matches):
+                matches = [(c, m) for c, m in matches if c.nip]
         exact = [c for c, m in matches if m is NameMatch.EXACT]
         if len(matches) == 1 or len(exact) == 1:
             return exact[0] if exact else matches[0][0]

@@ -21,10 +21,18 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 
 from signer import formatting
+from signer.algorithms import certificate_weakness
 from signer.embedded import EmbeddedAgreement, NotPrepared, read_embedded
 from signer.errors import InputError
 from signer.model import Agreement, Peran
-from signer.names import NotIdentified, PartyPin, holder_names, identify, same_person
+from signer.names import (
+    NotIdentified,
+    PartyPin,
+    certificate_nip,
+    holder_names,
+    identify,
+    same_person,
+)
 from signer.sign.backend import SignatureField
 
 
@@ -142,9 +150,18 @@ def check(
         names = holder_names(certificate.subject.native)
         holder = names[0] if names else ""
         try:
-            identify(embedded.agreement, role, names, certificate.sha256.hex(), pins)
+            identify(
+                embedded.agreement,
+                role,
+                names,
+                certificate.sha256.hex(),
+                pins,
+                certificate_nip(certificate.subject.native),
+            )
         except NotIdentified as e:
             raise SignRefused(f"{source}: {e.reason}") from None
+        if weak := certificate_weakness(certificate):
+            raise SignRefused(f"{source}: the certificate of {holder}: {weak}")
     signed = tuple(r for r in agreement.peran if sig_fields[r.value].signed)
     target = sig_fields[role.value]
     if target.signed:

@@ -16,7 +16,6 @@ import functools
 import io
 import re
 import shutil
-import subprocess
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ from fontTools.encodings.StandardEncoding import StandardEncoding
 from fontTools.pens.basePen import BasePen
 from fontTools.pens.recordingPen import DecomposingRecordingPen
 from fontTools.ttLib import TTFont
+
+from signer.secret import run_child
 
 PX_PER_EM = 64  # raster of the tolerant comparison: a text face's stems are 5 px or more
 TOLERANCE = 0.03  # share of the ink that may differ beyond a pixel of slack
@@ -330,7 +331,7 @@ def _reference_files(psname: str) -> tuple[tuple[str, int], ...]:
     if exe is None or not _PS_NAME.match(psname):
         return ()
     fmt, pattern = "%{file}\t%{index}\t%{fontformat}\n", f":postscriptname={psname}"
-    done = subprocess.run([exe, "-f", fmt, pattern], capture_output=True, text=True, timeout=60)
+    done = run_child([exe, "-f", fmt, pattern], capture_output=True, text=True, timeout=60)
     found = set()
     for line in done.stdout.splitlines():
         path, index, kind = [*line.split("\t"), "", ""][:3]

@@ -113,10 +113,11 @@ def test_two_parties_with_one_plain_name_need_pinned_certificates(workspace: Pat
     assert "nothing was signed" in text and "pk-2026-dinkes.pdf" in text
     assert contents(out) == before
     sha = fingerprints(keys)
-    rina = next(v for k, v in sha.items() if "rina-kartikasari-m-kes" in k)
-    kdh = next(v for k, v in sha.items() if "prof-dr-rina" in k)
+    # key files are named by person: the plain name, the NIP if any, a digest of both
+    rina = next(v for k, v in sha.items() if f"rina-kartikasari-{RINA_NIP}-" in k)
+    kdh = next(v for k, v in sha.items() if "rina-kartikasari-" in k and RINA_NIP not in k)
     # a certificate file as given to --p12 is refused too: the name cannot tell who holds it
-    p12 = next((keys / "pihak").glob("dr-rina-kartikasari*.p12"))
+    p12 = next((keys / "pihak").glob(f"rina-kartikasari-{RINA_NIP}-*.p12"))
     r = run_kinerja(
         "sign", str(out / "pk-2026-dinkes.pdf"), "--role", "pihak-pertama", "--p12", str(p12),
         "--level", "B-B", env={**os.environ, "KINERJA_PASSPHRASE": "demo"},
@@ -167,7 +168,7 @@ def test_a_batch_is_checked_whole_before_anything_is_signed(
     shutil.copytree(prepared_example, out)
     shutil.copytree(demo_store, keys)
     # the kepala dinas kesehatan's certificate is missing from the key store
-    for p12 in (keys / "pihak").glob("dr-rina-kartikasari*.p12"):
+    for p12 in (keys / "pihak").glob(f"rina-kartikasari-{RINA_NIP}-*.p12"):
         p12.unlink()
     before = contents(out)
     assert len(before) >= 6

@@ -129,7 +129,7 @@ def blank_pdf() -> bytes:
 
 
 def party_signer(pki: DemoPki, pihak: Pihak) -> signers.SimpleSigner:
-    issued = pki.parties[pihak.nama]
+    issued = pki.issued_for(pihak)
     return signers.SimpleSigner(
         signing_cert=to_asn1_cert(issued.cert),
         signing_key=to_asn1_key(issued.key),
@@ -292,7 +292,7 @@ def test_dss_holds_ocsp_responses_and_crls(pki: DemoPki, signed: bytes) -> None:
 
 def test_lta_survives_party_cert_expiry(pki: DemoPki, signed: bytes) -> None:
     later = dt.datetime.now(dt.UTC) + FIVE_YEARS
-    assert pki.parties[RINA.nama].cert.not_valid_after_utc < later  # 2-year certificates
+    assert pki.issued_for(RINA).cert.not_valid_after_utc < later  # 2-year certificates
     spec = ades_spec(pki)
     reader = PdfFileReader(io.BytesIO(signed))
 
@@ -342,7 +342,7 @@ def test_revoked_party_certificate(
     pki: DemoPki, blank_pdf: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     signed_bt = sign(pki, blank_pdf, ARIF, "Sig_PihakKedua", lta=False)
-    serial = pki.parties[ARIF.nama].cert.serial_number
+    serial = pki.issued_for(ARIF).cert.serial_number
     revoked_at = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(seconds=2)
     monkeypatch.setitem(pki.revoked, serial, revoked_at)
 
@@ -357,7 +357,7 @@ def test_revoked_party_certificate(
 
     # what the responder and the intermediate's CRL said
     fetchers = demo_fetchers(pki)
-    asn1_party = to_asn1_cert(pki.parties[ARIF.nama].cert)
+    asn1_party = to_asn1_cert(pki.issued_for(ARIF).cert)
     authority = AuthorityWithCert(to_asn1_cert(pki.intermediate.cert))
     answer = asyncio.run(fetchers.ocsp_fetcher.fetch(asn1_party, authority))
     single = answer.basic_ocsp_response["tbs_response_data"]["responses"][0]
@@ -420,7 +420,7 @@ def test_cached_tsa_is_faster_and_its_tokens_validate(pki: DemoPki) -> None:
 
 def test_fetchers_keep_logs_like_pyhanko(pki: DemoPki) -> None:
     fetchers = demo_fetchers(pki)
-    party = to_asn1_cert(pki.parties[RINA.nama].cert)
+    party = to_asn1_cert(pki.issued_for(RINA).cert)
     inter = to_asn1_cert(pki.intermediate.cert)
     root = to_asn1_cert(pki.root.cert)
     tsa = to_asn1_cert(pki.tsa.cert)
@@ -498,7 +498,7 @@ def test_fetchers_refuse_anything_outside_the_demo_pki(pki: DemoPki) -> None:
                 to_asn1_cert(pki.tsa.cert), inter_authority
             )  # the TSA certificate names no responder
         )
-    party = to_asn1_cert(pki.parties[RINA.nama].cert)
+    party = to_asn1_cert(pki.issued_for(RINA).cert)
     with pytest.raises(OCSPFetchError, match="issuing authority"):
         asyncio.run(ocsps.fetch(party, AuthorityWithCert(to_asn1_cert(pki.root.cert))))
 
@@ -530,7 +530,7 @@ def test_validation_context_settings(pki: DemoPki) -> None:
     past = demo_validation_context(pki, moment=moment)
     assert past.timing_params.validation_time == moment
     # answers are made as of the context's moment
-    party = to_asn1_cert(pki.parties[RINA.nama].cert)
+    party = to_asn1_cert(pki.issued_for(RINA).cert)
     (crl,) = asyncio.run(DemoCRLFetcher(pki, at=moment).fetch(party))
     assert crl["tbs_cert_list"]["this_update"].native == moment - dt.timedelta(minutes=5)
     with pytest.raises(ValueError):

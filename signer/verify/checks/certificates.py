@@ -13,8 +13,9 @@ from asn1crypto import keys
 from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.validation.ades import AdESWithTimeValidationResult
 
+from signer.algorithms import digest_weakness, key_weakness
 from signer.model import Peran
-from signer.names import Identification, NotIdentified, holder_names, identify
+from signer.names import Identification, NotIdentified, certificate_nip, holder_names, identify
 from signer.verify.check import SignatureCheck, signature_check
 from signer.verify.evidence import Evidence, SignatureEvidence, VerifyOptions
 from signer.verify.plain import PLAIN
@@ -75,25 +76,19 @@ def signature_trust(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) 
     )
 
 
-_WEAK_DIGESTS = {"md5", "sha1", "md2", "sha224"}
-
-
 @signature_check(
     "signature-algorithms", "SHA-256 or better; RSA of at least 2048 bits or EC of at least 256"
 )
 def signature_algorithms(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> CheckResult:
+    # the same rules signing applies before it signs (signer.algorithms)
     es = s.es
     digest = es.md_algorithm
-    if digest in _WEAK_DIGESTS:
-        return fail(f"weak digest algorithm {digest}")
     mech = es.signer_info["signature_algorithm"]["algorithm"].native
-    if "sha1" in mech or "md5" in mech:
-        return fail(f"weak signature algorithm {mech}")
+    if weak := digest_weakness(digest, mech):
+        return fail(weak)
     key: keys.PublicKeyInfo = es.signer_cert.public_key
-    if key.algorithm == "rsa" and key.bit_size < 2048:
-        return fail(f"RSA key of {key.bit_size} bits (at least 2048 required)")
-    if key.algorithm == "ec" and key.bit_size < 256:
-        return fail(f"EC key of {key.bit_size} bits (at least 256 required)")
+    if weak := key_weakness(key):
+        return fail(weak)
     return ok(f"{digest}, {key.algorithm.upper()} {key.bit_size} bits")
 
 
@@ -177,6 +172,7 @@ def identification(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -
         holder_names(cert.subject.native),
         cert.sha256.hex(),
         options.trust.party_pins,
+        certificate_nip(cert.subject.native),
     )
 
 
