@@ -39,6 +39,7 @@ from signer.model import (
     Target,
     Unit,
 )
+from signer.workbooks.archive import MAX_INDIKATOR_PER_UNIT
 from signer.workbooks.book import Book
 from signer.workbooks.cells import Percent
 from signer.workbooks.columns import (
@@ -126,6 +127,8 @@ def _read(book: Book, problems: list[Problem]) -> Ceremony | None:
     pejabat = _read_pejabat(sheets[PEJABAT])
     units, known = _read_units(sheets[UNIT], pejabat)
     warnings: list[Problem] = []
+    if _too_many_indikator(sheets[INDIKATOR], problems):
+        return None  # reading them row by row would only repeat thousands of problems
     indikator = _read_indikator(sheets[INDIKATOR], units, known, scales, warnings)
     programs = _read_programs(sheets[PROGRAM], units, known)
     pakta = _read_pakta(sheets[PAKTA], units, known, pejabat)
@@ -393,6 +396,33 @@ def _unit_ref(
             )
         return None
     return kode
+
+
+def _too_many_indikator(sheet: SheetRows | None, problems: list[Problem]) -> bool:
+    """Whether a unit has more indikator rows than any lampiran can hold (a problem naming
+    the unit and the count): :data:`~signer.workbooks.archive.MAX_INDIKATOR_PER_UNIT`."""
+    if sheet is None:
+        return False
+    counts: dict[str, tuple[int, int]] = {}  # unit as typed -> (first row, rows)
+    for row, values in sheet.rows:
+        unit = sheet.raw(values, H_KODE_UNIT)
+        if unit is not None:
+            key = " ".join(str(unit).split()).upper()
+            first, n = counts.get(key, (row, 0))
+            counts[key] = (first, n + 1)
+    over = [(k, first, n) for k, (first, n) in counts.items() if n > MAX_INDIKATOR_PER_UNIT]
+    for unit, first, n in over:
+        problems.append(
+            Problem(
+                INDIKATOR,
+                first,
+                None,
+                H_KODE_UNIT,
+                f"unit {unit[:40]!r} has {n:,} indikator rows, over the limit of "
+                f"{MAX_INDIKATOR_PER_UNIT} a lampiran can hold; is the sheet filled as meant?",
+            )
+        )
+    return bool(over)
 
 
 def _read_indikator(
