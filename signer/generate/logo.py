@@ -42,16 +42,18 @@ def read_logo(name: str, workbook: Path) -> bytes:
         raise InputError(f"{where} not found next to the workbook (looked for {path})") from None
     except OSError as e:
         raise InputError(f"{where}: cannot open {path} ({e.strerror})") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise InputError(f"{where}: {path} is {kind}, expected a PNG or JPEG image")
+    if st.st_size > MAX_LOGO_BYTES:
+        os.close(fd)
+        raise InputError(
+            f"{where}: {path} is {st.st_size:,} bytes, over the {MAX_LOGO_BYTES:,} a logo "
+            "can need; save it smaller"
+        )
     with os.fdopen(fd, "rb") as f:
-        st = os.fstat(f.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-            raise InputError(f"{where}: {path} is {kind}, expected a PNG or JPEG image")
-        if st.st_size > MAX_LOGO_BYTES:
-            raise InputError(
-                f"{where}: {path} is {st.st_size:,} bytes, over the {MAX_LOGO_BYTES:,} a logo "
-                "can need; save it smaller"
-            )
         try:
             data = f.read(MAX_LOGO_BYTES + 1)
         except OSError as e:

@@ -20,6 +20,7 @@ a fault of kinerja's own still shows as one.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import zipfile
 from collections.abc import Iterator
@@ -65,7 +66,14 @@ def _parsing(path: Path, part: str) -> Iterator[None]:
     except KinerjaError:
         raise
     except Exception as e:  # openpyxl, lxml, expat, zipfile, zlib: anything, see the docstring
+        while e.__cause__ or e.__context__:  # openpyxl rewraps: "could not read worksheets"
+            e = e.__cause__ or e.__context__  # type: ignore[assignment]
         reason = (str(e).split("\n")[0] or e.__class__.__name__)[:200]
+        if e.__class__.__module__.startswith("defusedxml"):
+            raise InputError(
+                f"{path}: {part} declares XML entities or a DOCTYPE ({e.__class__.__name__}), "
+                "which Excel never writes; refused unread"
+            ) from None
         raise InputError(
             f"{path}: {part} is damaged or not as Excel writes it, kinerja cannot read it "
             f"({e.__class__.__name__}: {reason}); open and save it again in Excel"
@@ -225,6 +233,8 @@ class Book:
                 if type(v) is str:  # an error such as #DIV/0! comes as text of type "e"
                     error = cell.data_type == "e"
                     values[c] = ErrorValue(v, formulas.get((r, c))) if error else v
+                elif isinstance(v, float) and not math.isfinite(v):
+                    values[c] = ErrorValue("#NUM!", formulas.get((r, c)))  # as Excel shows it
                 elif isinstance(v, (int, float)) and not isinstance(v, bool):
                     computed = (r, c) in formulas if formulas else False
                     values[c] = shown_number(v, cell.number_format, formula=computed)
