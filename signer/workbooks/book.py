@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import sys
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -233,7 +234,7 @@ class Book:
                 if type(v) is str:  # an error such as #DIV/0! comes as text of type "e"
                     error = cell.data_type == "e"
                     values[c] = ErrorValue(v, formulas.get((r, c))) if error else v
-                elif isinstance(v, float) and not math.isfinite(v):
+                elif isinstance(v, (int, float)) and not _excel_number(v):
                     values[c] = ErrorValue("#NUM!", formulas.get((r, c)))  # as Excel shows it
                 elif isinstance(v, (int, float)) and not isinstance(v, bool):
                     computed = (r, c) in formulas if formulas else False
@@ -245,6 +246,15 @@ class Book:
 
     def close(self) -> None:
         self.wb.close()
+
+
+def _excel_number(v: int | float) -> bool:
+    """Whether Excel can hold ``v`` (a double): openpyxl reads '1e999' as inf and a 400-digit
+    <v> as an int, where Excel shows #NUM!."""
+    return math.isfinite(v) if isinstance(v, float) else abs(v) <= _EXCEL_MAX
+
+
+_EXCEL_MAX = int(sys.float_info.max)
 
 
 def _ref(row: int, column: int) -> str:
