@@ -294,3 +294,53 @@ def test_generate_refuses_a_pipe_as_logo_without_waiting(workspace: Path) -> Non
     assert result.returncode == 2, result.stderr
     assert "not a regular file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# the realisasi workbook of `kinerja evaluate` is opened the same way
+
+
+def test_realisasi_workbook_is_read_whatever_its_dimension(
+    example_workspace: Path, tmp_path: Path
+) -> None:
+    from signer.example.workspace import ceremony
+    from signer.workbooks.realisasi import read_realisasi, read_realisasi_of
+
+    agreements = ceremony().agreements
+    realisasi = example_workspace / "realisasi.xlsx"
+    small = with_dimension(realisasi, tmp_path / "r.xlsx", "A1")
+    assert read_realisasi_of(small) == read_realisasi_of(realisasi)
+    assert read_realisasi(small, agreements) == read_realisasi(realisasi, agreements)
+
+
+def test_hostile_realisasi_workbook_is_one_line(example_workspace: Path, tmp_path: Path) -> None:
+    from signer.workbooks.realisasi import read_realisasi, read_realisasi_of
+
+    bomb = zip_bomb(tmp_path / "bomb.xlsx", 40 * 1024 * 1024)
+    laughs = entity_bomb(example_workspace / "realisasi.xlsx", tmp_path / "l.xlsx", "Instansi")
+    for path, needle in [(bomb, "over the limit"), (laughs, "declares XML entities")]:
+        with pytest.raises(InputError, match=needle):
+            read_realisasi_of(path)
+        with pytest.raises(InputError, match=needle):
+            read_realisasi(path, [])
+
+
+def test_numbers_excel_cannot_hold_read_as_the_num_error(book: Path, tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from signer.workbooks.book import open_book
+    from signer.workbooks.cells import ErrorValue, shown_number
+
+    cells = b'<c r="A99"><v>1e999999</v></c><c r="B99"><v>%s</v></c><c r="C99"><v>1e308</v></c>'
+    new = b'<row r="99">' + cells % (b"9" * 400) + b"</row></sheetData>"
+    path = _sheet_xml(book, tmp_path / "k.xlsx", "Unit", b"</sheetData>", new)
+    opened = open_book(path)
+    try:
+        row = opened.rows("Unit")[0][98]
+    finally:
+        opened.close()
+    assert row[:2] == (ErrorValue("#NUM!", None), ErrorValue("#NUM!", None))
+    assert row[2] == Decimal("1e308")
+    # a format's rounding of the largest numbers and of 500 decimals (Excel shows 30)
+    largest = shown_number(1.7976931348623157e308, "0.00", formula=True)
+    assert largest == Decimal("1.79769313486232e308")
+    assert shown_number(2.5, "0." + "0" * 500, formula=True) == Decimal("2.5")
