@@ -5,6 +5,7 @@ fuzzer (tools/fuzz_workbooks.py): no traceback, no hang, no memory blow-up."""
 
 from __future__ import annotations
 
+import os
 import re
 import resource
 import subprocess
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import KINERJA
+from tests.conftest import KINERJA, edit_workbook, run_kinerja
 from tests.hostile_workbooks import (
     entity_bomb,
     rewrite,
@@ -139,3 +140,16 @@ def test_fuzz_sample(tmp_path: Path) -> None:
     )
     outcomes = {r.outcome for r in results}
     assert outcomes == {"ok", "refused"}, report
+
+
+def test_generate_refuses_a_pipe_as_logo_without_waiting(workspace: Path) -> None:
+    from tests.unit.test_workbook import _row_of
+
+    book = workspace / "kinerja.xlsx"
+    os.mkfifo(workspace / "pipe.png")
+    row = _row_of(book, "Instansi", "A", "Logo")
+    edit_workbook(book, {("Instansi", f"B{row}"): "pipe.png"})
+    result = run_kinerja("generate", str(book), "-o", str(workspace / "out"), timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "not a regular file" in result.stderr
+    assert "Traceback" not in result.stderr

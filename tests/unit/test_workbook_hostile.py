@@ -283,19 +283,6 @@ def test_a_hostile_logo_is_one_line(folder: Path, name: str, needle: str) -> Non
     assert "\n" not in str(e.value)
 
 
-def test_generate_refuses_a_pipe_as_logo_without_waiting(workspace: Path) -> None:
-    from tests.unit.test_workbook import _row_of
-
-    book = workspace / "kinerja.xlsx"
-    os.mkfifo(workspace / "pipe.png")
-    row = _row_of(book, "Instansi", "A", "Logo")
-    edit_workbook(book, {("Instansi", f"B{row}"): "pipe.png"})
-    result = run_kinerja("generate", str(book), "-o", str(workspace / "out"), timeout=60)
-    assert result.returncode == 2, result.stderr
-    assert "not a regular file" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
 # the realisasi workbook of `kinerja evaluate` is opened the same way
 
 
