@@ -143,3 +143,43 @@ def entity_bomb(src: Path, dst: Path, title: str = "Unit", *, external: bool = F
         return b'<?xml version="1.0"?>' + doctype.encode() + data
 
     return rewrite(src, dst, change)
+
+
+_INLINE = re.compile(
+    rb'<c ([^>]*?)t="inlineStr"([^>]*)><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>',
+    re.DOTALL,
+)
+
+
+def as_shared_strings(src: Path, dst: Path) -> Path:
+    """``src`` (openpyxl writes inline strings) with its text in a shared-strings table, the
+    way Excel saves a workbook."""
+    parts = members(src)
+    table: dict[bytes, int] = {}
+
+    def shared(m: re.Match[bytes]) -> bytes:
+        index = table.setdefault(m.group(3), len(table))
+        return b'<c %st="s"%s><v>%d</v></c>' % (m.group(1), m.group(2), index)
+
+    for name in list(parts):
+        if name.startswith("xl/worksheets/"):
+            parts[name] = _INLINE.sub(shared, parts[name])
+    items = b"".join(b'<si><t xml:space="preserve">%s</t></si>' % t for t in table)
+    parts["xl/sharedStrings.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<sst xmlns="%s" count="%d" uniqueCount="%d">%s</sst>'
+        % (SHEET_MAIN.encode(), len(table), len(table), items)
+    )
+    rel = (
+        b'<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+    )
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", rel
+    )
+    override = (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", override)
+    return write_zip(dst, parts)

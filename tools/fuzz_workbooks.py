@@ -5,8 +5,9 @@ Usage (from the repository root, with the project's venv)::
     .venv/bin/python tools/fuzz_workbooks.py -n 10000 -j 2 --out /tmp/fuzz-workbooks
     .venv/bin/python tools/fuzz_workbooks.py --replay 4711 --out /tmp/fuzz-workbooks
 
-The seeds are two real workbooks: the example `kinerja init` writes (44 units) and the second
-ceremony of the tests (tests/ceremony_lain.py: 60 units, formulas, percent cells, text dates).
+The seeds are real workbooks: the example `kinerja init` writes (44 units), the same with its
+text in xl/sharedStrings.xml as Excel saves it, and the second ceremony of the tests
+(tests/ceremony_lain.py: 60 units, formulas, percent cells, text dates).
 Case ``i`` of a run with seed ``s`` is fully determined by ``(s, i)``, so any case can be
 replayed. Two kinds of mutation (half each):
 
@@ -40,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import io
 import os
 import random
@@ -282,13 +284,21 @@ def _make_case(bases: dict[str, bytes], seed: int, index: int) -> Case:
 
 
 def seed_workbooks(folder: Path) -> dict[str, bytes]:
-    """The example workbook and the second ceremony's, written into ``folder``."""
+    """The example workbook, the same with its text in a shared-strings table (as Excel saves
+    it; openpyxl writes inline strings), and the second ceremony's, written into ``folder``."""
     from signer.example.workspace import write_workspace
     from tests.ceremony_lain import write_workbook
+    from tests.hostile_workbooks import as_shared_strings
 
     write_workspace(folder / "contoh")
+    contoh = folder / "contoh" / "kinerja.xlsx"
     lain = write_workbook(folder / "lain.xlsx")
-    return {"contoh": (folder / "contoh" / "kinerja.xlsx").read_bytes(), "lain": lain.read_bytes()}
+    excel_like = as_shared_strings(contoh, folder / "contoh-sst.xlsx")
+    return {
+        "contoh": contoh.read_bytes(),
+        "contoh-sst": excel_like.read_bytes(),
+        "lain": lain.read_bytes(),
+    }
 
 
 @dataclass(frozen=True)
@@ -361,6 +371,8 @@ def run(
     from signer.names import name_warnings  # noqa: F401
     from signer.workbooks.ceremony_read import read_workbook  # noqa: F401
 
+    gc.collect()
+    gc.freeze()  # a child's collector then leaves the inherited objects (and their pages) alone
     work = Path(tempfile.mkdtemp(prefix="fuzz-", dir=out))
     failures = out / "failures"
     indices = cases if isinstance(cases, range) else range(cases)

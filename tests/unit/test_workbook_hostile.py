@@ -331,3 +331,13 @@ def test_numbers_excel_cannot_hold_read_as_the_num_error(book: Path, tmp_path: P
     largest = shown_number(1.7976931348623157e308, "0.00", formula=True)
     assert largest == Decimal("1.79769313486232e308")
     assert shown_number(2.5, "0." + "0" * 500, formula=True) == Decimal("2.5")
+
+
+def test_shared_strings_as_excel_saves_them_read_the_same(book: Path, tmp_path: Path) -> None:
+    """The fuzzer's third seed: the example with its text in xl/sharedStrings.xml."""
+    from tests.hostile_workbooks import as_shared_strings
+
+    excel_like = as_shared_strings(book, tmp_path / "k.xlsx")
+    assert "xl/sharedStrings.xml" in members(excel_like)
+    assert b' t="s"' in members(excel_like)[sheet_part(excel_like, "Unit")]
+    assert read_workbook(excel_like) == read_workbook(book)
