@@ -15,7 +15,9 @@ also bounds what openpyxl will read.
 
 from __future__ import annotations
 
+import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from signer.errors import InputError
@@ -24,9 +26,9 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 """The workbook file itself (a real one is some 100 KB)."""
 MAX_MEMBERS = 1000
 """Parts in the zip (a workbook of 10 sheets has about 25)."""
-MAX_MEMBER_BYTES = 32 * 1024 * 1024
+MAX_MEMBER_BYTES = 16 * 1024 * 1024
 """One part unpacked (the largest sheet of a 60-unit ceremony is some 200 KB)."""
-MAX_TOTAL_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 32 * 1024 * 1024
 """All parts unpacked together."""
 MAX_RATIO = 100
 """Unpacked to packed size of a part over :data:`RATIO_FROM_BYTES` (sheet XML packs about 7:1)."""
@@ -37,8 +39,22 @@ MAX_ROWS = 20_000
 """Rows a sheet may have with data (a 60-unit ceremony's Indikator sheet has some 2,100)."""
 MAX_COLUMNS = 256
 """Columns a sheet may have with data (kinerja's sheets have up to about 20)."""
-MAX_CELLS = 1_000_000
-"""Cells with a value in one sheet, and the row-by-column slots kinerja keeps of it."""
+MAX_CELLS = 250_000
+"""Cells with a value in one sheet, and the row-by-column slots kinerja keeps of it (a
+60-unit ceremony's Indikator sheet has some 30,000)."""
+# openpyxl handles each row and cell element in Python (some 20 microseconds each, defusedxml's
+# parser included), so a workbook of many tiny elements costs seconds per megabyte: they are
+# counted in the XML of all its parts together first
+MAX_ELEMENTS = {
+    "row": 3 * MAX_ROWS,  # styled empty rows included
+    "c": 250_000,  # styled empty cells included (a 60-unit ceremony has some 45,000)
+    "si": 200_000,  # shared strings (a 60-unit ceremony has some 10,000)
+    "xf": 70_000,  # cell formats: Excel's own limit is 64,000
+}
+_ELEMENT = {
+    tag: re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?" + tag.encode() + rb"[\s>/]") for tag in MAX_ELEMENTS
+}
+
 MAX_INDIKATOR_PER_UNIT = 200
 """Indikator rows of one unit: a lampiran of 35 runs to some 6 pages; no real PK has 200."""
 
@@ -105,3 +121,30 @@ def check_archive(path: Path) -> None:
             f"{path}: the workbook's parts unpack to {_mb(total)} together, over the limit "
             f"of {_mb(MAX_TOTAL_BYTES)}; refused unread"
         )
+    _count_elements(path, members)  # any part: a relationship may name a sheet "x.bin"
+
+
+def _count_elements(path: Path, parts: list[zipfile.ZipInfo]) -> None:
+    """Refuse a workbook with more rows, cells, shared strings or cell formats in all its parts
+    than :data:`MAX_ELEMENTS` allows, counted in their bytes (C speed) before openpyxl parses
+    them."""
+    counts = dict.fromkeys(MAX_ELEMENTS, 0)
+    try:
+        with zipfile.ZipFile(path) as z:
+            for m in parts:
+                data = z.read(m)
+                if data.count(b"<") <= 1000:
+                    continue  # a small part: not worth counting
+                for tag, limit in MAX_ELEMENTS.items():
+                    counts[tag] += len(_ELEMENT[tag].findall(data))
+                    if counts[tag] > limit:
+                        raise InputError(
+                            f"{path}: part {m.filename!r} brings the workbook's <{tag}> "
+                            f"elements to {counts[tag]:,}, over the limit of {limit:,}; "
+                            "refused unread"
+                        )
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as e:
+        first = str(e).split("\n")[0]
+        raise InputError(
+            f"{path}: not an Excel workbook (.xlsx) (its zip is damaged: {first})"
+        ) from None

@@ -341,3 +341,27 @@ def test_shared_strings_as_excel_saves_them_read_the_same(book: Path, tmp_path: 
     assert "xl/sharedStrings.xml" in members(excel_like)
     assert b' t="s"' in members(excel_like)[sheet_part(excel_like, "Unit")]
     assert read_workbook(excel_like) == read_workbook(book)
+
+
+def _styled_rows(rows: int, cells: int) -> bytes:
+    return b"".join(
+        b'<row r="%d" s="1" customFormat="1">' % r
+        + b"".join(b'<c r="A%d" s="%d"/>' % (r, c % 7) for c in range(cells))
+        + b"</row>"
+        for r in range(1000, 1000 + rows)
+    )
+
+
+@pytest.mark.parametrize(("tag", "rows", "cells"), [("row", 60_001, 0), ("c", 2_500, 101)])
+def test_a_workbook_of_too_many_elements_is_refused_before_parsing(
+    book: Path, tmp_path: Path, tag: str, rows: int, cells: int
+) -> None:
+    """Styled empty rows and cells show nothing but cost openpyxl time each: counted first."""
+    part = sheet_part(book, "Pejabat")
+    extra = _styled_rows(rows, cells)
+
+    def change(name: str, data: bytes) -> bytes:
+        return data.replace(b"</sheetData>", extra + b"</sheetData>", 1) if name == part else data
+
+    many = rewrite(book, tmp_path / "k.xlsx", change)
+    _refused(many, f"<{tag}> elements", "over the limit", within=2)
