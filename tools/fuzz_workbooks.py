@@ -32,7 +32,8 @@ a ``--timeout`` (20 s, by SIGALRM and RLIMIT_CPU). Outcomes:
 - ``hang``: killed by the timeout;
 - ``memory``: a MemoryError, or a peak resident size over the limit.
 
-A failed case is saved in ``OUT/failures/`` as the workbook and a text file with its outcome,
+``--minutes M`` (or Ctrl-C, or SIGTERM) stops starting cases and summarises those run. A failed
+case is saved in ``OUT/failures/`` as the workbook and a text file with its outcome,
 stderr and the command that reproduces it. The summary gives the counts per outcome and per
 mutation, the wall time and the largest peak memory. The exit status is 1 if any case failed.
 """
@@ -363,8 +364,11 @@ def run(
     memory_mb: int = 1024,
     out: Path,
     progress: bool = False,
+    until: float | None = None,
 ) -> list[Result]:
-    """Run the cases, ``jobs`` children at a time; failures are saved in ``out/failures``."""
+    """Run the cases, ``jobs`` children at a time; failures are saved in ``out/failures``.
+    No case is started after ``until`` (a time.monotonic() value), nor after Ctrl-C or
+    SIGTERM: the cases run so far are the result."""
     # the check's own imports, once, before any fork
     import cli  # noqa: F401
     from signer.canonical import to_dict  # noqa: F401
@@ -381,8 +385,17 @@ def run(
     results: list[Result] = []
     memory = memory_mb * 1024 * 1024
     done = 0
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     while True:
-        while len(running) < jobs:
+        if until is not None and time.monotonic() > until:
+            stopping = True
+        while len(running) < jobs and not stopping:
             index = next(pending, None)
             if index is None:
                 break
@@ -394,11 +407,16 @@ def run(
             sys.stderr.flush()
             pid = os.fork()
             if pid == 0:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
                 _child(path, log, memory, timeout)
             running[pid] = (case, path, log, time.monotonic())
         if not running:
             break
-        pid, status, usage = os.wait4(-1, 0)
+        try:
+            pid, status, usage = os.wait4(-1, 0)
+        except InterruptedError:
+            continue
         if pid not in running:
             continue
         case, path, log, started = running.pop(pid)
@@ -415,6 +433,8 @@ def run(
         if progress and done % 500 == 0:
             bad = sum(r.outcome not in FINE for r in results)
             print(f"  {done} cases, {bad} failed", file=sys.stderr, flush=True)
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
     shutil.rmtree(work, ignore_errors=True)
     return results
 
@@ -458,6 +478,9 @@ def main() -> int:
     parser.add_argument("--memory", type=int, default=1024, help="MB of address space per case")
     parser.add_argument("--out", type=Path, default=Path("fuzz-workbooks"))
     parser.add_argument("--replay", type=int, help="run only case REPLAY, and show its output")
+    parser.add_argument(
+        "--minutes", type=float, help="start no case after this many minutes (then summarise)"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     bases = seed_workbooks(Path(tempfile.mkdtemp(prefix="seeds-", dir=args.out)))
@@ -474,6 +497,7 @@ def main() -> int:
         memory_mb=args.memory,
         out=args.out,
         progress=True,
+        until=start + 60 * args.minutes if args.minutes else None,
     )
     if args.replay is not None:
         r = results[0]
