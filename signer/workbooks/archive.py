@@ -50,6 +50,7 @@ MAX_ELEMENTS = {
     "c": 250_000,  # styled empty cells included (a 60-unit ceremony has some 45,000)
     "si": 200_000,  # shared strings (a 60-unit ceremony has some 10,000)
     "xf": 70_000,  # cell formats: Excel's own limit is 64,000
+    "mergeCell": 10_000,  # merged ranges (a 60-unit ceremony has a few hundred)
 }
 _ELEMENT = {
     tag: re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?" + tag.encode() + rb"[\s>/]") for tag in MAX_ELEMENTS

@@ -32,7 +32,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.cell_range import CellRange
 
@@ -211,7 +211,7 @@ class Book:
         """
         xml = self._xml(title)
         formulas = self._formulas(title) if _FORMULA.search(xml) else {}
-        merges = [CellRange(m.decode()) for m in _MERGE.findall(xml)]
+        refs = [m.decode() for m in _MERGE.findall(xml)]
         del xml
         parsed = self._cells(title, data_only=True)
         by_row: dict[int, dict[int, str]] = {}  # a formula without a cached value has no cell
@@ -242,7 +242,37 @@ class Book:
                 else:
                     values[c] = v
             out.append(tuple(values))
-        return out, merges
+        widest = max((len(v) for v in out), default=0)
+        return out, self._merges(title, refs, len(out), widest)
+
+    def _merges(self, title: str, refs: list[str], rows: int, columns: int) -> list[CellRange]:
+        """The merged ranges, cut to the rows and columns that hold anything: a range merged
+        down a whole column (A2:A1048576) covers nothing more that kinerja could read, and
+        walking it cell by cell would take minutes."""
+        merges: list[CellRange] = []
+        for ref in refs:
+            try:
+                bounds = range_boundaries(ref)
+                if None in bounds:
+                    raise ValueError(ref)
+                min_col, min_row, max_col, max_row = (int(b or 0) for b in bounds)
+                if min_col > max_col or min_row > max_row:
+                    raise ValueError(ref)
+            except (ValueError, TypeError):
+                raise InputError(
+                    f"{self.path}: sheet {title!r}: merged cells {ref[:40]!r} are not a range "
+                    "Excel writes; open and save the workbook again in Excel"
+                ) from None
+            if min_row <= rows and min_col <= columns:
+                merges.append(
+                    CellRange(
+                        min_col=min_col,
+                        min_row=min_row,
+                        max_col=min(max_col, columns),
+                        max_row=min(max_row, rows),
+                    )
+                )
+        return merges
 
     def close(self) -> None:
         self.wb.close()

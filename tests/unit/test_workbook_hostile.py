@@ -365,3 +365,36 @@ def test_a_workbook_of_too_many_elements_is_refused_before_parsing(
 
     many = rewrite(book, tmp_path / "k.xlsx", change)
     _refused(many, f"<{tag}> elements", "over the limit", within=2)
+
+
+def _with_merge(book: Path, dst: Path, ref: str) -> Path:
+    part = sheet_part(book, "Indikator")
+    merge = b'<mergeCell ref="%s"/>' % ref.encode()
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        if b"<mergeCells" in data:
+            return re.sub(rb"(<mergeCells[^>]*>)", rb"\1" + merge, data, count=1)
+        cells = b'<mergeCells count="1">' + merge + b"</mergeCells>"
+        return data.replace(b"</sheetData>", b"</sheetData>" + cells, 1)
+
+    return rewrite(book, dst, change)
+
+
+@pytest.mark.parametrize("ref", ["Z9:A1", "ZZZZ1:ZZZZ2", "A0:B2"])
+def test_a_merged_range_excel_cannot_write_is_one_line(
+    book: Path, tmp_path: Path, ref: str
+) -> None:
+    _refused(_with_merge(book, tmp_path / "k.xlsx", ref), "'Indikator'", within=3)
+
+
+def test_a_range_merged_over_the_whole_sheet_costs_nothing(book: Path, tmp_path: Path) -> None:
+    """A2:XFD1048576 is 17 billion cells: it is cut to the cells that hold anything (and is
+    then a merge over columns kinerja reads: a problem of its cells, as any such merge)."""
+    path = _with_merge(book, tmp_path / "k.xlsx", "A2:XFD1048576")
+    start = time.monotonic()
+    with pytest.raises(WorkbookError) as e:
+        read_workbook(path)
+    assert time.monotonic() - start < 5
+    assert any("are merged" in p.message for p in e.value.problems)
