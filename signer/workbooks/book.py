@@ -23,6 +23,7 @@ import difflib
 import math
 import re
 import sys
+import warnings
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,9 +62,13 @@ class _Cell:
 
 @contextmanager
 def _parsing(path: Path, part: str) -> Iterator[None]:
-    """Any error while openpyxl parses ``part`` of the workbook as one line of bad input."""
+    """Any error while openpyxl parses ``part`` of the workbook as one line of bad input; its
+    warnings (a date serial out of range, an unsupported extension) are not printed: what
+    matters of them shows in the values read."""
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
     except KinerjaError:
         raise
     except Exception as e:  # openpyxl, lxml, expat, zipfile, zlib: anything, see the docstring

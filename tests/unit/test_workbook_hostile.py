@@ -398,3 +398,27 @@ def test_a_range_merged_over_the_whole_sheet_costs_nothing(book: Path, tmp_path:
         read_workbook(path)
     assert time.monotonic() - start < 5
     assert any("are merged" in p.message for p in e.value.problems)
+
+
+def test_openpyxl_warnings_are_not_printed(book: Path, tmp_path: Path) -> None:
+    """A date serial beyond 9999-12-31 makes openpyxl warn on stderr: the value is the cell's
+    problem (an error value), and the output stays one line per problem."""
+    import warnings
+
+    from signer.workbooks.book import open_book
+
+    part = sheet_part(book, "Instansi")
+    data = members(book)[part]
+    date_style = re.search(rb'<c r="B\d+" s="(\d+)"', data)
+    assert date_style is not None
+    new = b'<row r="99"><c r="B99" s="%s"><v>99999999</v></c></row></sheetData>'
+    path = _sheet_xml(
+        book, tmp_path / "k.xlsx", "Instansi", b"</sheetData>", new % date_style.group(1)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        opened = open_book(path)
+        try:
+            opened.rows("Instansi")
+        finally:
+            opened.close()
