@@ -106,6 +106,8 @@ def check_archive(path: Path) -> None:
             )
         if m.flag_bits & 0x1:
             raise InputError(f"{where} is encrypted; save the workbook without a password")
+        if m.flag_bits & 0x20:  # "compressed patched data": no spreadsheet writes it
+            raise InputError(f"{where} is stored as patched data, which Excel never writes")
         if m.file_size > MAX_MEMBER_BYTES:
             raise InputError(
                 f"{where} unpacks to {_mb(m.file_size)}, over the limit of "
@@ -144,7 +146,15 @@ def _count_elements(path: Path, parts: list[zipfile.ZipInfo]) -> None:
                             f"elements to {counts[tag]:,}, over the limit of {limit:,}; "
                             "refused unread"
                         )
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as e:
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        zlib.error,
+        NotImplementedError,  # a zip feature zipfile does not read
+        RuntimeError,  # a part zipfile takes for encrypted
+    ) as e:
         first = str(e).split("\n")[0]
         raise InputError(
             f"{path}: not an Excel workbook (.xlsx) (its zip is damaged: {first})"

@@ -422,3 +422,27 @@ def test_openpyxl_warnings_are_not_printed(book: Path, tmp_path: Path) -> None:
             opened.rows("Instansi")
         finally:
             opened.close()
+
+
+def test_a_part_flagged_as_patched_data_is_one_line(book: Path, tmp_path: Path) -> None:
+    """Found by the fuzzer: a flipped bit marks a part 'compressed patched data', which
+    zipfile refuses with NotImplementedError."""
+    path = tmp_path / "k.xlsx"
+    data = bytearray(book.read_bytes())
+    central = data.find(b"PK\x01\x02")
+    data[central + 8] |= 0x20  # general purpose flags of the first part, central directory
+    path.write_bytes(bytes(data))
+    _refused(path, "patched data")
+
+
+def test_the_largest_numbers_a_cell_holds_print_as_targets() -> None:
+    """Found by the fuzzer: a target of 1E+308 (a value a cell can hold) made Babel raise
+    InvalidOperation in the 28-digit decimal context while `check` printed a warning."""
+    from decimal import Decimal
+
+    from signer.formatting import angka
+
+    assert angka(Decimal("1e308")).replace(".", "") == "1" + "0" * 308
+    assert angka(Decimal("-1.5e40")).replace(".", "") == "-15" + "0" * 39
+    assert angka(Decimal("75.5")) == "75,5"
+    assert angka(Decimal("1e-40")) == "0," + "0" * 39 + "1"
