@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -27,7 +27,12 @@ def tanggal(d: dt.date) -> str:
 
 def angka(n: Decimal | int) -> str:
     """'1.234.567', '75,5', '0,25': every significant decimal kept, none added."""
-    return format_decimal(n, format="#,##0.###", locale=LOCALE, decimal_quantization=False)
+    # Babel rounds in the current decimal context (28 digits): a number of more digits (a
+    # cell can hold 1E+308) would raise InvalidOperation instead of printing
+    digits, exponent = Decimal(n).as_tuple()[1:]
+    size = len(digits) + (abs(exponent) if isinstance(exponent, int) else 0)
+    with localcontext(Context(prec=max(28, size + 4))):
+        return format_decimal(n, format="#,##0.###", locale=LOCALE, decimal_quantization=False)
 
 
 def persen(n: Decimal) -> str:

@@ -21,6 +21,7 @@ import pikepdf
 from signer import __version__, fsio
 from signer.batch import Batch, Outcome, Status, default_jobs
 from signer.errors import InputError
+from signer.generate.logo import read_logo
 from signer.generate.prepare import prepare
 from signer.generate.render import Kertas, builtin_template, load_template, render
 from signer.generate.template_check import check_template
@@ -121,19 +122,7 @@ class _Manifest:
 
 
 def _load_logo(ceremony: Ceremony, workbook: Path) -> bytes | None:
-    if not ceremony.instansi.logo:
-        return None
-    path = workbook.parent / ceremony.instansi.logo
-    try:
-        data = path.read_bytes()
-    except OSError:
-        raise InputError(
-            f"Instansi, Logo: {ceremony.instansi.logo} not found next to the "
-            f"workbook (looked for {path})"
-        ) from None
-    if not (data.startswith(b"\x89PNG") or data.startswith(b"\xff\xd8")):
-        raise InputError(f"Instansi, Logo: {path} is not a PNG or JPEG image")
-    return data
+    return read_logo(ceremony.instansi.logo, workbook) if ceremony.instansi.logo else None
 
 
 def generate(

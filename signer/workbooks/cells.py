@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 
 from babel.numbers import NumberFormatError, parse_decimal
@@ -101,7 +101,10 @@ def significant(d: Decimal, digits: int = EXCEL_DIGITS) -> Decimal:
 def plain(d: Decimal) -> Decimal:
     """No trailing zeros after the decimal point, and never an exponent above zero."""
     d = d.normalize()
-    return d.quantize(Decimal(1)) if d.as_tuple().exponent > 0 else d  # type: ignore[operator]
+    if d.as_tuple().exponent <= 0:  # type: ignore[operator]
+        return d
+    # 1E+308 (a float Excel can hold) has 309 digits: more than the default context's 28
+    return d.quantize(Decimal(1), context=Context(prec=d.adjusted() + 1))
 
 
 def shown_number(
@@ -110,7 +113,19 @@ def shown_number(
     """The number a numeric cell shows. A formula's result is rounded to the decimals its
     format shows (it was never typed: what the staff saw is what they meant); a typed number is
     kept as typed, only cut to the 15 significant digits Excel keeps."""
+    with localcontext(_WIDE):  # a float runs to 1.8E+308: 309 digits, beyond the default 28
+        return _shown_number(held, number_format, formula=formula)
+
+
+_WIDE = Context(prec=400)
+_MAX_PLACES = 30  # Excel shows at most 30 decimals, whatever a format's zeros ask
+
+
+def _shown_number(
+    held: int | float, number_format: str | None, *, formula: bool
+) -> Decimal | Percent:
     percent, places = number_format_shows(number_format)
+    places = None if places is None else min(places, _MAX_PLACES)
     if isinstance(held, int):
         value = Decimal(held)
     else:

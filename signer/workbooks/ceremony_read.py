@@ -39,6 +39,7 @@ from signer.model import (
     Target,
     Unit,
 )
+from signer.workbooks.across_rows import Origin, same_ids, too_many_indikator
 from signer.workbooks.book import Book
 from signer.workbooks.cells import Percent
 from signer.workbooks.columns import (
@@ -126,6 +127,8 @@ def _read(book: Book, problems: list[Problem]) -> Ceremony | None:
     pejabat = _read_pejabat(sheets[PEJABAT])
     units, known = _read_units(sheets[UNIT], pejabat)
     warnings: list[Problem] = []
+    if too_many_indikator(sheets[INDIKATOR], problems):
+        return None  # reading them row by row would only repeat thousands of problems
     indikator = _read_indikator(sheets[INDIKATOR], units, known, scales, warnings)
     programs = _read_programs(sheets[PROGRAM], units, known)
     pakta = _read_pakta(sheets[PAKTA], units, known, pejabat)
@@ -151,9 +154,9 @@ def _read(book: Book, problems: list[Problem]) -> Ceremony | None:
     assert info.nama and info.tahun and info.tempat and info.tanggal and info.zona
     instansi = Instansi(info.nama, tuple(info.kop), info.logo)
     agreements: list[Agreement] = []
-    origins: list[_Origin] = []  # where each agreement comes from: its row and code
+    origins: list[Origin] = []  # where each agreement comes from: its row and code
     for kode, u in units.items():
-        origins.append(_Origin(unit_sheet, u.row, H_KODE_UNIT, f"unit {kode}"))
+        origins.append(Origin(unit_sheet, u.row, H_KODE_UNIT, f"unit {kode}"))
         agreements.append(
             Agreement(
                 jenis=u.jenis,
@@ -174,7 +177,7 @@ def _read(book: Book, problems: list[Problem]) -> Ceremony | None:
         )
     for unit, p1, p2, row, head in pakta:
         who = f"the Pakta Integritas of {p1.nama} for unit {unit.kode}"
-        origins.append(_Origin(sheets[PAKTA], row, H_PEJABAT, who))
+        origins.append(Origin(sheets[PAKTA], row, H_PEJABAT, who))
         agreements.append(
             Agreement(
                 jenis=JenisDokumen.PAKTA_INTEGRITAS,
@@ -189,37 +192,10 @@ def _read(book: Book, problems: list[Problem]) -> Ceremony | None:
                 id_pejabat=not head,
             )
         )
-    _same_ids(agreements, origins)
+    same_ids(agreements, origins)
     if problems:
         return None
     return Ceremony(instansi, info.tahun, tuple(agreements), tuple(warnings))
-
-
-@dataclass(frozen=True)
-class _Origin:
-    """The row an agreement is read from, for naming it in a problem."""
-
-    sheet: SheetRows | None
-    row: int
-    header: str
-    what: str
-
-
-def _same_ids(agreements: list[Agreement], origins: list[_Origin]) -> None:
-    """Two documents must never share an id (it is their file name: one would overwrite the
-    other): codes that differ only in case or punctuation (DIN.KES, DIN-KES, dinkes) give one
-    id. Named at the later row, with the earlier one."""
-    first: dict[str, _Origin] = {}
-    for a, here in zip(agreements, origins, strict=True):
-        seen = first.setdefault(a.id, here)
-        if seen is not here and here.sheet is not None and seen.sheet is not None:
-            here.sheet.problem(
-                here.row,
-                here.header,
-                f"{here.what} gets the document id {a.id}, as {seen.what} (sheet "
-                f"{seen.sheet.name}, row {seen.row}) does: codes that differ only in case or "
-                "punctuation give one id, expected codes that differ in letters or digits",
-            )
 
 
 def _read_pejabat(sheet: SheetRows | None) -> dict[str, Pihak | None]:

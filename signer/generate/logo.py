@@ -1,0 +1,87 @@
+"""The pemerintah daerah's logo, named on the Instansi sheet, read as carefully as the workbook.
+
+The name is whatever staff (or a hostile workbook) typed: it may point at ``/dev/zero``, a named
+pipe that blocks a reader forever, a folder, a huge file, a file outside the workbook's folder
+(``../../etc/passwd``, whose bytes would then be printed into every agreement) or a file that
+is not an image. Only a regular file inside the workbook's folder (a link is followed only if it
+stays inside), under :data:`MAX_LOGO_BYTES`, is read, opened without blocking; and only a PNG or
+JPEG image that Pillow can read, of at most :data:`MAX_LOGO_PIXELS` per side, is embedded.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import warnings
+from pathlib import Path
+
+from signer.errors import InputError
+
+MAX_LOGO_BYTES = 5 * 1024 * 1024
+"""A logo is some 20-500 KB; printed 24 mm high it never needs more."""
+MAX_LOGO_PIXELS = 8000
+"""Per side: 24 mm at 1200 dpi is some 1,100 pixels."""
+_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG"}  # a phone's JPEG reads as MPO
+
+
+def read_logo(name: str, workbook: Path) -> bytes:
+    """The bytes of logo ``name`` (as typed on the Instansi sheet) next to ``workbook``."""
+    where = f"Instansi, Logo: {name!r}"
+    folder = workbook.parent.resolve()
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder):
+        raise InputError(
+            f"{where} is outside the workbook's folder ({folder}); put the logo next to "
+            "the workbook and give its file name"
+        )
+    try:
+        # O_NONBLOCK: opening a named pipe must not wait for a writer
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InputError(f"{where} not found next to the workbook (looked for {path})") from None
+    except OSError as e:
+        raise InputError(f"{where}: cannot open {path} ({e.strerror})") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise InputError(f"{where}: {path} is {kind}, expected a PNG or JPEG image")
+    if st.st_size > MAX_LOGO_BYTES:
+        os.close(fd)
+        raise InputError(
+            f"{where}: {path} is {st.st_size:,} bytes, over the {MAX_LOGO_BYTES:,} a logo "
+            "can need; save it smaller"
+        )
+    with os.fdopen(fd, "rb") as f:
+        try:
+            data = f.read(MAX_LOGO_BYTES + 1)
+        except OSError as e:
+            raise InputError(f"{where}: cannot read {path} ({e.strerror})") from None
+    if len(data) > MAX_LOGO_BYTES:  # it grew while being read
+        raise InputError(f"{where}: {path} is over {MAX_LOGO_BYTES:,} bytes")
+    _check_image(data, where, path)
+    return data
+
+
+def _check_image(data: bytes, where: str, path: Path) -> None:
+    from PIL import Image
+
+    not_image = f"{where}: {path} is not a PNG or JPEG image"
+    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8")):
+        raise InputError(not_image)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind, (width, height) = image.format, image.size
+                image.verify()  # the whole file's structure, without decoding its pixels
+    except Exception as e:  # Pillow raises many kinds on a damaged image
+        raise InputError(f"{not_image} Pillow can read ({e.__class__.__name__})") from None
+    if kind not in _FORMATS:
+        raise InputError(not_image)
+    if max(width, height) > MAX_LOGO_PIXELS:
+        raise InputError(
+            f"{where}: {path} is {width} x {height} pixels, over {MAX_LOGO_PIXELS} per side; "
+            "save it smaller"
+        )
