@@ -670,7 +670,7 @@ def _parse_at(value: str | None) -> dt.datetime | None:
 @click.option(
     "--max-memory",
     type=click.IntRange(min=64),
-    default=2048,
+    default=1024,
     show_default=True,
     metavar="MB",
     help="Memory one document's verification may use (a decompression bomb stops there).",

@@ -18,6 +18,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from asn1crypto.ocsp import OCSPResponse
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.decode_limits import DecodeLimits, StreamDecodeLimits
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, SuspiciousModification
 from pyhanko.sign.validation import validate_pdf_timestamp
@@ -54,6 +55,7 @@ from signer.errors import InputError
 from signer.model import Agreement, Peran
 from signer.trust import TrustConfig
 from signer.verify import speedups
+from signer.verify.bounds import oversized, oversized_streams
 from signer.verify.drawn import DrawnPage, drawn_page
 from signer.verify.glyphs import GlyphProblem, glyph_problems
 from signer.verify.qr import DrawnQr, page_qr_codes
@@ -317,6 +319,8 @@ def _qpdf_problems(data: bytes) -> list[str]:
 
     try:
         with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
+            if too_large := oversized_streams(pdf):  # qpdf's check would inflate them all
+                return too_large
             problems = list(pdf.check_pdf_syntax())
             return problems + [str(w) for w in pdf.get_warnings()]
     except MemoryError:
@@ -325,11 +329,17 @@ def _qpdf_problems(data: bytes) -> list[str]:
         return [f"qpdf cannot open it: {str(e)[:200]}"]
 
 
+# What one stream of an agreement may decode to: its pages, fonts, logo and XMP are each far
+# below it; a stream past it is a decompression bomb, refused where it is read (pyHanko's own
+# default, 256 MB per stream, costs more than a verification may use).
+DECODE_LIMITS = DecodeLimits(per_stream=StreamDecodeLimits(max_output_size=32 * 1024 * 1024))
+
+
 def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
     ev = Evidence(path, data)
     ev.second_parser = _qpdf_problems(data)
     try:
-        ev.reader = PdfFileReader(io.BytesIO(data), strict=True)
+        ev.reader = PdfFileReader(io.BytesIO(data), strict=True, decode_limits=DECODE_LIMITS)
         _ = ev.reader.root
         sigs = list(ev.reader.embedded_signatures)
     except MemoryError:
@@ -452,6 +462,10 @@ def _gather_agreement(ev: Evidence, options: VerifyOptions) -> None:
         raise
     except Exception as e:
         ev.embedded_error = f"unreadable ({e.__class__.__name__})"
+        return
+    # PDFium inflates whatever the signed revision holds: measure it first
+    if too_large := oversized(content):
+        ev.text_error = f"the signed revision is not read: {'; '.join(too_large)}"
         return
     read_pages(ev, content)
 

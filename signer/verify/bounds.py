@@ -1,0 +1,75 @@
+"""What a verification reads is bounded before it is read: no stream inflates past a limit.
+
+A few kilobytes of FlateDecode can inflate to gigabytes. pyHanko bounds its own decoding
+(:data:`signer.verify.evidence.DECODE_LIMITS`), but qpdf's syntax check (the second parser) and
+PDFium (the pages) decode every stream they meet in full. So before either reads a file, its
+streams are measured here: a FlateDecode stream is inflated only up to the limit and dropped, and
+a chain of filters that kinerja's documents never use (LZW, RunLength, several compressions) is
+not decoded at all. A stream past a limit is a finding (the document is not valid), never a
+reason to read further.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+
+import pikepdf
+
+MB = 1024 * 1024
+MAX_STREAM_BYTES = 32 * MB
+"""One stream, decoded: far above any page, font, logo or profile of an agreement."""
+MAX_DOCUMENT_BYTES = 256 * MB
+"""Every stream of the document together, decoded."""
+
+_FLATE = {"/FlateDecode", "/Fl"}
+_COMPRESSING = _FLATE | {"/LZWDecode", "/LZW", "/RunLengthDecode", "/RL"}
+
+
+def _filters(stream: pikepdf.Stream) -> list[str]:
+    value = stream.get("/Filter")
+    if value is None:
+        return []
+    if isinstance(value, pikepdf.Array):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def oversized_streams(pdf: pikepdf.Pdf) -> list[str]:
+    """The streams of ``pdf`` that decode past the limits, or that use filters kinerja's
+    documents never use to compress; empty when every stream is within bounds."""
+    found: list[str] = []
+    total = 0
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream):
+            continue
+        filters = _filters(obj)
+        compressing = [f for f in filters if f in _COMPRESSING]
+        if not compressing:
+            continue
+        where = f"object {obj.objgen[0]} {obj.objgen[1]}"
+        if filters not in (["/FlateDecode"], ["/Fl"]):
+            found.append(f"{where}: compressed with {' '.join(filters)}, not read")
+            continue
+        try:
+            raw = obj.read_raw_bytes()
+            size = len(zlib.decompressobj().decompress(raw, MAX_STREAM_BYTES + 1))
+        except (pikepdf.PdfError, zlib.error):
+            continue  # damaged: the parsers report it themselves, and it inflates to nothing
+        if size > MAX_STREAM_BYTES:
+            found.append(f"{where}: inflates past {MAX_STREAM_BYTES // MB} MB (not read)")
+            continue
+        total += size
+        if total > MAX_DOCUMENT_BYTES:
+            found.append(f"the streams together inflate past {MAX_DOCUMENT_BYTES // MB} MB")
+            break
+    return found
+
+
+def oversized(data: bytes) -> list[str]:
+    """:func:`oversized_streams` of a file's bytes (empty if qpdf cannot open it at all)."""
+    try:
+        with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
+            return oversized_streams(pdf)
+    except pikepdf.PdfError:
+        return []
