@@ -1,4 +1,5 @@
-"""What a verification reads is bounded before it is read: no stream inflates past a limit.
+"""What a verification reads is bounded before it is read: no stream inflates past a limit,
+and no file holds more objects than an agreement could.
 
 A few kilobytes of FlateDecode can inflate to gigabytes. pyHanko bounds its own decoding
 (:data:`signer.verify.evidence.DECODE_LIMITS`), but qpdf's syntax check (the second parser) and
@@ -21,6 +22,9 @@ MAX_STREAM_BYTES = 32 * MB
 """One stream, decoded: far above any page, font, logo or profile of an agreement."""
 MAX_DOCUMENT_BYTES = 256 * MB
 """Every stream of the document together, decoded."""
+MAX_OBJECTS = 20_000
+"""Objects in the file: a signed Perjanjian Kinerja has about 600, its archival updates add
+tens each; past this the change analysis after signing alone would take minutes."""
 
 _FLATE = {"/FlateDecode", "/Fl"}
 _COMPRESSING = _FLATE | {"/LZWDecode", "/LZW", "/RunLengthDecode", "/RL"}
@@ -38,6 +42,14 @@ def _filters(stream: pikepdf.Stream) -> list[str]:
 def oversized_streams(pdf: pikepdf.Pdf) -> list[str]:
     """The streams of ``pdf`` that decode past the limits, or that use filters kinerja's
     documents never use to compress; empty when every stream is within bounds."""
+    try:
+        count = int(pdf.trailer.get("/Size", 0))
+    except (TypeError, ValueError, OverflowError):
+        count = 0  # not a number: qpdf reports it
+    if count > MAX_OBJECTS:  # before qpdf lists them all
+        return [f"{count} objects, more than an agreement has ({MAX_OBJECTS})"]
+    if len(pdf.objects) > MAX_OBJECTS:
+        return [f"{len(pdf.objects)} objects, more than an agreement has ({MAX_OBJECTS})"]
     found: list[str] = []
     total = 0
     for obj in pdf.objects:

@@ -134,6 +134,7 @@ class Evidence:
     signed_qr: list[DrawnQr] = field(default_factory=list)  # the QR codes those pages show
     glyphs: list[GlyphProblem] | None = None  # where the pages' fonts draw other characters
     second_parser: list[str] = field(default_factory=list)  # what qpdf objects to
+    beyond_bounds: list[str] = field(default_factory=list)  # what is past signer.verify.bounds
     text_error: str | None = None
 
     @property
@@ -313,13 +314,15 @@ def _dss_revisions(reader: PdfFileReader) -> list[int]:
     return out
 
 
-def _qpdf_problems(data: bytes) -> list[str]:
-    """A second, independent parser (qpdf): any disagreement is a parser differential."""
+def _qpdf_problems(ev: Evidence) -> list[str]:
+    """A second, independent parser (qpdf): any disagreement is a parser differential. First
+    the bounds (:mod:`signer.verify.bounds`): past them nothing more is read."""
     import pikepdf
 
     try:
-        with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
+        with pikepdf.open(io.BytesIO(ev.data), attempt_recovery=False) as pdf:
             if too_large := oversized_streams(pdf):  # qpdf's check would inflate them all
+                ev.beyond_bounds = too_large
                 return too_large
             problems = list(pdf.check_pdf_syntax())
             return problems + [str(w) for w in pdf.get_warnings()]
@@ -337,7 +340,10 @@ DECODE_LIMITS = DecodeLimits(per_stream=StreamDecodeLimits(max_output_size=32 * 
 
 def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
     ev = Evidence(path, data)
-    ev.second_parser = _qpdf_problems(data)
+    ev.second_parser = _qpdf_problems(ev)
+    if ev.beyond_bounds:  # not an agreement: reading it further would only cost
+        ev.parse_error = f"beyond what an agreement can be: {'; '.join(ev.beyond_bounds)}"
+        return ev
     try:
         ev.reader = PdfFileReader(io.BytesIO(data), strict=True, decode_limits=DECODE_LIMITS)
         _ = ev.reader.root

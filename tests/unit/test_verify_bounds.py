@@ -13,7 +13,7 @@ from pyhanko.pdf_utils import generic
 
 from signer.embedded import MAX_EMBEDDED_BYTES, NotPrepared, _stream_bytes
 from signer.errors import InputError
-from signer.verify.bounds import MAX_STREAM_BYTES, oversized
+from signer.verify.bounds import MAX_OBJECTS, MAX_STREAM_BYTES, oversized
 from signer.verify.run import MAX_FILE_BYTES, read_agreement
 
 
@@ -88,3 +88,15 @@ def test_only_a_regular_file_of_bounded_size_is_read(tmp_path: Path) -> None:
     ok = tmp_path / "ok.pdf"
     ok.write_bytes(b"%PDF-1.7\n")
     assert read_agreement(ok) == b"%PDF-1.7\n"
+
+
+def test_more_objects_than_an_agreement_has_are_not_read() -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.Many = pikepdf.Array(
+        [pdf.make_indirect(pikepdf.Dictionary(K=i)) for i in range(MAX_OBJECTS + 1)]
+    )
+    out = io.BytesIO()
+    pdf.save(out)
+    [finding] = oversized(out.getvalue())
+    assert "more than an agreement has" in finding
