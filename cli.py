@@ -20,7 +20,7 @@ import click
 from rich.console import Console
 
 from signer import __version__
-from signer.display import cell, lines, markup, shown
+from signer.display import cell, json_text, lines, markup, shown
 from signer.errors import ExitCode, InputError, KinerjaError, Problem
 from signer.evaluate.outputs import WRITERS
 from signer.evaluate.results import Periode
@@ -96,6 +96,17 @@ def main(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.CRITICAL, format="%(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:  # the libraries' messages quote the files too
+        handler.setFormatter(_SafeLogFormatter("%(name)s: %(message)s"))
+
+
+class _SafeLogFormatter(logging.Formatter):
+    """A log record made safe to print: its message on one line, a traceback's lines each."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        safe = logging.makeLogRecord(record.__dict__)
+        safe.msg, safe.args = shown(record.getMessage()), None
+        return "\n".join(shown(line) for line in super().format(safe).split("\n"))
 
 
 @main.command()
@@ -137,7 +148,7 @@ def check(workbook: Path, as_json: bool) -> None:
             "warnings": [{**asdict(w), "text": str(w)} for w in ceremony.warnings]
             + [_name_warning(w) for w in warnings],
         }
-        print(json.dumps(report, ensure_ascii=False, indent=1))
+        print(json_text(json.dumps(report, ensure_ascii=False, indent=1)))
         return
     _print_warnings(ceremony.warnings)
     from rich.table import Table
@@ -297,23 +308,18 @@ def _report(
     from signer.generate import Generated
 
     if as_json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "file": o.name,
-                        "status": o.status.value,
-                        "detail": o.detail,
-                        "warnings": list(o.warnings),
-                        "seconds": round(o.seconds, 3),
-                        **(o.value.as_dict() if isinstance(o.value, Generated) else {}),
-                    }
-                    for o in outcomes
-                ],
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
+        rows = [
+            {
+                "file": o.name,
+                "status": o.status.value,
+                "detail": o.detail,
+                "warnings": list(o.warnings),
+                "seconds": round(o.seconds, 3),
+                **(o.value.as_dict() if isinstance(o.value, Generated) else {}),
+            }
+            for o in outcomes
+        ]
+        print(json_text(json.dumps(rows, ensure_ascii=False, indent=1)))
     else:
         # one line per file that needs attention, unwrapped, so it can be read and grepped
         for o in outcomes:
@@ -597,7 +603,7 @@ def keys_list(folder: Path, as_json: bool) -> None:
         for c in store.credentials
     ]
     if as_json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        print(json_text(json.dumps(rows, ensure_ascii=False, indent=1)))
         return
     from rich.table import Table
 
@@ -713,7 +719,11 @@ def verify(
     unusable = [r for r in results if isinstance(r, InputError)]
     reports = [r for r in results if not isinstance(r, InputError)]
     if as_json:
-        print(json.dumps(envelope(reports, unusable, options.at), ensure_ascii=False, indent=1))
+        print(
+            json_text(
+                json.dumps(envelope(reports, unusable, options.at), ensure_ascii=False, indent=1)
+            )
+        )
     else:
         _print_reports(reports, unusable)
     if unusable:
@@ -725,7 +735,7 @@ def verify(
 def _print_checks(checks: Sequence[Check], as_json: bool) -> None:
     if as_json:
         rows = [{"name": c.name, "description": c.description} for c in checks]
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        print(json_text(json.dumps(rows, ensure_ascii=False, indent=1)))
         return
     from rich.table import Table
 
@@ -901,7 +911,7 @@ def evaluate(
         evaluation = evaluate_workbook(verified, realisasi_book, options)
         written = write_outputs(evaluation, out, chosen) if out is not None else []
         if as_json:
-            print(evaluation.to_json())
+            print(json_text(evaluation.to_json()))
         else:
             _print_evaluation(evaluation, written)
         results = evaluation.results

@@ -47,6 +47,17 @@ def cell(value: object) -> Text:
     return Text(shown(value))
 
 
+# what json.dumps(ensure_ascii=False) leaves raw although a terminal may act on it
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(text: str) -> str:
+    """JSON text (``json.dumps(..., ensure_ascii=False)``) with DEL, C1 and the bidi and line
+    separators written as ``\\uXXXX`` escapes too: the same JSON value, safe on a terminal
+    (they can only occur inside strings, where such an escape means the same character)."""
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def lines(error: BaseException) -> list[str]:
     """An error's message as the lines it means, each made safe: a multi-line error (a header
     and its problems, :attr:`signer.errors.KinerjaError.lines`) keeps its lines, and a line break

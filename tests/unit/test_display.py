@@ -66,3 +66,14 @@ def test_an_error_keeps_its_own_lines_and_no_others() -> None:
         "  one",
         "  two\\n",
     ]
+
+
+def test_json_stays_the_same_value_and_safe_on_a_terminal() -> None:
+    import json
+
+    from signer.display import json_text
+
+    value = {"unit": "Dinas\x1b[2J\x9b31m\u202eKesehatan\x7f", "file": "a\nb.pdf"}
+    text = json_text(json.dumps(value, ensure_ascii=False))
+    assert json.loads(text) == value
+    assert not any(ch in text for ch in "\x1b\x9b\u202e\x7f\n")
