@@ -18,8 +18,9 @@ import zlib
 import pikepdf
 
 MB = 1024 * 1024
-MAX_STREAM_BYTES = 32 * MB
-"""One stream, decoded: far above any page, font, logo or profile of an agreement."""
+MAX_STREAM_BYTES = 64 * MB
+"""One stream, decoded: far above any page, font or profile of an agreement, and a logo of
+5,000 x 3,000 pixels with transparency still fits."""
 MAX_DOCUMENT_BYTES = 256 * MB
 """Every stream of the document together, decoded."""
 MAX_OBJECTS = 20_000

@@ -55,7 +55,7 @@ from signer.errors import InputError
 from signer.model import Agreement, Peran
 from signer.trust import TrustConfig
 from signer.verify import speedups
-from signer.verify.bounds import oversized, oversized_streams
+from signer.verify.bounds import MAX_STREAM_BYTES, oversized, oversized_streams
 from signer.verify.drawn import DrawnPage, drawn_page
 from signer.verify.glyphs import GlyphProblem, glyph_problems
 from signer.verify.qr import DrawnQr, page_qr_codes
@@ -335,7 +335,7 @@ def _qpdf_problems(ev: Evidence) -> list[str]:
 # What one stream of an agreement may decode to: its pages, fonts, logo and XMP are each far
 # below it; a stream past it is a decompression bomb, refused where it is read (pyHanko's own
 # default, 256 MB per stream, costs more than a verification may use).
-DECODE_LIMITS = DecodeLimits(per_stream=StreamDecodeLimits(max_output_size=32 * 1024 * 1024))
+DECODE_LIMITS = DecodeLimits(per_stream=StreamDecodeLimits(max_output_size=MAX_STREAM_BYTES))
 
 
 def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
