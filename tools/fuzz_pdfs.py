@@ -22,6 +22,7 @@ Exit status 1 if any must-be-0 count is not 0.
     .venv/bin/python tools/fuzz_pdfs.py                     # 10,000 cases, one worker per core
     .venv/bin/python tools/fuzz_pdfs.py -n 1000 --seed 7    # a sample (CI runs one)
     .venv/bin/python tools/fuzz_pdfs.py --work /tmp/fuzz --keep   # reuse the signed files
+    .venv/bin/python tools/fuzz_pdfs.py --minutes 30   # what fits in 30 minutes, reported
 
 The mutations (:data:`KINDS`): byte flips, truncation, chunks moved or doubled, structural
 bytes in the tail, junk appended, random bytes after a header, revisions spliced (a revision
@@ -424,8 +425,11 @@ def campaign(
     memory_mb: int = 1024,
     seconds: float = 30.0,
     progress: Callable[[int, Result], None] | None = None,
+    minutes: float | None = None,
 ) -> list[Result]:
-    """Run the cases ``seeds`` over ``jobs`` forked workers; the result of each."""
+    """Run the cases ``seeds`` over ``jobs`` forked workers; the result of each (of those run
+    within ``minutes``, if given: a campaign on a busy machine still ends with its report)."""
+    stop = time.monotonic() + minutes * 60 if minutes else None
     global _ORIGINALS, _OPTIONS, _LIMITS
     _ORIGINALS, _OPTIONS, _LIMITS = originals, options, (memory_mb, seconds)
     flate_bomb()  # made once, inherited by every worker
@@ -437,6 +441,9 @@ def campaign(
             results.append(r)
             if progress:
                 progress(n, r)
+            if stop is not None and time.monotonic() > stop:
+                pool.terminate()  # the cases in flight are dropped, not counted
+                break
     return sorted(results, key=lambda r: r.seed)
 
 
@@ -449,6 +456,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="reuse signed files in --work")
     parser.add_argument("--memory-mb", type=int, default=1024)
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--minutes", type=float, help="stop after this long, and report")
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)
 
@@ -477,7 +485,9 @@ def main() -> int:
             print(f"  {n} cases, {elapsed:.0f} s: {dict(seen)}", file=sys.stderr, flush=True)
 
     seeds = range(args.seed, args.seed + args.cases)
-    results = campaign(originals, options, seeds, args.jobs, args.memory_mb, args.timeout, progress)
+    results = campaign(
+        originals, options, seeds, args.jobs, args.memory_mb, args.timeout, progress, args.minutes
+    )
     wall = time.perf_counter() - start
     counts = Counter(r.outcome for r in results)
     by_kind: dict[str, Counter[str]] = {}
