@@ -116,7 +116,7 @@ def test_hostile_pdf_is_refused_within_bounds(
     path.write_bytes(HOSTILE[name](good))
     done, seconds = _verify(path, demo_store)
     _judged_in_a_line(done, seconds)
-    assert done.returncode == 1 or "memory" in done.stderr, done.stderr
+    assert done.returncode == 1, done.stderr  # measured and judged, not merely cut off
 
 
 def test_a_huge_file_a_pipe_and_a_device_are_not_read(
