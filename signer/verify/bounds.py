@@ -13,6 +13,7 @@ reason to read further.
 from __future__ import annotations
 
 import io
+import re
 import zlib
 
 import pikepdf
@@ -29,6 +30,24 @@ tens each; past this the change analysis after signing alone would take minutes.
 
 _FLATE = {"/FlateDecode", "/Fl"}
 _COMPRESSING = _FLATE | {"/LZWDecode", "/LZW", "/RunLengthDecode", "/RL"}
+
+
+_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm\b")
+_COUNT = re.compile(rb"/N\s+([0-9]{1,12})")
+
+
+def too_many_objects(data: bytes) -> list[str]:
+    """More object definitions in the file's bytes than an agreement has, every revision and
+    object stream counted: found by a scan of the bytes, before any parser (qpdf or pyHanko)
+    builds an object for each, and whether or not the file parses."""
+    ends = data.count(b"endobj")  # a definition is "N G obj ... endobj": count either end
+    count = max(ends, data.count(b"obj") - ends)
+    for m in _OBJECT_STREAM.finditer(data):  # each object stream says how many it holds
+        near = _COUNT.search(data, max(0, m.start() - 300), m.end() + 300)
+        count += int(near.group(1)) if near else 0
+    if count > MAX_OBJECTS:
+        return [f"{count} objects, more than an agreement has ({MAX_OBJECTS})"]
+    return []
 
 
 def _filters(stream: pikepdf.Stream) -> list[str]:

@@ -55,7 +55,12 @@ from signer.errors import InputError
 from signer.model import Agreement, Peran
 from signer.trust import TrustConfig
 from signer.verify import speedups
-from signer.verify.bounds import MAX_STREAM_BYTES, oversized, oversized_streams
+from signer.verify.bounds import (
+    MAX_STREAM_BYTES,
+    oversized,
+    oversized_streams,
+    too_many_objects,
+)
 from signer.verify.drawn import DrawnPage, drawn_page
 from signer.verify.glyphs import GlyphProblem, glyph_problems
 from signer.verify.qr import DrawnQr, page_qr_codes
@@ -340,7 +345,8 @@ DECODE_LIMITS = DecodeLimits(per_stream=StreamDecodeLimits(max_output_size=MAX_S
 
 def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
     ev = Evidence(path, data)
-    ev.second_parser = _qpdf_problems(ev)
+    ev.beyond_bounds = too_many_objects(data)
+    ev.second_parser = ev.beyond_bounds or _qpdf_problems(ev)
     if ev.beyond_bounds:  # not an agreement: reading it further would only cost
         ev.parse_error = f"beyond what an agreement can be: {'; '.join(ev.beyond_bounds)}"
         return ev

@@ -100,3 +100,19 @@ def test_more_objects_than_an_agreement_has_are_not_read() -> None:
     pdf.save(out)
     [finding] = oversized(out.getvalue())
     assert "more than an agreement has" in finding
+
+
+def test_objects_are_counted_before_any_parser_and_whether_or_not_it_parses() -> None:
+    from signer.verify.bounds import too_many_objects
+
+    # no page tree, no xref: qpdf cannot open it, pyHanko would still build every object
+    many = b"%PDF-1.7\n" + b"".join(
+        b"%d 0 obj<</K %d>>endobj\n" % (i, i) for i in range(MAX_OBJECTS + 1)
+    )
+    [finding] = too_many_objects(many)
+    assert f"{MAX_OBJECTS + 1} objects" in finding
+    stream = (
+        b"%PDF-1.7\n1 0 obj<</Type /ObjStm /N 9000000 /First 10 /Length 0>>stream\nendstream endobj"
+    )
+    assert too_many_objects(stream)
+    assert too_many_objects(b"%PDF-1.7\n1 0 obj<<>>endobj") == []
