@@ -20,6 +20,7 @@ import click
 from rich.console import Console
 
 from signer import __version__, lock
+from signer.display import cell, json_text, lines, markup, shown
 from signer.errors import ExitCode, InputError, KinerjaError, Problem
 from signer.evaluate.outputs import WRITERS
 from signer.evaluate.results import Periode
@@ -34,8 +35,11 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-console = Console(highlight=False, soft_wrap=True)
-console_err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Human output prints data (names, paths, messages that quote them) through signer.display:
+# shown() for plain text, cell() in tables, markup() where a line has markup of ours. Markup and
+# emoji codes are off unless a print asks for markup, so data is never read as either.
+console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+console_err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def user_errors(fn: F) -> F:
@@ -46,7 +50,10 @@ def user_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except KinerjaError as e:
-            console_err.print(f"error: {e}", markup=False, highlight=False)
+            first, *rest = lines(e) or [""]
+            console_err.print(f"error: {first}")
+            for line in rest:
+                console_err.print(line)
             sys.exit(e.exit_code)
         except KeyboardInterrupt:
             console_err.print("interrupted; run the same command again to carry on", markup=False)
@@ -91,6 +98,17 @@ def main(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.CRITICAL, format="%(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:  # the libraries' messages quote the files too
+        handler.setFormatter(_SafeLogFormatter("%(name)s: %(message)s"))
+
+
+class _SafeLogFormatter(logging.Formatter):
+    """A log record made safe to print: its message on one line, a traceback's lines each."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        safe = logging.makeLogRecord(record.__dict__)
+        safe.msg, safe.args = shown(record.getMessage()), None
+        return "\n".join(shown(line) for line in super().format(safe).split("\n"))
 
 
 @main.command()
@@ -104,16 +122,16 @@ def init(folder: Path, force: bool) -> None:
     lock.hold([folder, folder / "keys"], "kinerja init")
     written = write_workspace(folder, force=force)
     for path in written:
-        console.print(f"wrote {path}")
+        console.print(f"wrote {shown(path)}")
     from signer.demo import make_demo_store
 
     make_demo_store(folder / "keys", written[0], force=force)
     console.print(
-        f"wrote {folder / 'keys'} (demo PKI; passphrase from $KINERJA_PASSPHRASE, default: demo)",
-        markup=False,
+        f"wrote {shown(folder / 'keys')} (demo PKI; passphrase from $KINERJA_PASSPHRASE, "
+        "default: demo)"
     )
     for line in _next_steps(folder, written[0], written[1]):
-        console.print(line, markup=False)
+        console.print(shown(line))
 
 
 def _program() -> str:
@@ -153,7 +171,7 @@ def _next_steps(folder: Path, workbook: Path, realisasi: Path) -> list[str]:
         }.items()
     }
     sign = f"KINERJA_PASSPHRASE=demo {k} sign {q['out']} --keys {q['keys']} --role"
-    lines = [
+    steps = [
         "next (the demo keys' passphrase is demo):",
         f"  {k} check {q['wb']}",
         f"  {k} generate {q['wb']} -o {q['out']}",
@@ -164,8 +182,8 @@ def _next_steps(folder: Path, workbook: Path, realisasi: Path) -> list[str]:
     ]
     if k != "kinerja" and sys.prefix != sys.base_prefix:
         activate = _as_typed(Path(sys.prefix) / "bin" / "activate")
-        lines.append(f"or put kinerja on PATH in this shell: source {shlex.quote(activate)}")
-    return lines
+        steps.append(f"or put kinerja on PATH in this shell: source {shlex.quote(activate)}")
+    return steps
 
 
 @main.command()
@@ -186,26 +204,26 @@ def check(workbook: Path, as_json: bool) -> None:
             "warnings": [{**asdict(w), "text": str(w)} for w in ceremony.warnings]
             + [_name_warning(w) for w in warnings],
         }
-        print(json.dumps(report, ensure_ascii=False, indent=1))
+        print(json_text(json.dumps(report, ensure_ascii=False, indent=1)))
         return
     _print_warnings(ceremony.warnings)
     from rich.table import Table
 
-    table = Table(title=f"{ceremony.instansi.nama}, {ceremony.tahun}")
+    table = Table(title=cell(f"{ceremony.instansi.nama}, {ceremony.tahun}"))
     for col in ("document", "unit", "pihak pertama", "pihak kedua", "indikator", "program"):
         table.add_column(col)
     for a in ceremony.agreements:
         table.add_row(
-            a.id,
-            a.unit.nama,
-            a.pihak_pertama.nama,
-            a.pihak_kedua.nama if a.pihak_kedua else "(none: signed alone)",
+            cell(a.id),
+            cell(a.unit.nama),
+            cell(a.pihak_pertama.nama),
+            cell(a.pihak_kedua.nama if a.pihak_kedua else "(none: signed alone)"),
             str(len(a.indikator)),
             str(len(a.program)),
         )
     console.print(table)
     for w in warnings:
-        console.print(f"warning: {w}", markup=False)
+        console.print(f"warning: {shown(w)}")
     noted = f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""
     console.print(f"{len(ceremony.agreements)} documents, no problems{noted}")
 
@@ -225,7 +243,7 @@ def _name_warning(text: str) -> dict[str, str | None]:
 def _print_warnings(warnings: Sequence[Problem]) -> None:
     """What reading a workbook noticed but accepted, on stderr: it never stops a command."""
     for w in warnings:
-        console_err.print(f"warning: {w}", markup=False, highlight=False)
+        console_err.print(f"warning: {shown(w)}")
 
 
 def _parse_templates(values: tuple[str, ...], kinds: set[JenisDokumen]) -> dict[JenisDokumen, Path]:
@@ -347,35 +365,30 @@ def _report(
     from signer.generate import Generated
 
     if as_json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "file": o.name,
-                        "status": o.status.value,
-                        "detail": o.detail,
-                        "warnings": list(o.warnings),
-                        "seconds": round(o.seconds, 3),
-                        **(o.value.as_dict() if isinstance(o.value, Generated) else {}),
-                    }
-                    for o in outcomes
-                ],
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
+        rows = [
+            {
+                "file": o.name,
+                "status": o.status.value,
+                "detail": o.detail,
+                "warnings": list(o.warnings),
+                "seconds": round(o.seconds, 3),
+                **(o.value.as_dict() if isinstance(o.value, Generated) else {}),
+            }
+            for o in outcomes
+        ]
+        print(json_text(json.dumps(rows, ensure_ascii=False, indent=1)))
     else:
         # one line per file that needs attention, unwrapped, so it can be read and grepped
         for o in outcomes:
             if o.status in (Status.FAILED, Status.REFUSED):
-                console_err.print(f"error: {o.detail}", markup=False, highlight=False)
+                console_err.print(f"error: {shown(o.detail)}")
             elif o.status is Status.KEPT:
-                console.print(f"kept: {o.name}: {o.detail}", markup=False, highlight=False)
+                console.print(f"kept: {shown(o.name)}: {shown(o.detail)}")
             for warning in o.warnings:
-                console_err.print(f"warning: {o.name}: {warning}", markup=False, highlight=False)
+                console_err.print(f"warning: {shown(o.name)}: {shown(warning)}")
         counts = summary(outcomes)
         parts = [f"{counts[s]} {s.value}" for s in Status if counts[s]]
-        where = f" in {folder}" if folder else ""
+        where = f" in {shown(folder)}" if folder else ""
         console.print(f"{verb} {len(outcomes)} documents{where}: {', '.join(parts)}")
     if any(o.status is Status.FAILED for o in outcomes):
         sys.exit(ExitCode.BAD_INPUT)
@@ -405,7 +418,8 @@ def template_check(file: Path, kind: str) -> None:
     from signer.generate.template_check import check_template
 
     report = check_template(load_template(file), [sample_agreement(JenisDokumen(kind))])
-    console.print(f"{file} uses {len(report.used)} variables: {', '.join(sorted(report.used))}")
+    used = ", ".join(sorted(report.used))
+    console.print(f"{shown(file)} uses {len(report.used)} variables: {shown(used)}")
     if report.unknown:
         raise InputError(f"{file}: kinerja does not provide {', '.join(sorted(report.unknown))}")
     if report.render_error:
@@ -615,8 +629,8 @@ def keys_demo(folder: Path, workbook: Path | None, force: bool) -> None:
     parties = manifest["parties"]
     assert isinstance(parties, list)
     console.print(
-        f"demo PKI in {folder}: {len(parties)} parties, trust anchor "
-        f"{folder / str(manifest['trust_anchor'])}"
+        f"demo PKI in {shown(folder)}: {len(parties)} parties, trust anchor "
+        f"{shown(folder / str(manifest['trust_anchor']))}"
     )
 
 
@@ -649,7 +663,7 @@ def keys_list(folder: Path, as_json: bool) -> None:
         for c in store.credentials
     ]
     if as_json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        print(json_text(json.dumps(rows, ensure_ascii=False, indent=1)))
         return
     from rich.table import Table
 
@@ -657,7 +671,11 @@ def keys_list(folder: Path, as_json: bool) -> None:
     for column in ("holder", "file", "issuer", "not_after", "sha256"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r["holder"], r["file"], str(r["issuer"]), r["not_after"][:10], r["sha256"])
+        table.add_row(
+            *(cell(r[k]) for k in ("holder", "file", "issuer")),
+            cell(r["not_after"][:10]),
+            cell(r["sha256"]),
+        )
     console.print(table)
 
 
@@ -718,7 +736,7 @@ def _parse_at(value: str | None) -> dt.datetime | None:
 @click.option(
     "--max-memory",
     type=click.IntRange(min=64),
-    default=2048,
+    default=1024,
     show_default=True,
     metavar="MB",
     help="Memory one document's verification may use (a decompression bomb stops there).",
@@ -761,7 +779,11 @@ def verify(
     unusable = [r for r in results if isinstance(r, InputError)]
     reports = [r for r in results if not isinstance(r, InputError)]
     if as_json:
-        print(json.dumps(envelope(reports, unusable, options.at), ensure_ascii=False, indent=1))
+        print(
+            json_text(
+                json.dumps(envelope(reports, unusable, options.at), ensure_ascii=False, indent=1)
+            )
+        )
     else:
         _print_reports(reports, unusable)
     if unusable:
@@ -773,7 +795,7 @@ def verify(
 def _print_checks(checks: Sequence[Check], as_json: bool) -> None:
     if as_json:
         rows = [{"name": c.name, "description": c.description} for c in checks]
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        print(json_text(json.dumps(rows, ensure_ascii=False, indent=1)))
         return
     from rich.table import Table
 
@@ -781,13 +803,11 @@ def _print_checks(checks: Sequence[Check], as_json: bool) -> None:
     table.add_column("check")
     table.add_column("what it requires")
     for c in checks:
-        table.add_row(c.name, c.description)
+        table.add_row(cell(c.name), cell(c.description))
     console.print(table)
 
 
 def _print_reports(reports: Sequence[Report], unusable: Sequence[InputError]) -> None:
-    from rich.markup import escape
-
     from signer.verify import Verdict
 
     colour = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.INDETERMINATE: "yellow"}
@@ -796,9 +816,9 @@ def _print_reports(reports: Sequence[Report], unusable: Sequence[InputError]) ->
         if many and r.verdict is Verdict.VALID:
             continue
         console.print(
-            f"[bold {colour[r.verdict]}]{r.verdict.value}[/] {r.file}"
+            f"[bold {colour[r.verdict]}]{r.verdict.value}[/] {markup(r.file)}"
             + (
-                f"  ({r.agreement_id}, data {r.sha256[:16]}…)"
+                f"  ({markup(r.agreement_id)}, data {markup(r.sha256[:16])}…)"
                 if r.agreement_id and r.sha256
                 else ""
             ),
@@ -807,16 +827,15 @@ def _print_reports(reports: Sequence[Report], unusable: Sequence[InputError]) ->
         for s in r.signatures:
             when = f"{s.signing_time} ({s.time_source})" if s.signing_time else "no time"
             console.print(
-                f"  {s.role or s.field}: {s.signer}, issued by {s.issuer}, {when}, "
-                f"{s.level or '?'}",
-                markup=False,
+                shown(
+                    f"  {s.role or s.field}: {s.signer}, issued by {s.issuer}, {when}, "
+                    f"{s.level or '?'}"
+                )
             )
         for c in r.failures:
-            console.print(
-                f"  [{colour[c.verdict]}]✗[/] {escape(str(c))}", markup=True, highlight=False
-            )
+            console.print(f"  [{colour[c.verdict]}]✗[/] {markup(c)}", markup=True)
     for e in unusable:
-        console_err.print(f"error: {e}", markup=False)
+        console_err.print(f"error: {' / '.join(lines(e))}")
     if many:
         from rich.table import Table
 
@@ -950,18 +969,20 @@ def evaluate(
         may_write_template(template_out, force)
     verified = verify_for_evaluation(files, options)
     for message in verified.unusable:
-        console_err.print(f"error: {message}", markup=False)
+        console_err.print(f"error: {shown(message)}")
     results = verified.results
     if template_out is not None:
         agreements = for_template(verified)
         write_realisasi(agreements, template_out)
-        console.print(f"wrote {template_out} for {len(agreements)} verified agreements in force")
+        console.print(
+            f"wrote {shown(template_out)} for {len(agreements)} verified agreements in force"
+        )
     else:
         assert realisasi_book is not None
         evaluation = evaluate_workbook(verified, realisasi_book, options)
         written = write_outputs(evaluation, out, chosen) if out is not None else []
         if as_json:
-            print(evaluation.to_json())
+            print(json_text(evaluation.to_json()))
         else:
             _print_evaluation(evaluation, written)
         results = evaluation.results
@@ -977,23 +998,25 @@ def _print_evaluation(evaluation: Evaluation, written: list[Path]) -> None:
     from signer import formatting
     from signer.evaluate.outputs.common import summary_line
 
-    table = Table(title=f"Capaian kinerja {evaluation.periode.label} {evaluation.tahun or ''}")
+    table = Table(
+        title=cell(f"Capaian kinerja {evaluation.periode.label} {evaluation.tahun or ''}")
+    )
     for column in ("unit", "status", "capaian", "kategori", "serapan anggaran"):
         table.add_column(
             column, justify="right" if column in ("capaian", "serapan anggaran") else "left"
         )
     for r in evaluation.results:
         table.add_row(
-            r.unit_nama or r.file,
-            r.status.value,
+            cell(r.unit_nama or r.file),
+            cell(r.status.value),
             f"{formatting.persen(r.capaian)} %" if r.capaian is not None else "",
-            r.kategori or (r.reason or "")[:60],
+            cell(r.kategori or (r.reason or "")[:60]),
             f"{formatting.persen(r.serapan)} %" if r.serapan is not None else "",
         )
     console.print(table)
-    console.print(summary_line(evaluation), markup=False)
+    console.print(shown(summary_line(evaluation)))
     for path in written:
-        console.print(f"wrote {path}")
+        console.print(f"wrote {shown(path)}")
 
 
 @main.command()
@@ -1011,7 +1034,9 @@ def demo(out: Path) -> None:
     from signer import demo as demo_run
 
     lock.hold([out, *(out / sub for sub in demo_run.FOLDERS)], "kinerja demo")
-    demo_run.run(out, report=lambda step: _out_line(f"[bold]{step.name}[/]: {step.detail}"))
+    demo_run.run(
+        out, report=lambda step: _out_line(f"[bold]{markup(step.name)}[/]: {markup(step.detail)}")
+    )
 
 
 def _out_line(text: str) -> None:

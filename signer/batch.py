@@ -34,6 +34,7 @@ from typing import Any, Generic, TypeVar
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from signer.display import shown
 from signer.errors import InputError, KinerjaError
 
 T = TypeVar("T")  # an item of work
@@ -213,7 +214,7 @@ class Batch(Generic[T, R]):
         with (
             pool,
             Progress(
-                TextColumn("{task.description}"),
+                TextColumn("{task.description}", markup=False),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
@@ -222,7 +223,7 @@ class Batch(Generic[T, R]):
                 transient=False,
             ) as bar,
         ):
-            task = bar.add_task(self.label, total=len(items))
+            task = bar.add_task(shown(self.label), total=len(items))
             pending: dict[Future[Outcome[R]], int] = {}
             queue = list(enumerate(items))
             suspects: list[int] = []  # in flight when a worker died: run again, one by one

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 
 from signer import canonical
 from signer.errors import InputError
@@ -20,6 +21,12 @@ from signer.model import Agreement
 
 class NotPrepared(InputError):
     """A PDF that `kinerja generate` did not prepare (no embedded agreement)."""
+
+
+# The embedded agreement, at most: a real one is a few kilobytes, one with hundreds of long
+# indikator well under a megabyte. Bounded before it is read (its stored length) and while it
+# is decoded, so that a stream that inflates to gigabytes costs nothing.
+MAX_EMBEDDED_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,18 @@ def _stream_bytes(obj: generic.PdfObject) -> bytes:
     stream = obj.get_object() if isinstance(obj, generic.IndirectObject) else obj
     if not isinstance(stream, generic.StreamObject):
         raise NotPrepared("the embedded agreement is not a file stream")
-    return stream.data
+    too_large = NotPrepared(
+        f"the embedded agreement is larger than {MAX_EMBEDDED_BYTES // (1024 * 1024)} MB"
+    )
+    if len(stream.encoded_data) > MAX_EMBEDDED_BYTES:
+        raise too_large
+    try:  # decoding stops past the bound (with pyHanko's slack of a few kilobytes)
+        data = stream.read_data(expected_size=MAX_EMBEDDED_BYTES)
+    except PdfDecodeLimitError:
+        raise too_large from None
+    if len(data) > MAX_EMBEDDED_BYTES:
+        raise too_large
+    return data
 
 
 def read_embedded(root: generic.DictionaryObject) -> EmbeddedAgreement:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Self
 
 
 class ExitCode(IntEnum):
@@ -26,6 +27,17 @@ class KinerjaError(Exception):
     """Base of every error with a message meant for the user."""
 
     exit_code = ExitCode.BAD_INPUT
+    lines: tuple[str, ...] = ()
+    """A message of several lines (a header and its problems), line by line: the command line
+    prints each made safe, so a line break inside quoted data cannot start a forged line."""
+
+    @classmethod
+    def of_lines(cls, lines: Iterable[str]) -> Self:
+        """The error whose message is ``lines``, one per line."""
+        meant = tuple(lines)
+        error = cls("\n".join(meant))
+        error.lines = meant
+        return error
 
 
 class InputError(KinerjaError):
@@ -75,3 +87,4 @@ class WorkbookError(InputError):
         lines = [f"{path}: {count} problem{'s' if count != 1 else ''} found, nothing was written"]
         lines += [f"  {p}" for p in self.problems]
         super().__init__("\n".join(lines))
+        self.lines = tuple(lines)

@@ -35,6 +35,8 @@ SHARED = {
     "signer.trust",
     "signer.office",
     "signer.demo_pki",
+    "signer.xlsxtext",
+    "signer.display",
 }
 STAGES = ["signer.workbooks", "signer.generate", "signer.sign", "signer.verify", "signer.evaluate"]
 EXAMPLE = "signer.example"

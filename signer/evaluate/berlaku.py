@@ -108,7 +108,7 @@ def _refuse_duplicates(by_unit: dict[tuple[str, int], list[Item]]) -> None:
                 "of the folders given)"
             )
     if problems:
-        raise InputError("\n".join(problems))
+        raise InputError.of_lines(problems)
 
 
 def _predecessors(chain: list[Item]) -> dict[str, Item]:

@@ -77,15 +77,13 @@ def check_template(template: bytes, agreements: Sequence[Agreement]) -> Template
                     gaps[table].append(gap)
     if error is None and any(gaps.values()):
         lines = [f"  {table}: {'; '.join(found)}" for table, found in gaps.items() if found]
-        raise InputError(
-            "\n".join(
-                [
-                    "the lampiran does not print the arah that evaluation reads:",
-                    *lines,
-                    "add a column 'Arah' with {{ r.arah }} in each indikator's row and a "
-                    "paragraph with {{ arah_keterangan }} under the table",
-                ]
-            )
+        raise InputError.of_lines(
+            [
+                "the lampiran does not print the arah that evaluation reads:",
+                *lines,
+                "add a column 'Arah' with {{ r.arah }} in each indikator's row and a "
+                "paragraph with {{ arah_keterangan }} under the table",
+            ]
         )
     return TemplateReport(used, unknown, error)
 

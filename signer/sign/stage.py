@@ -83,6 +83,7 @@ class BatchRefused(SignRefused):
         ]
         lines += [f"  {p}" for p in self.problems]
         super().__init__("\n".join(lines))
+        self.lines = tuple(lines)
 
 
 def _refuse(source: str, what: str, problems: list[str]) -> SignRefused:

@@ -18,6 +18,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from asn1crypto.ocsp import OCSPResponse
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.decode_limits import DecodeLimits, StreamDecodeLimits
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, SuspiciousModification
 from pyhanko.sign.validation import validate_pdf_timestamp
@@ -54,6 +55,12 @@ from signer.errors import InputError
 from signer.model import Agreement, Peran
 from signer.trust import TrustConfig
 from signer.verify import speedups
+from signer.verify.bounds import (
+    MAX_STREAM_BYTES,
+    oversized,
+    oversized_streams,
+    too_many_objects,
+)
 from signer.verify.drawn import DrawnPage, drawn_page
 from signer.verify.glyphs import GlyphProblem, glyph_problems
 from signer.verify.qr import DrawnQr, page_qr_codes
@@ -132,6 +139,7 @@ class Evidence:
     signed_qr: list[DrawnQr] = field(default_factory=list)  # the QR codes those pages show
     glyphs: list[GlyphProblem] | None = None  # where the pages' fonts draw other characters
     second_parser: list[str] = field(default_factory=list)  # what qpdf objects to
+    beyond_bounds: list[str] = field(default_factory=list)  # what is past signer.verify.bounds
     text_error: str | None = None
 
     @property
@@ -311,12 +319,16 @@ def _dss_revisions(reader: PdfFileReader) -> list[int]:
     return out
 
 
-def _qpdf_problems(data: bytes) -> list[str]:
-    """A second, independent parser (qpdf): any disagreement is a parser differential."""
+def _qpdf_problems(ev: Evidence) -> list[str]:
+    """A second, independent parser (qpdf): any disagreement is a parser differential. First
+    the bounds (:mod:`signer.verify.bounds`): past them nothing more is read."""
     import pikepdf
 
     try:
-        with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
+        with pikepdf.open(io.BytesIO(ev.data), attempt_recovery=False) as pdf:
+            if too_large := oversized_streams(pdf):  # qpdf's check would inflate them all
+                ev.beyond_bounds = too_large
+                return too_large
             problems = list(pdf.check_pdf_syntax())
             return problems + [str(w) for w in pdf.get_warnings()]
     except MemoryError:
@@ -325,11 +337,21 @@ def _qpdf_problems(data: bytes) -> list[str]:
         return [f"qpdf cannot open it: {str(e)[:200]}"]
 
 
+# What one stream of an agreement may decode to: its pages, fonts, logo and XMP are each far
+# below it; a stream past it is a decompression bomb, refused where it is read (pyHanko's own
+# default, 256 MB per stream, costs more than a verification may use).
+DECODE_LIMITS = DecodeLimits(per_stream=StreamDecodeLimits(max_output_size=MAX_STREAM_BYTES))
+
+
 def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
     ev = Evidence(path, data)
-    ev.second_parser = _qpdf_problems(data)
+    ev.beyond_bounds = too_many_objects(data)
+    ev.second_parser = ev.beyond_bounds or _qpdf_problems(ev)
+    if ev.beyond_bounds:  # not an agreement: reading it further would only cost
+        ev.parse_error = f"beyond what an agreement can be: {'; '.join(ev.beyond_bounds)}"
+        return ev
     try:
-        ev.reader = PdfFileReader(io.BytesIO(data), strict=True)
+        ev.reader = PdfFileReader(io.BytesIO(data), strict=True, decode_limits=DECODE_LIMITS)
         _ = ev.reader.root
         sigs = list(ev.reader.embedded_signatures)
     except MemoryError:
@@ -452,6 +474,10 @@ def _gather_agreement(ev: Evidence, options: VerifyOptions) -> None:
         raise
     except Exception as e:
         ev.embedded_error = f"unreadable ({e.__class__.__name__})"
+        return
+    # PDFium inflates whatever the signed revision holds: measure it first
+    if too_large := oversized(content):
+        ev.text_error = f"the signed revision is not read: {'; '.join(too_large)}"
         return
     read_pages(ev, content)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,18 +47,47 @@ def _verify_bytes(data: bytes, name: str, options: VerifyOptions, policy: Policy
     return summarise(ev, policy.run(ev, options), options)
 
 
-def verify_file(path: Path, options: VerifyOptions, policy: Policy | None = None) -> Report:
+# An agreement's file, at most: a generated and signed one is a few hundred kilobytes, one with
+# a long lampiran and years of archival timestamps a few megabytes. Checked before reading.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def read_agreement(path: Path) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`; anything else (a pipe, a
+    device, a larger file) is refused before it is read, so it can neither hang nor flood."""
     try:
-        data = Path(path).read_bytes()
+        # non-blocking: opening a named pipe with no writer must not wait for one
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror})") from None
-    return verify_bytes(data, str(path), options, policy)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise InputError(f"{path}: not a regular file (a pipe, a device or a folder)")
+    with os.fdopen(fd, "rb") as f:
+        if info.st_size > MAX_FILE_BYTES:
+            raise InputError(
+                f"{path}: {info.st_size // (1024 * 1024)} MB, larger than an agreement can be "
+                f"({MAX_FILE_BYTES // (1024 * 1024)} MB)"
+            )
+        try:
+            data = f.read(MAX_FILE_BYTES + 1)
+        except OSError as e:
+            raise InputError(f"{path}: cannot read ({e.strerror})") from None
+    if len(data) > MAX_FILE_BYTES:  # it grew while being read
+        raise InputError(f"{path}: larger than an agreement can be")
+    return data
 
 
-# what one document's verification may cost, by default: far above any real agreement
-DEFAULT_LIMITS = Limits(memory_mb=2048, seconds=300)
+def verify_file(path: Path, options: VerifyOptions, policy: Policy | None = None) -> Report:
+    return verify_bytes(read_agreement(path), str(path), options, policy)
+
+
+# what one document's verification may cost, by default: several times what a real agreement
+# needs (about 150 MB), below what a hostile one could take
+DEFAULT_LIMITS = Limits(memory_mb=1024, seconds=300)
 
 
 def verify_paths(

@@ -78,6 +78,7 @@ from signer.workbooks.columns import (
     PROGRAM,
     UNIT,
 )
+from signer.xlsxtext import data_as_text
 
 _WIDTHS = {
     H_KODE_PEJABAT: 16,
@@ -205,6 +206,7 @@ def write_workbook(
     _write_daftar(wb)
     _name_codes(wb, _KODE_PEJABAT, PEJABAT)
     _name_codes(wb, _KODE_UNIT, UNIT)
+    data_as_text(wb)
     fsio.write_with(Path(path), wb.save)
 
 

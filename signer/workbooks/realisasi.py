@@ -54,6 +54,7 @@ from signer.workbooks.columns import (
     REALISASI,
 )
 from signer.workbooks.sheet import SheetRows
+from signer.xlsxtext import data_as_text
 
 PETUNJUK_TEXT = (
     "Petunjuk pengisian realisasi kinerja",
@@ -180,6 +181,7 @@ def write_realisasi(
                 ws.cell(row=ws.max_row, column=col).number_format = "#,##0"
                 if col > 4:
                     ws.cell(row=ws.max_row, column=col).fill = _INPUT
+    data_as_text(wb)
     fsio.write_with(Path(path), wb.save)
 
 

@@ -1,20 +1,26 @@
-"""Fuzzing the verifier: thousands of mutated, truncated and random files.
+"""Fuzzing the verifier: a fixed sample of the signed-PDF fuzz campaign (tools/fuzz_pdfs.py).
 
-Each must come back as a verdict that is not VALID, or as a clean "unusable input" error;
-never a traceback, never VALID. The unmutated file is the control: it must stay VALID, so the
-fuzzing is not merely feeding a verifier that rejects everything.
+Mutants of a Perjanjian Kinerja and a Pakta Integritas signed at B-LTA by both parties (byte
+flips, truncation, spliced revisions, hostile incremental updates: bombs, deep nesting, forged
+lengths, reference and xref loops, self-containing object streams, long names, many objects)
+each go through the verifier in a child process under 1 GB of address space and a timeout.
+None may be VALID unless it is the signed file itself (or differs only in bytes no reader
+interprets), none may end in a traceback, a hang or past the memory cap. The unmutated files
+are the control: they must stay VALID, so the fuzzing is not merely feeding a verifier that
+rejects everything. `python tools/fuzz_pdfs.py` runs the whole campaign (10,000 cases).
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import importlib.util
 import os
-import random
+import sys
+from collections import Counter
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from signer.errors import InputError
 from signer.trust import load_trust_config
 from signer.verify.evidence import VerifyOptions
 from signer.verify.result import Verdict
@@ -22,86 +28,35 @@ from signer.verify.run import verify_bytes
 
 pytestmark = [pytest.mark.slow, pytest.mark.office]
 
-CASES = int(os.environ.get("KINERJA_FUZZ_CASES", "2000"))
-
-_GOOD: bytes = b""
-_OPTIONS: VerifyOptions | None = None
+CASES = int(os.environ.get("KINERJA_FUZZ_CASES", "1000"))  # 500 take 45-50 s on 2 cores
+FIRST = 20_000  # the sample's seeds: fixed, so a failure is replayed with the same seed
 
 
-def _mutate(seed: int) -> bytes:
-    rng = random.Random(seed)
-    data = bytearray(_GOOD)
-    kind = seed % 6
-    if kind == 0:  # a few random bytes changed anywhere
-        for _ in range(rng.randint(1, 8)):
-            data[rng.randrange(len(data))] = rng.randrange(256)
-    elif kind == 1:  # truncated
-        del data[rng.randrange(16, len(data)) :]
-    elif kind == 2:  # a chunk duplicated or moved
-        start = rng.randrange(len(data))
-        chunk = data[start : start + rng.randint(1, 4096)]
-        at = rng.randrange(len(data))
-        data[at:at] = chunk
-    elif kind == 3:  # bytes in the structural tail (xref, trailer, signature dictionaries)
-        tail = max(0, len(data) - 6000)
-        for _ in range(rng.randint(1, 4)):
-            data[rng.randrange(tail, len(data))] = rng.choice(b"0123456789 /<>[]RobjxefEO%")
-    elif kind == 4:  # junk appended
-        data += bytes(rng.randrange(256) for _ in range(rng.randint(1, 2048)))
-    else:  # random bytes after a PDF header
-        data = bytearray(
-            b"%PDF-1.7\n" + bytes(rng.randrange(256) for _ in range(rng.randint(0, 4096)))
-        )
-    return bytes(data)
+def _fuzz() -> ModuleType:
+    path = Path(__file__).resolve().parents[2] / "tools" / "fuzz_pdfs.py"
+    spec = importlib.util.spec_from_file_location("fuzz_pdfs", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fuzz_pdfs"] = module  # its dataclass and the workers look it up
+    spec.loader.exec_module(module)
+    return module
 
 
-def _run(seed: int) -> tuple[int, str]:
-    assert _OPTIONS is not None
-    data = _mutate(seed)
-    if data == _GOOD:
-        return seed, "same"
-    try:
-        report = verify_bytes(data, f"fuzz-{seed}.pdf", _OPTIONS)
-    except InputError:
-        return seed, "unusable"
-    except BaseException as e:  # the thing this test exists to catch
-        return seed, f"TRACEBACK {e.__class__.__name__}: {e}"
-    return seed, report.verdict.value
-
-
-@pytest.fixture(scope="module")
-def good(signed_example: Path, demo_store: Path) -> bytes:
-    """A Pakta Integritas signed by both parties at B-LTA (one page: quick to mutate)."""
-    global _GOOD, _OPTIONS
-    data = (signed_example / "pi-2026-dinkes.pdf").read_bytes()
-    _GOOD = data
-    _OPTIONS = VerifyOptions(load_trust_config([demo_store]))
-    return data
-
-
-def test_control_is_valid(good: bytes) -> None:
-    assert _OPTIONS is not None
-    assert verify_bytes(good, "control.pdf", _OPTIONS).verdict is Verdict.VALID
-
-
-def test_mutations_never_pass_and_never_crash(good: bytes) -> None:
-    context = multiprocessing.get_context("fork")
-    with context.Pool(os.cpu_count() or 1) as pool:
-        results = pool.map(_run, range(CASES), chunksize=16)
-    crashes = [(seed, r) for seed, r in results if r.startswith("TRACEBACK")]
-    assert not crashes, crashes[:5]
-    valid = [seed for seed, r in results if r == Verdict.VALID.value]
-    # a mutation may land in bytes no reader looks at (padding of /Contents, whitespace);
-    # the file must then still be the signed one, byte for byte where it matters
-    for seed in valid:
-        data = _mutate(seed)
-        assert len(data) == len(good) and _differs_only_in_ignored_bytes(good, data), seed
-    outcomes = [r for _, r in results]
-    assert outcomes.count("INVALID") > CASES // 2, sorted(set(outcomes))
-
-
-def _differs_only_in_ignored_bytes(a: bytes, b: bytes) -> bool:
-    """True when every differing byte lies where the PDF has no meaning (whitespace)."""
-    return all(
-        x == y or (chr(x) in " \r\n\t" and chr(y) in " \r\n\t") for x, y in zip(a, b, strict=True)
-    )
+def test_mutations_never_pass_and_never_crash(signed_example: Path, demo_store: Path) -> None:
+    fuzz = _fuzz()
+    originals = [(signed_example / name).read_bytes() for name in fuzz.FILES]
+    options = VerifyOptions(load_trust_config([demo_store]))
+    for data in originals:  # the control
+        assert verify_bytes(data, "control.pdf", options).verdict is Verdict.VALID
+    jobs = len(os.sched_getaffinity(0))
+    results = fuzz.campaign(originals, options, range(FIRST, FIRST + CASES), jobs)
+    counts = Counter(r.outcome for r in results)
+    bad = [
+        (r.seed, r.kind, r.outcome, r.detail[-400:])
+        for r in results
+        if r.outcome in fuzz.MUST_BE_ZERO
+    ]
+    assert not bad, bad[:5]
+    assert counts["invalid"] + counts["unusable"] > CASES * 3 // 4, counts
+    # every kind of mutation was tried
+    assert {r.kind for r in results} == set(fuzz.KINDS)

@@ -41,6 +41,7 @@ from signer.evaluate.outputs.common import (
 from signer.evaluate.results import AgreementResult, Evaluation, IndikatorResult, Status
 from signer.model import Peran
 from signer.workbooks.columns import HEADER_FILL, HEADER_FONT
+from signer.xlsxtext import data_as_text
 
 if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not with this module
     from openpyxl.cell import Cell, MergedCell
@@ -75,6 +76,7 @@ def write(evaluation: Evaluation, path: Path) -> None:
     wb.properties.title = title(evaluation)
     wb.properties.language = "id-ID"
     wb.properties.created = wb.properties.modified = made
+    data_as_text(wb)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()  # not save_workbook: it stamps "modified" with now
@@ -226,7 +228,8 @@ def _summary_sheet(
             w.cell(row=row, column=5).font = s.bold if r.status.failed else s.italic
         if n in titles:
             link = w.cell(row=row, column=2)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{titles[n]}'!A1")
+            sheet = titles[n].replace("'", "''")  # a quote in a sheet name is doubled
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet}'!A1")
             link.font = s.link
     last = get_column_letter(len(SUMMARY_COLUMNS))
     w.auto_filter.ref = f"A{header}:{last}{max(row, header + 1)}"

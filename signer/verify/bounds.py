@@ -1,0 +1,107 @@
+"""What a verification reads is bounded before it is read: no stream inflates past a limit,
+and no file holds more objects than an agreement could.
+
+A few kilobytes of FlateDecode can inflate to gigabytes. pyHanko bounds its own decoding
+(:data:`signer.verify.evidence.DECODE_LIMITS`), but qpdf's syntax check (the second parser) and
+PDFium (the pages) decode every stream they meet in full. So before either reads a file, its
+streams are measured here: a FlateDecode stream is inflated only up to the limit and dropped, and
+a chain of filters that kinerja's documents never use (LZW, RunLength, several compressions) is
+not decoded at all. A stream past a limit is a finding (the document is not valid), never a
+reason to read further.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+
+import pikepdf
+
+MB = 1024 * 1024
+MAX_STREAM_BYTES = 64 * MB
+"""One stream, decoded: far above any page, font or profile of an agreement, and a logo of
+5,000 x 3,000 pixels with transparency still fits."""
+MAX_DOCUMENT_BYTES = 256 * MB
+"""Every stream of the document together, decoded."""
+MAX_OBJECTS = 20_000
+"""Objects in the file: a signed Perjanjian Kinerja has about 600, its archival updates add
+tens each; past this the change analysis after signing alone would take minutes."""
+
+_FLATE = {"/FlateDecode", "/Fl"}
+_COMPRESSING = _FLATE | {"/LZWDecode", "/LZW", "/RunLengthDecode", "/RL"}
+
+
+_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm\b")
+_COUNT = re.compile(rb"/N\s+([0-9]{1,12})")
+
+
+def too_many_objects(data: bytes) -> list[str]:
+    """More object definitions in the file's bytes than an agreement has, every revision and
+    object stream counted: found by a scan of the bytes, before any parser (qpdf or pyHanko)
+    builds an object for each, and whether or not the file parses."""
+    ends = data.count(b"endobj")  # a definition is "N G obj ... endobj": count either end
+    count = max(ends, data.count(b"obj") - ends)
+    for m in _OBJECT_STREAM.finditer(data):  # each object stream says how many it holds
+        near = _COUNT.search(data, max(0, m.start() - 300), m.end() + 300)
+        count += int(near.group(1)) if near else 0
+    if count > MAX_OBJECTS:
+        return [f"{count} objects, more than an agreement has ({MAX_OBJECTS})"]
+    return []
+
+
+def _filters(stream: pikepdf.Stream) -> list[str]:
+    value = stream.get("/Filter")
+    if value is None:
+        return []
+    if isinstance(value, pikepdf.Array):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def oversized_streams(pdf: pikepdf.Pdf) -> list[str]:
+    """The streams of ``pdf`` that decode past the limits, or that use filters kinerja's
+    documents never use to compress; empty when every stream is within bounds."""
+    try:
+        count = int(pdf.trailer.get("/Size", 0))
+    except (TypeError, ValueError, OverflowError):
+        count = 0  # not a number: qpdf reports it
+    if count > MAX_OBJECTS:  # before qpdf lists them all
+        return [f"{count} objects, more than an agreement has ({MAX_OBJECTS})"]
+    if len(pdf.objects) > MAX_OBJECTS:
+        return [f"{len(pdf.objects)} objects, more than an agreement has ({MAX_OBJECTS})"]
+    found: list[str] = []
+    total = 0
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream):
+            continue
+        filters = _filters(obj)
+        compressing = [f for f in filters if f in _COMPRESSING]
+        if not compressing:
+            continue
+        where = f"object {obj.objgen[0]} {obj.objgen[1]}"
+        if filters not in (["/FlateDecode"], ["/Fl"]):
+            found.append(f"{where}: compressed with {' '.join(filters)}, not read")
+            continue
+        try:
+            raw = obj.read_raw_bytes()
+            size = len(zlib.decompressobj().decompress(raw, MAX_STREAM_BYTES + 1))
+        except (pikepdf.PdfError, zlib.error):
+            continue  # damaged: the parsers report it themselves, and it inflates to nothing
+        if size > MAX_STREAM_BYTES:
+            found.append(f"{where}: inflates past {MAX_STREAM_BYTES // MB} MB (not read)")
+            continue
+        total += size
+        if total > MAX_DOCUMENT_BYTES:
+            found.append(f"the streams together inflate past {MAX_DOCUMENT_BYTES // MB} MB")
+            break
+    return found
+
+
+def oversized(data: bytes) -> list[str]:
+    """:func:`oversized_streams` of a file's bytes (empty if qpdf cannot open it at all)."""
+    try:
+        with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
+            return oversized_streams(pdf)
+    except pikepdf.PdfError:
+        return []
