@@ -399,9 +399,20 @@ def _form_xobject(pdf: pikepdf.Pdf, content: bytes, box: tuple[float, ...], run:
 
 
 def signing_setup(store: Path) -> PadesSigner:
-    from signer.sign.local import KeySource, open_local
+    """An attacker's own signing tool over the demo store: it takes the key of the party's name
+    whatever NIP the (forged) data gives, where kinerja's key store also matches the NIP."""
+    from dataclasses import replace
 
-    return open_local(KeySource(keys=store), secret=lambda env, what: PASSPHRASE, tsa_url=None)
+    from signer.demo_pki import pki
+    from signer.sign.keys import KeyStore
+    from signer.sign.pades import PadesSigner
+    from signer.sign.services import Services
+
+    keys = KeyStore(store, PASSPHRASE)
+    services = Services.demo(pki.load_demo_pki(store, PASSPHRASE))
+    return PadesSigner(
+        lambda a, role: keys.for_party(replace(a.pihak(role), nip=None), role), services
+    )
 
 
 def sign_agreement(
