@@ -108,6 +108,11 @@ def check_archive(path: Path) -> None:
             raise InputError(f"{where} is encrypted; save the workbook without a password")
         if m.flag_bits & 0x20:  # "compressed patched data": no spreadsheet writes it
             raise InputError(f"{where} is stored as patched data, which Excel never writes")
+        if m.compress_size > size:  # a forged size: reading it would allocate that much
+            raise InputError(
+                f"{where} claims {_mb(m.compress_size)} packed, more than the whole file "
+                f"({_mb(size)}); the zip is damaged"
+            )
         if m.file_size > MAX_MEMBER_BYTES:
             raise InputError(
                 f"{where} unpacks to {_mb(m.file_size)}, over the limit of "

@@ -131,6 +131,21 @@ def test_zip_structure_limits(tmp_path: Path, book: Path) -> None:
     _refused(bz, "compression method 12")
 
 
+def test_a_part_claiming_more_packed_bytes_than_the_file_is_refused_unread(
+    tmp_path: Path, book: Path
+) -> None:
+    # fuzz case 2027-7241: a flipped byte in the central directory made a part claim 3.6 GB
+    # packed, and reading it allocated that much (MemoryError under a 1 GB limit)
+    path = write_zip(tmp_path / "forged.xlsx", members(book))
+    data = bytearray(path.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    header = data.rfind(name) - 46  # its central directory entry: 46 fixed bytes, then the name
+    assert data[header : header + 4] == b"PK\x01\x02"
+    data[header + 20 : header + 24] = (0xD6000000).to_bytes(4, "little")  # compressed size
+    path.write_bytes(bytes(data))
+    _refused(path, "'xl/worksheets/sheet1.xml' claims", "more than the whole file")
+
+
 # XML that is not as Excel writes it
 
 
