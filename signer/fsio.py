@@ -64,3 +64,42 @@ def write_with(target: Path, writer: Callable[[Path], object]) -> None:
     """Atomically write ``target`` with a function that writes to a path (e.g. openpyxl's save)."""
     with atomic_path(target) as tmp:
         writer(tmp)
+
+
+class ReadRefused(Exception):
+    """Why :func:`read_bounded` read nothing: ``kind`` is ``missing``, ``folder``, ``special``
+    (a pipe, a device), ``large`` (``size`` bytes, or unknown when it grew while read) or
+    ``unreadable`` (``detail`` says why). Callers word it for their file."""
+
+    def __init__(self, kind: str, detail: str = "", size: int | None = None):
+        super().__init__(kind)
+        self.kind, self.detail, self.size = kind, detail, size
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes. Anything else is refused before
+    it is read (:class:`ReadRefused`), so a pipe, a device or a huge file can neither hang nor
+    flood the reader."""
+    import stat
+
+    try:
+        # O_NONBLOCK: opening a named pipe must not wait for a writer
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise ReadRefused("missing") from None
+    except OSError as e:
+        raise ReadRefused("unreadable", e.strerror or str(e)) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+        os.close(fd)  # fdopen refuses a folder, so the checks come before it
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadRefused("folder" if stat.S_ISDIR(info.st_mode) else "special")
+        raise ReadRefused("large", size=info.st_size)
+    with os.fdopen(fd, "rb") as f:
+        try:
+            data = f.read(limit + 1)
+        except OSError as e:
+            raise ReadRefused("unreadable", e.strerror or str(e)) from None
+    if len(data) > limit:  # it grew while being read
+        raise ReadRefused("large")
+    return data

@@ -11,11 +11,10 @@ JPEG image that Pillow can read, of at most :data:`MAX_LOGO_PIXELS` per side, is
 from __future__ import annotations
 
 import io
-import os
-import stat
 import warnings
 from pathlib import Path
 
+from signer import fsio
 from signer.errors import InputError
 
 MAX_LOGO_BYTES = 5 * 1024 * 1024
@@ -36,32 +35,23 @@ def read_logo(name: str, workbook: Path) -> bytes:
             "the workbook and give its file name"
         )
     try:
-        # O_NONBLOCK: opening a named pipe must not wait for a writer
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise InputError(f"{where} not found next to the workbook (looked for {path})") from None
-    except OSError as e:
-        raise InputError(f"{where}: cannot open {path} ({e.strerror})") from None
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):
-        os.close(fd)
-        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-        raise InputError(f"{where}: {path} is {kind}, expected a PNG or JPEG image")
-    if st.st_size > MAX_LOGO_BYTES:
-        os.close(fd)
-        raise InputError(
-            f"{where}: {path} is {st.st_size:,} bytes, over the {MAX_LOGO_BYTES:,} a logo "
-            "can need; save it smaller"
-        )
-    with os.fdopen(fd, "rb") as f:
-        try:
-            data = f.read(MAX_LOGO_BYTES + 1)
-        except OSError as e:
-            raise InputError(f"{where}: cannot read {path} ({e.strerror})") from None
-    if len(data) > MAX_LOGO_BYTES:  # it grew while being read
-        raise InputError(f"{where}: {path} is over {MAX_LOGO_BYTES:,} bytes")
+        data = fsio.read_bounded(path, MAX_LOGO_BYTES)
+    except fsio.ReadRefused as e:
+        raise InputError(f"{where}: {_refusal(e, path)}") from None
     _check_image(data, where, path)
     return data
+
+
+def _refusal(e: fsio.ReadRefused, path: Path) -> str:
+    if e.kind == "missing":
+        return f"not found next to the workbook (looked for {path})"
+    if e.kind == "unreadable":
+        return f"cannot read {path} ({e.detail})"
+    if e.kind == "large":
+        size = f"{e.size:,} bytes, " if e.size is not None else ""
+        return f"{path} is {size}over the {MAX_LOGO_BYTES:,} a logo can need; save it smaller"
+    kind = "a folder" if e.kind == "folder" else "not a regular file"
+    return f"{path} is {kind}, expected a PNG or JPEG image"
 
 
 def _check_image(data: bytes, where: str, path: Path) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from signer import fsio
 from signer.batch import Batch, Limits, Outcome, Status
 from signer.errors import InputError
 from signer.model import Peran
@@ -56,29 +55,19 @@ def read_agreement(path: Path) -> bytes:
     """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`; anything else (a pipe, a
     device, a larger file) is refused before it is read, so it can neither hang nor flood."""
     try:
-        # non-blocking: opening a named pipe with no writer must not wait for one
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror})") from None
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):
-        os.close(fd)
-        raise InputError(f"{path}: not a regular file (a pipe, a device or a folder)")
-    with os.fdopen(fd, "rb") as f:
-        if info.st_size > MAX_FILE_BYTES:
+        return fsio.read_bounded(path, MAX_FILE_BYTES)
+    except fsio.ReadRefused as e:
+        if e.kind == "missing":
+            raise InputError(f"{path}: no such file") from None
+        if e.kind == "unreadable":
+            raise InputError(f"{path}: cannot read ({e.detail})") from None
+        if e.kind == "large":
+            size = f"{e.size // (1024 * 1024)} MB, " if e.size is not None else ""
             raise InputError(
-                f"{path}: {info.st_size // (1024 * 1024)} MB, larger than an agreement can be "
+                f"{path}: {size}larger than an agreement can be "
                 f"({MAX_FILE_BYTES // (1024 * 1024)} MB)"
-            )
-        try:
-            data = f.read(MAX_FILE_BYTES + 1)
-        except OSError as e:
-            raise InputError(f"{path}: cannot read ({e.strerror})") from None
-    if len(data) > MAX_FILE_BYTES:  # it grew while being read
-        raise InputError(f"{path}: larger than an agreement can be")
-    return data
+            ) from None
+        raise InputError(f"{path}: not a regular file (a pipe, a device or a folder)") from None
 
 
 def verify_file(path: Path, options: VerifyOptions, policy: Policy | None = None) -> Report:
