@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
 
 from signer import __version__, lock
 from signer.display import cell, json_text, lines, markup, shown
@@ -28,18 +27,21 @@ from signer.kinds import JenisDokumen
 from signer.model import Peran
 
 if TYPE_CHECKING:
-    from signer.batch import Outcome
-    from signer.evaluate.results import Evaluation
-    from signer.verify import Report
-    from signer.verify.check import Check
+    pass
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Human output prints data (names, paths, messages that quote them) through signer.display:
 # shown() for plain text, cell() in tables, markup() where a line has markup of ours. Markup and
 # emoji codes are off unless a print asks for markup, so data is never read as either.
-console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
-console_err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+from signer.terminal import (  # noqa: E402
+    console,
+    console_err,
+    print_checks,
+    print_evaluation,
+    print_reports,
+    report_outcomes,
+)
 
 
 def user_errors(fn: F) -> F:
@@ -353,47 +355,7 @@ def generate(
         audit=prepared_problems,
     )
     outcomes = generate(ceremony, workbook, options)
-    _report(outcomes, as_json, verb="generated", folder=out)
-
-
-def _report(
-    outcomes: Sequence[Outcome[Any]], as_json: bool, verb: str, folder: Path | None = None
-) -> None:
-    """Print a batch's outcomes and warnings; exit with bad input when any file failed, else
-    with a failed verification when one was refused as it would not verify."""
-    from signer.batch import Status, summary
-    from signer.generate import Generated
-
-    if as_json:
-        rows = [
-            {
-                "file": o.name,
-                "status": o.status.value,
-                "detail": o.detail,
-                "warnings": list(o.warnings),
-                "seconds": round(o.seconds, 3),
-                **(o.value.as_dict() if isinstance(o.value, Generated) else {}),
-            }
-            for o in outcomes
-        ]
-        print(json_text(json.dumps(rows, ensure_ascii=False, indent=1)))
-    else:
-        # one line per file that needs attention, unwrapped, so it can be read and grepped
-        for o in outcomes:
-            if o.status in (Status.FAILED, Status.REFUSED):
-                console_err.print(f"error: {shown(o.detail)}")
-            elif o.status is Status.KEPT:
-                console.print(f"kept: {shown(o.name)}: {shown(o.detail)}")
-            for warning in o.warnings:
-                console_err.print(f"warning: {shown(o.name)}: {shown(warning)}")
-        counts = summary(outcomes)
-        parts = [f"{counts[s]} {s.value}" for s in Status if counts[s]]
-        where = f" in {shown(folder)}" if folder else ""
-        console.print(f"{verb} {len(outcomes)} documents{where}: {', '.join(parts)}")
-    if any(o.status is Status.FAILED for o in outcomes):
-        sys.exit(ExitCode.BAD_INPUT)
-    if any(o.status is Status.REFUSED for o in outcomes):  # made, but it would not verify
-        sys.exit(ExitCode.FAILED)
+    report_outcomes(outcomes, as_json, verb="generated", folder=out)
 
 
 @main.group()
@@ -557,7 +519,7 @@ def sign(
         outcomes = sign_files(inputs, backend, audit, options)
     finally:
         backend.close()
-    _report(outcomes, as_json, verb="signed", folder=out)
+    report_outcomes(outcomes, as_json, verb="signed", folder=out)
 
 
 def _is_demo_store(folder: Path) -> bool:
@@ -600,7 +562,7 @@ def extend(
     lock.hold({f.path.parent for f in inputs if f.path.exists()}, "kinerja extend")
     services = services_for_extend(keys_dir, tsa_url, trust)
     outcomes = extend_files(inputs, services, jobs or default_jobs(), progress=not as_json)
-    _report(outcomes, as_json, verb="extended")
+    report_outcomes(outcomes, as_json, verb="extended")
 
 
 @main.group()
@@ -767,7 +729,7 @@ def verify(
     from signer.verify import Verdict, VerifyOptions, envelope, every_check, verify_paths
 
     if list_checks:
-        _print_checks(every_check(), as_json)
+        print_checks(every_check(), as_json)
         return
     if not paths:
         raise click.UsageError("give the PDF files or folders to verify")
@@ -785,68 +747,11 @@ def verify(
             )
         )
     else:
-        _print_reports(reports, unusable)
+        print_reports(reports, unusable)
     if unusable:
         sys.exit(ExitCode.BAD_INPUT)
     if any(r.verdict is not Verdict.VALID for r in reports):
         sys.exit(ExitCode.FAILED)
-
-
-def _print_checks(checks: Sequence[Check], as_json: bool) -> None:
-    if as_json:
-        rows = [{"name": c.name, "description": c.description} for c in checks]
-        print(json_text(json.dumps(rows, ensure_ascii=False, indent=1)))
-        return
-    from rich.table import Table
-
-    table = Table(title="verify checks")
-    table.add_column("check")
-    table.add_column("what it requires")
-    for c in checks:
-        table.add_row(cell(c.name), cell(c.description))
-    console.print(table)
-
-
-def _print_reports(reports: Sequence[Report], unusable: Sequence[InputError]) -> None:
-    from signer.verify import Verdict
-
-    colour = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.INDETERMINATE: "yellow"}
-    many = len(reports) + len(unusable) > 3
-    for r in reports:
-        if many and r.verdict is Verdict.VALID:
-            continue
-        console.print(
-            f"[bold {colour[r.verdict]}]{r.verdict.value}[/] {markup(r.file)}"
-            + (
-                f"  ({markup(r.agreement_id)}, data {markup(r.sha256[:16])}…)"
-                if r.agreement_id and r.sha256
-                else ""
-            ),
-            markup=True,
-        )
-        for s in r.signatures:
-            when = f"{s.signing_time} ({s.time_source})" if s.signing_time else "no time"
-            console.print(
-                shown(
-                    f"  {s.role or s.field}: {s.signer}, issued by {s.issuer}, {when}, "
-                    f"{s.level or '?'}"
-                )
-            )
-        for c in r.failures:
-            console.print(f"  [{colour[c.verdict]}]✗[/] {markup(c)}", markup=True)
-    for e in unusable:
-        console_err.print(f"error: {' / '.join(lines(e))}")
-    if many:
-        from rich.table import Table
-
-        table = Table(title="verification")
-        table.add_column("verdict")
-        table.add_column("documents", justify="right")
-        for v in Verdict:
-            table.add_row(v.value, str(sum(1 for r in reports if r.verdict is v)))
-        if unusable:
-            table.add_row("unusable", str(len(unusable)))
-        console.print(table)
 
 
 @main.command()
@@ -984,39 +889,12 @@ def evaluate(
         if as_json:
             print(json_text(evaluation.to_json()))
         else:
-            _print_evaluation(evaluation, written)
+            print_evaluation(evaluation, written)
         results = evaluation.results
     if verified.unusable:
         sys.exit(ExitCode.BAD_INPUT)
     if any(r.status.failed for r in results):
         sys.exit(ExitCode.FAILED)
-
-
-def _print_evaluation(evaluation: Evaluation, written: list[Path]) -> None:
-    from rich.table import Table
-
-    from signer import formatting
-    from signer.evaluate.outputs.common import summary_line
-
-    table = Table(
-        title=cell(f"Capaian kinerja {evaluation.periode.label} {evaluation.tahun or ''}")
-    )
-    for column in ("unit", "status", "capaian", "kategori", "serapan anggaran"):
-        table.add_column(
-            column, justify="right" if column in ("capaian", "serapan anggaran") else "left"
-        )
-    for r in evaluation.results:
-        table.add_row(
-            cell(r.unit_nama or r.file),
-            cell(r.status.value),
-            f"{formatting.persen(r.capaian)} %" if r.capaian is not None else "",
-            cell(r.kategori or (r.reason or "")[:60]),
-            f"{formatting.persen(r.serapan)} %" if r.serapan is not None else "",
-        )
-    console.print(table)
-    console.print(shown(summary_line(evaluation)))
-    for path in written:
-        console.print(f"wrote {shown(path)}")
 
 
 @main.command()

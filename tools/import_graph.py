@@ -37,10 +37,12 @@ SHARED = {
     "signer.demo_pki",
     "signer.xlsxtext",
     "signer.display",
+    "signer.remote",
+    "signer.signed_roles",
 }
 STAGES = ["signer.workbooks", "signer.generate", "signer.sign", "signer.verify", "signer.evaluate"]
 EXAMPLE = "signer.example"
-SHELL = {"signer.demo"}
+SHELL = {"signer.demo", "signer.terminal"}
 
 
 def module_name(path: Path) -> str:
