@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -27,7 +28,8 @@ from signer.kinds import JenisDokumen
 from signer.model import Peran
 
 if TYPE_CHECKING:
-    pass
+    from signer.verify import Report
+    from signer.verify.second_opinion import SecondOpinion
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -437,6 +439,51 @@ def key_options(fn: F) -> F:
     return fn
 
 
+def bsre_options(fn: F) -> F:
+    for option in reversed(
+        [
+            click.option(
+                "--bsre",
+                metavar="URL",
+                help="Sign through BSrE's eSign API at URL (client credentials from "
+                "$KINERJA_BSRE_USER and $KINERJA_BSRE_PASSWORD).",
+            ),
+            click.option(
+                "--bsre-id",
+                metavar="NIK_OR_EMAIL",
+                help="The signer's NIK or email at BSrE (passphrase from $KINERJA_PASSPHRASE "
+                "or a prompt).",
+            ),
+            click.option(
+                "--totp",
+                is_flag=True,
+                help="Sign with a TOTP from the BeSign app, not a passphrase.",
+            ),
+            click.option(
+                "--bsre-ca",
+                type=click.Path(path_type=Path),
+                help="CA certificate of a BSrE server with a private TLS CA.",
+            ),
+            click.option(
+                "--bsre-origin",
+                type=click.Choice(["lower-left", "upper-left"]),
+                default="lower-left",
+                show_default=True,
+                help="Where the server counts originX/originY from.",
+            ),
+            click.option(
+                "--bsre-timeout",
+                type=click.FloatRange(1, 3600),
+                default=120,
+                show_default=True,
+                help="Seconds to wait for each answer.",
+            ),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -448,9 +495,7 @@ def key_options(fn: F) -> F:
 @click.option(
     "--level",
     type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]),
-    default="B-LTA",
-    show_default=True,
-    help="PAdES baseline level.",
+    help="PAdES baseline level [default: B-LTA; B-T with --bsre].",
 )
 @click.option(
     "--certificate",
@@ -462,6 +507,7 @@ def key_options(fn: F) -> F:
     "Needed where a name cannot tell parties apart (two with one plain name); repeatable.",
 )
 @key_options
+@bsre_options
 @out_option
 @jobs_option
 @json_option
@@ -469,7 +515,7 @@ def key_options(fn: F) -> F:
 def sign(
     files: tuple[Path, ...],
     role: str,
-    level: str,
+    level: str | None,
     pins: tuple[str, ...],
     keys_dir: Path | None,
     p12: Path | None,
@@ -478,6 +524,12 @@ def sign(
     key_label: str | None,
     tsa_url: str | None,
     trust: tuple[Path, ...],
+    bsre: str | None,
+    bsre_id: str | None,
+    totp: bool,
+    bsre_ca: Path | None,
+    bsre_origin: str,
+    bsre_timeout: float,
     out: Path | None,
     jobs: int | None,
     as_json: bool,
@@ -491,7 +543,15 @@ def sign(
     result is verified again before it is written.
     """
     from signer.batch import default_jobs, expand_inputs
-    from signer.sign import KeySource, Level, SignOptions, open_local, sign_files, written_folders
+    from signer.sign import (
+        DocumentSigner,
+        KeySource,
+        Level,
+        SignOptions,
+        open_local,
+        sign_files,
+        written_folders,
+    )
     from signer.trust import load_party_pins, load_trust_config
     from signer.verify import SigningAudit
 
@@ -499,15 +559,30 @@ def sign(
 
     inputs = expand_inputs(files)
     lock.hold(written_folders(inputs, out), "kinerja sign")
-    source = KeySource(keys_dir, p12, pkcs11_module, token_label, key_label)
-    # a demo key store is also the trust (its root, its in-process revocation answers)
-    demo_trust = [keys_dir] if keys_dir is not None and _is_demo_store(keys_dir) else []
+    backend: DocumentSigner
+    if bsre is not None:
+        if keys_dir or p12 or pkcs11_module or tsa_url:
+            raise InputError(
+                "--bsre signs at BSrE: give no --keys, --p12, --pkcs11-module or --tsa-url"
+            )
+        if level not in (None, "B-T"):
+            raise InputError(
+                f"BSrE signs at B-T only, not {level}: then `kinerja extend --tsa-url URL` "
+                "makes it B-LTA"
+            )
+        level = "B-T"
+        demo_trust: list[Path] = []
+        backend = _open_bsre(bsre, bsre_id, totp, bsre_ca, bsre_origin, bsre_timeout)
+    else:
+        source = KeySource(keys_dir, p12, pkcs11_module, token_label, key_label)
+        # a demo key store is also the trust (its root, its in-process revocation answers)
+        demo_trust = [keys_dir] if keys_dir is not None and _is_demo_store(keys_dir) else []
+        backend = open_local(source, secret=_secret, tsa_url=tsa_url, trust=trust, pins=party_pins)
     audit = SigningAudit(load_trust_config([*trust, *demo_trust], party_pins=pins))
-    backend = open_local(source, secret=_secret, tsa_url=tsa_url, trust=trust, pins=party_pins)
     try:
         options = SignOptions(
             Peran(role),
-            Level(level),
+            Level(level or "B-LTA"),
             out,
             jobs or default_jobs(),
             not as_json,
@@ -520,6 +595,101 @@ def sign(
     finally:
         backend.close()
     report_outcomes(outcomes, as_json, verb="signed", folder=out)
+
+
+def _bsre_client_credentials() -> tuple[str, str]:
+    from signer.secret import BSRE_PASSWORD_ENV, BSRE_USER_ENV
+
+    user = os.environ.get(BSRE_USER_ENV)
+    if not user:
+        raise InputError(f"no BSrE client user: set {BSRE_USER_ENV}")
+    return user, _secret(BSRE_PASSWORD_ENV, "BSrE client password").decode()
+
+
+def _totp(files: int) -> str:
+    """A TOTP from the BeSign app: a hidden prompt, or a line on standard input."""
+    what = f"TOTP from the BeSign app for {files} document{'s' if files != 1 else ''}"
+    if sys.stdin.isatty():
+        return str(click.prompt(what, hide_input=True, err=True)).strip()
+    line = sys.stdin.readline().strip()
+    if not line:
+        raise InputError(f"no {what}: run interactively or give it on standard input")
+    return line
+
+
+def _open_bsre(
+    url: str, signer_id: str | None, totp: bool, ca: Path | None, origin: str, timeout: float
+) -> Any:
+    from signer.remote.bsre import Origin
+    from signer.secret import PASSPHRASE_ENV
+    from signer.sign.bsre import open_bsre
+
+    if not signer_id:
+        raise InputError("--bsre needs --bsre-id NIK_OR_EMAIL: who signs")
+    user, password = _bsre_client_credentials()
+    passphrase = None
+    if not totp:
+        secret = _secret(PASSPHRASE_ENV, f"BSrE passphrase of {signer_id}").decode()
+        passphrase = lambda: secret  # noqa: E731 (asked once, before anything is sent)
+    return open_bsre(
+        url,
+        signer_id,
+        client_user=user,
+        client_password=password,
+        passphrase=passphrase,
+        totp=_totp if totp else None,
+        ca_file=ca,
+        origin=Origin(origin),
+        timeout=timeout,
+    )
+
+
+@main.group()
+def bsre() -> None:
+    """BSrE's eSign API: check a signer's account before a ceremony."""
+
+
+@bsre.command("status")
+@click.option("--bsre", "url", required=True, metavar="URL", help="BSrE's eSign API.")
+@click.option("--bsre-id", "signer_ids", required=True, multiple=True, metavar="NIK_OR_EMAIL")
+@click.option("--bsre-ca", type=click.Path(path_type=Path), help="CA of a private TLS server.")
+@json_option
+@user_errors
+def bsre_status(url: str, signer_ids: tuple[str, ...], bsre_ca: Path | None, as_json: bool) -> None:
+    """Is each signer registered at BSrE, with a certificate that can sign? Exit 1 if not."""
+    from signer.names import holder_names
+    from signer.remote.bsre import BsreClient, UserStatus
+
+    user, password = _bsre_client_credentials()
+    client = BsreClient(url, user, password, bsre_ca)
+    rows = []
+    for signer_id in signer_ids:
+        answer = client.user_status(signer_id)
+        holder, until = "", ""
+        if answer.status is UserStatus.ISSUE:
+            certificate = client.certificate_chain(signer_id)[0]
+            holder = (holder_names(certificate.subject.native) or [""])[0]
+            until = f"{certificate.not_valid_after:%Y-%m-%d}"
+        rows.append(
+            {
+                "id": signer_id,
+                "status": answer.raw_status or answer.status.value,
+                "code": answer.code,
+                "holder": holder,
+                "valid_until": until,
+                "can_sign": answer.status is UserStatus.ISSUE,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            line = f"{row['id']}: {row['status']}"
+            if row["can_sign"]:
+                line += f", certificate of {row['holder']} valid until {row['valid_until']}"
+            console.print(shown(line))
+    if not all(r["can_sign"] for r in rows):
+        sys.exit(ExitCode.FAILED)
 
 
 def _is_demo_store(folder: Path) -> bool:
@@ -641,6 +811,20 @@ def keys_list(folder: Path, as_json: bool) -> None:
     console.print(table)
 
 
+def _second_opinions(
+    reports: Sequence[Report], url: str | None, ca: Path | None
+) -> dict[str, SecondOpinion]:
+    """BSrE's verify API on each file, with ``--bsre``: shown, never in place of the verdict."""
+    if url is None:
+        return {}
+    from signer.remote.bsre import BsreClient
+    from signer.verify.second_opinion import ask_bsre
+
+    user, password = _bsre_client_credentials()
+    client = BsreClient(url, user, password, ca)
+    return {r.file: ask_bsre(client, Path(r.file)) for r in reports}
+
+
 def _parse_at(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
@@ -703,6 +887,12 @@ def _parse_at(value: str | None) -> dt.datetime | None:
     metavar="MB",
     help="Memory one document's verification may use (a decompression bomb stops there).",
 )
+@click.option(
+    "--bsre",
+    metavar="URL",
+    help="Also ask BSrE's verify API at URL (a second opinion, shown beside the verdict).",
+)
+@click.option("--bsre-ca", type=click.Path(path_type=Path), help="CA of a private TLS server.")
 @jobs_option
 @json_option
 @user_errors
@@ -716,13 +906,16 @@ def verify(
     list_checks: bool,
     timeout: int,
     max_memory: int,
+    bsre: str | None,
+    bsre_ca: Path | None,
     jobs: int | None,
     as_json: bool,
 ) -> None:
     """Verify signed agreements: a fail-closed verdict per document.
 
     Exit 0 when every document is VALID, 1 when any is INVALID or INDETERMINATE, 2 for
-    unusable input.
+    unusable input. With --bsre, BSrE's verify API gives a second opinion, shown beside each
+    verdict; it never changes the verdict or the exit code.
     """
     from signer.batch import Limits, default_jobs, expand_inputs
     from signer.trust import load_trust_config
@@ -740,14 +933,16 @@ def verify(
     results = verify_paths(files, options, jobs or default_jobs(), not as_json, limits)
     unusable = [r for r in results if isinstance(r, InputError)]
     reports = [r for r in results if not isinstance(r, InputError)]
+    opinions = _second_opinions(reports, bsre, bsre_ca)
     if as_json:
-        print(
-            json_text(
-                json.dumps(envelope(reports, unusable, options.at), ensure_ascii=False, indent=1)
-            )
-        )
+        document = envelope(reports, unusable, options.at)
+        documents: Any = document["documents"]
+        for entry, report in zip(documents, reports, strict=True):
+            if report.file in opinions:
+                entry["bsre"] = opinions[report.file].as_dict()
+        print(json_text(json.dumps(document, ensure_ascii=False, indent=1)))
     else:
-        print_reports(reports, unusable)
+        print_reports(reports, unusable, opinions)
     if unusable:
         sys.exit(ExitCode.BAD_INPUT)
     if any(r.verdict is not Verdict.VALID for r in reports):

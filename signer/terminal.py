@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from signer.evaluate.results import Evaluation
     from signer.verify import Report
     from signer.verify.check import Check
+    from signer.verify.second_opinion import SecondOpinion
 
 console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 console_err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
@@ -80,13 +81,18 @@ def print_checks(checks: Sequence[Check], as_json: bool) -> None:
     console.print(table)
 
 
-def print_reports(reports: Sequence[Report], unusable: Sequence[InputError]) -> None:
+def print_reports(
+    reports: Sequence[Report],
+    unusable: Sequence[InputError],
+    opinions: dict[str, SecondOpinion] | None = None,
+) -> None:
     from signer.verify import Verdict
 
     colour = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.INDETERMINATE: "yellow"}
+    opinions = opinions or {}
     many = len(reports) + len(unusable) > 3
     for r in reports:
-        if many and r.verdict is Verdict.VALID:
+        if many and r.verdict is Verdict.VALID and r.file not in opinions:
             continue
         console.print(
             f"[bold {colour[r.verdict]}]{r.verdict.value}[/] {markup(r.file)}"
@@ -107,6 +113,8 @@ def print_reports(reports: Sequence[Report], unusable: Sequence[InputError]) -> 
             )
         for c in r.failures:
             console.print(f"  [{colour[c.verdict]}]✗[/] {markup(c)}", markup=True)
+        if r.file in opinions:
+            console.print(shown(f"  {opinions[r.file].line()}"))
     for e in unusable:
         console_err.print(f"error: {' / '.join(lines(e))}")
     if many:

@@ -55,6 +55,8 @@ class SignatureField:
     """The field's rectangle in PDF points from the page's lower-left corner."""
     page: int = 0
     """The 0-based page the field's widget sits on."""
+    page_height: float = 0.0
+    """That page's height in points (a service counting from the top needs it)."""
 
 
 @dataclass(frozen=True)

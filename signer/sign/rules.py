@@ -34,6 +34,7 @@ from signer.names import (
     same_person,
 )
 from signer.sign.backend import SignatureField
+from signer.signed_roles import RolesBroken, bind_roles
 
 
 class SignRefused(InputError):
@@ -56,20 +57,25 @@ def read_strict(data: bytes, source: str) -> PdfFileReader:
         raise InputError(f"{source}: damaged PDF ({e.__class__.__name__}: {e})") from None
 
 
-def _page_of(reader: PdfFileReader, widget: generic.Reference) -> int:
-    """The 0-based index of the page whose annotations hold ``widget`` (0 if none does)."""
+def _page_of(reader: PdfFileReader, widget: generic.Reference) -> tuple[int, float]:
+    """The 0-based index of the page whose annotations hold ``widget`` (0 if none does), and
+    that page's height."""
     index = 0
+    first_height = 0.0
     stack = [reader.root["/Pages"]]
     while stack:
         node = stack.pop()
         if node.get("/Type") == "/Pages":
             stack.extend(reversed([kid.get_object() for kid in node.get("/Kids", [])]))
             continue
+        box = [float(v) for v in node.get("/MediaBox", (0, 0, 0, 0))]
+        height = box[3] - box[1] if len(box) == 4 else 0.0
+        first_height = first_height or height
         annots = node.get("/Annots", generic.ArrayObject())
         if widget in [a.reference for a in annots if isinstance(a, generic.IndirectObject)]:
-            return index
+            return index, height
         index += 1
-    return 0
+    return 0, first_height
 
 
 def signature_fields(reader: PdfFileReader) -> dict[str, SignatureField]:
@@ -78,8 +84,10 @@ def signature_fields(reader: PdfFileReader) -> dict[str, SignatureField]:
     for name, value, ref in fields.enumerate_sig_fields(reader):
         rect = ref.get_object().get("/Rect", (0, 0, 0, 0))
         x1, y1, x2, y2 = (float(v) for v in rect)
-        page = _page_of(reader, ref.reference) if isinstance(ref, generic.IndirectObject) else 0
-        out[name] = SignatureField(name, value is not None, (x1, y1, x2, y2), page)
+        page, height = (
+            _page_of(reader, ref.reference) if isinstance(ref, generic.IndirectObject) else (0, 0.0)
+        )
+        out[name] = SignatureField(name, value is not None, (x1, y1, x2, y2), page, height)
     return out
 
 
@@ -140,8 +148,15 @@ def check(
             f"{source}: no signature field {', '.join(sorted(missing))}; not "
             "prepared by `kinerja generate`"
         )
+    regular = sorted(reader.embedded_regular_signatures, key=lambda es: es.signed_revision)
+    filled = frozenset(n for n, f in sig_fields.items() if f.signed and n in roles)
+    try:
+        bound = bind_roles([str(es.field_name) for es in regular], agreement.peran, filled)
+    except RolesBroken as e:
+        raise SignRefused(f"{source}: {e}") from None
     timestamps = {es.field_name for es in reader.embedded_timestamp_signatures}
-    others = set(sig_fields) - roles - timestamps
+    remote = {b.field for b in bound if b.remote}
+    others = set(sig_fields) - roles - timestamps - remote
     if others:
         raise SignRefused(f"{source}: unexpected signature fields {', '.join(sorted(others))}")
     party = embedded.agreement.pihak(role)
@@ -162,17 +177,15 @@ def check(
             raise SignRefused(f"{source}: {e.reason}") from None
         if weak := certificate_weakness(certificate):
             raise SignRefused(f"{source}: the certificate of {holder}: {weak}")
-    signed = tuple(r for r in agreement.peran if sig_fields[r.value].signed)
+    signed = tuple(b.role for b in bound)
     target = sig_fields[role.value]
-    if target.signed:
-        mine = next(
-            (es for es in reader.embedded_regular_signatures if es.field_name == role.value), None
-        )
-        if mine is not None and _same_signer(mine.signer_cert, certificate, party.nama):
+    if role in signed:
+        mine = regular[signed.index(role)]
+        if _same_signer(mine.signer_cert, certificate, party.nama):
             return Checked(embedded, target, signed, already=True)
         raise SignRefused(f"{source}: {role.value} has already signed it")
     order = list(agreement.peran)
-    if list(signed) != order[: len(signed)] or order.index(role) != len(signed):
+    if order.index(role) != len(signed):
         raise SignRefused(f"{source}: pihak pertama signs first")
     if certificate is not None:
         _check_valid_at(certificate, holder or "", now, source)

@@ -289,6 +289,10 @@ def sign_files(
     problems = preflight(files, signer, options)
     if problems:
         raise BatchRefused(options.role, problems)
+    from signer.sign.batched import BatchSigner, sign_in_batches
+
+    if isinstance(signer, BatchSigner):  # a service that signs many documents per request
+        return sign_in_batches(files, signer, audit, options)
 
     def one(item: InputFile) -> Outcome[None]:
         path = item.path

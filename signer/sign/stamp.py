@@ -144,3 +144,43 @@ def stamp(
         background=None,
     )
     return Stamp(style, {"teks": "\n".join(lines), "url": qr_payload})
+
+
+def stamp_png(drawn: Stamp, box: tuple[float, float, float, float], scale: float = 4.0) -> bytes:
+    """The stamp as a PNG image of the field's size, for a service that places an image
+    (BSrE's ``imageBase64``) rather than a PDF appearance; drawn by pyHanko exactly as a local
+    signature draws it, then rasterised by PDFium at ``scale`` times 72 dpi."""
+    import io
+
+    import pypdfium2 as pdfium
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.layout import BoxConstraints
+    from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
+    from pyhanko.stamp import QRStamp
+
+    width, height = box[2] - box[0], box[3] - box[1]
+    writer = PdfFileWriter()
+    blank = generic.StreamObject(stream_data=b"")
+    writer.insert_page(
+        PageObject(
+            writer.add_object(blank),
+            generic.ArrayObject([generic.FloatObject(v) for v in (0, 0, width, height)]),
+        )
+    )
+    QRStamp(
+        writer,
+        drawn.params["url"],
+        drawn.style,
+        text_params=drawn.params,
+        box=BoxConstraints(width=width, height=height),
+    ).apply(0, 0, 0)
+    pdf = io.BytesIO()
+    writer.write(pdf)
+    document = pdfium.PdfDocument(pdf.getvalue())
+    try:
+        image = document[0].render(scale=scale).to_pil()
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
