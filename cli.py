@@ -1101,14 +1101,22 @@ def evaluate(
     show_default=True,
     help="The demo workspace folder.",
 )
+@click.option(
+    "--bsre",
+    is_flag=True,
+    help="Sign through a BSrE emulator on 127.0.0.1 (each kepala with their NIK), extend to "
+    "B-LTA, verify offline and as of 2036-01-01.",
+)
 @user_errors
-def demo(out: Path) -> None:
+def demo(out: Path, bsre: bool) -> None:
     """Run the whole ceremony on the example with an offline demo PKI."""
     from signer import demo as demo_run
 
     lock.hold([out, *(out / sub for sub in demo_run.FOLDERS)], "kinerja demo")
     demo_run.run(
-        out, report=lambda step: _out_line(f"[bold]{markup(step.name)}[/]: {markup(step.detail)}")
+        out,
+        report=lambda step: _out_line(f"[bold]{markup(step.name)}[/]: {markup(step.detail)}"),
+        bsre=bsre,
     )
 
 

@@ -32,7 +32,7 @@ from signer.verify import SigningAudit
 from signer.verify.run import prepared_problems
 from signer.workbooks.ceremony_read import read_workbook
 
-FOLDERS = ("keluaran", "keys", "evaluasi")
+FOLDERS = ("keluaran", "keys", "evaluasi", "bsre")
 """The folders of the workspace the demo writes (besides the workspace itself)."""
 
 
@@ -52,8 +52,12 @@ def _all_done(outcomes: Sequence[Outcome[Any]], what: str) -> dict[Status, int]:
     return summary(outcomes)
 
 
-def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[Step]:
-    """Run the demo ceremony in ``folder`` (created or refreshed) and return what each step did."""
+def run(
+    folder: Path, report: Callable[[Step], None] = lambda s: None, *, bsre: bool = False
+) -> list[Step]:
+    """Run the demo ceremony in ``folder`` (created or refreshed) and return what each step did;
+    with ``bsre``, signed through the BSrE emulator, extended to B-LTA, and verified offline,
+    also as of 2036-01-01."""
     steps: list[Step] = []
 
     def done(name: str, detail: str) -> None:
@@ -82,13 +86,20 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
         f"{counts[Status.DONE]} made, {counts[Status.SKIPPED]} already up to date, "
         f"{counts[Status.KEPT]} signed and kept ({time.perf_counter() - start:.1f} s)",
     )
-    keys = folder / "keys"
-    if not pki.is_demo_store(keys):
-        make_demo_store(keys, folder / WORKBOOK)
     inputs = expand_inputs([out])
     pdfs = [f.path for f in inputs]
-    trust = load_trust_config([keys])
-    _sign_both(keys, inputs, trust, done)
+    if bsre:
+        from signer.demo_bsre import sign_through_bsre
+
+        trust = sign_through_bsre(folder, ceremony, inputs, done)
+        against = "the BSrE emulator's root, offline"
+    else:
+        keys = folder / "keys"
+        if not pki.is_demo_store(keys):
+            make_demo_store(keys, folder / WORKBOOK)
+        trust = load_trust_config([keys])
+        _sign_both(keys, inputs, trust, done)
+        against = "the demo root"
     # the keys are gone before verify forks its workers, which do not sign
     gc.collect()
     # verify once; the evaluation uses exactly these verdicts
@@ -103,9 +114,10 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
         )
     done(
         "verify",
-        f"{len(pdfs)} of {len(pdfs)} VALID against the demo root "
-        f"({time.perf_counter() - start:.1f} s)",
+        f"{len(pdfs)} of {len(pdfs)} VALID against {against} ({time.perf_counter() - start:.1f} s)",
     )
+    if bsre:
+        _verify_in_2036(pdfs, trust, done)
     start = time.perf_counter()
     evaluation = evaluate_workbook(verified, folder / REALISASI, options)
     written = write_outputs(evaluation, folder / "evaluasi")
@@ -118,6 +130,26 @@ def run(folder: Path, report: Callable[[Step], None] = lambda s: None) -> list[S
         f"({time.perf_counter() - start:.1f} s)",
     )
     return steps
+
+
+def _verify_in_2036(pdfs: list[Path], trust: TrustConfig, done: Callable[[str, str], None]) -> None:
+    """The archive as an auditor reads it ten years on: every certificate expired, the proofs
+    embedded."""
+    import datetime as dt
+
+    from signer.verify import Verdict, VerifyOptions, verify_paths
+
+    start = time.perf_counter()
+    at = dt.datetime(2036, 1, 1, tzinfo=dt.UTC)
+    reports = verify_paths(pdfs, VerifyOptions(trust, at), default_jobs(), progress=False)
+    bad = [r for r in reports if isinstance(r, InputError) or r.verdict is not Verdict.VALID]
+    if bad:
+        raise VerificationFailed(f"verify at {at:%Y-%m-%d}: not every document is VALID: {bad[0]}")
+    done(
+        "verify 2036",
+        f"{len(pdfs)} of {len(pdfs)} VALID as of {at:%Y-%m-%d}, offline "
+        f"({time.perf_counter() - start:.1f} s)",
+    )
 
 
 def _sign_both(

@@ -42,7 +42,7 @@ SHARED = {
 }
 STAGES = ["signer.workbooks", "signer.generate", "signer.sign", "signer.verify", "signer.evaluate"]
 EXAMPLE = "signer.example"
-SHELL = {"signer.demo", "signer.terminal"}
+SHELL = {"signer.demo", "signer.demo_bsre", "signer.terminal"}
 
 
 def module_name(path: Path) -> str:
