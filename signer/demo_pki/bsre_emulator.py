@@ -106,7 +106,7 @@ class BsreEmulator:
     ) -> None:
         self.pki = pki
         self.users = list(users)
-        self._client = client
+        self.client = client
         self._servers = servers
         self.url = url
         self.origin = origin

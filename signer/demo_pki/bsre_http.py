@@ -120,7 +120,7 @@ class Handler(BaseHTTPRequestHandler):
             user, _, password = base64.b64decode(header[6:], validate=True).decode().partition(":")
         except (binascii.Error, ValueError):
             return False
-        want_user, want_password = self.emulator._client
+        want_user, want_password = self.emulator.client
         return hmac.compare_digest(user.encode(), want_user.encode()) & hmac.compare_digest(
             password.encode(), want_password.encode()
         )
