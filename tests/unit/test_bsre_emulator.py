@@ -717,3 +717,85 @@ def test_users_for_ceremony(example_workspace: Path) -> None:
     assert plain_name(kepala.nama) in {u.nama for u in users}
     assert all(base64.b32decode(u.totp_secret) for u in users)
     assert "demo" not in repr(users[0]) and users[0].totp_secret not in repr(users[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# kinerja's own prepared agreements
+
+
+@pytest.mark.slow
+@pytest.mark.office
+def test_a_ceremony_through_the_emulator_over_the_prepared_fields(
+    prepared_example: Path, tmp_path: Path
+) -> None:
+    """Each pihak pertama signs their agreements over their prepared field; the kepala daerah
+    (or the Sekda) then signs every pihak kedua of theirs in one request. Every result is the
+    document before plus one update, trusted and timestamped, qpdf finds it sound, and the
+    widget sits exactly on the prepared field, which stays empty."""
+    from signer.embedded import read_embedded
+    from signer.model import Peran
+    from signer.sign.rules import signature_fields
+
+    docs = {p.name: p.read_bytes() for p in sorted(prepared_example.glob("*.pdf"))}
+    agreements = {
+        n: read_embedded(PdfFileReader(io.BytesIO(d)).root).agreement for n, d in docs.items()
+    }
+    users = users_for_ceremony(agreements.values())
+
+    def account(role: Peran, name: str) -> Pengguna:
+        pihak = agreements[name].pihak(role)
+        local = pihak.nip.digits if pihak.nip else None
+        return next(
+            u
+            for u in users
+            if u.email.split("@")[0] == local or (local is None and u.nama in pihak.nama)
+        )
+
+    with BsreEmulator.start(tmp_path / "pki", users) as emu:
+        vc = validation_context(emu)
+        for role in (Peran.PIHAK_PERTAMA, Peran.PIHAK_KEDUA):
+            batches: dict[str, list[str]] = {}
+            for name, a in agreements.items():
+                if role in a.peran:
+                    batches.setdefault(account(role, name).nik, []).append(name)
+            for nik, names in batches.items():
+                props = []
+                for name in names:
+                    field = signature_fields(PdfFileReader(io.BytesIO(docs[name])))[role.value]
+                    x1, y1, x2, y2 = field.box
+                    props.append(visible(field.page + 1, (x1, y1, x2 - x1, y2 - y1)))
+                user = next(u for u in users if u.nik == nik)
+                status, body = sign(
+                    emu,
+                    [docs[n] for n in names],
+                    nik=nik,
+                    passphrase=user.passphrase,
+                    signatureProperties=props,
+                )
+                assert status == 200, body
+                for name, out in zip(names, body["file"], strict=True):
+                    signed = base64.b64decode(out)
+                    assert signed.startswith(docs[name])
+                    assert revisions(signed) == revisions(docs[name]) + 1
+                    reader = PdfFileReader(io.BytesIO(signed))
+                    sig = reader.embedded_signatures[-1]
+                    result = validate_pdf_signature(sig, vc)
+                    assert result.bottom_line and result.timestamp_validity is not None
+                    assert sig.signer_cert.subject.native["common_name"] == user.nama
+                    now = signature_fields(reader)
+                    assert not now[role.value].signed, "the prepared field stays empty"
+                    prepared = signature_fields(PdfFileReader(io.BytesIO(docs[name])))[role.value]
+                    assert now[sig.field_name].box == pytest.approx(prepared.box)
+                    assert now[sig.field_name].page == prepared.page
+                    docs[name] = signed
+            sent = [r for r in emu.requests if r.endpoint == "/api/v2/sign/pdf"]
+            assert len(sent) == len(batches), "one request per signer"
+            emu.requests.clear()
+    for name, data in docs.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert len(PdfFileReader(io.BytesIO(data)).embedded_signatures) == len(
+            agreements[name].peran
+        )
