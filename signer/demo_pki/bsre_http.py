@@ -104,7 +104,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
         self.send_header("Content-Length", str(len(data)))
-        if answer.status >= 400 and answer.status != 401:
+        if answer.status >= 400:  # a refused body may be unread: never reuse the connection
             self.send_header("Connection", "close")
             self.close_connection = True
         if answer.status == 401:

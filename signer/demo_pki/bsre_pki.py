@@ -30,6 +30,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsag
 
 from signer import fsio
 from signer.demo_pki.pki import DemoPki, Issued, PrivateKey, build_crl
+from signer.demo_pki.responders import CRL_VALIDITY_DAYS, OCSP_VALIDITY, REVINFO_BACKDATE
 from signer.names import common_name
 
 ROOT_CN = "Root CA Indonesia DS G1"
@@ -44,9 +45,8 @@ BSSN_ORG = "Badan Siber dan Sandi Negara (DEMO)"
 ROOT_UNTIL = dt.datetime(2045, 12, 31, tzinfo=dt.UTC)
 CA_UNTIL = dt.datetime(2040, 12, 31, tzinfo=dt.UTC)
 USER_DAYS = 730
-CRL_DAYS = 30
-OCSP_VALIDITY = dt.timedelta(days=1)
-BACKDATE = dt.timedelta(minutes=5)  # pyHanko refuses revocation data "newer" than its clock
+CRL_DAYS = CRL_VALIDITY_DAYS  # long, as the demo PKI's: see responders.CRL_VALIDITY_DAYS
+BACKDATE = REVINFO_BACKDATE  # pyHanko refuses revocation data "newer" than its clock
 
 ROOT_CRL_PATH = "/crl/root-ca-indonesia-ds-g1.crl"
 INTERMEDIATE_CRL_PATH = "/crl/bsre-ca-ds-g1.crl"
@@ -449,4 +449,10 @@ def load_or_create(folder: Path, port: int) -> BsrePki:
             "pki_port": port,
         }
         fsio.write_bytes(folder / STATE, json.dumps(state, indent=1).encode())
-    return BsrePki(folder, urls, root, inter, tsa, responder, tls_ca, tls_server)
+    pki = BsrePki(folder, urls, root, inter, tsa, responder, tls_ca, tls_server)
+    for crt in sorted((folder / "users").glob("*.crt")):
+        # the certificates of earlier runs: OCSP answers for them whoever signs this time
+        kept_user = _read(folder / "users", crt.stem)
+        if kept_user is not None:
+            pki._users[crt.stem] = kept_user
+    return pki

@@ -666,6 +666,11 @@ def test_a_restart_with_the_folder_serves_the_same_pki(tmp_path: Path) -> None:
     with BsreEmulator.start(folder, [RINA]) as again:
         assert again.url == url, "the port the certificates name"
         assert again.root_path.read_bytes() == root
+        # OCSP answers for a certificate of the earlier run before anyone asks for it again
+        request = ocsp.OCSPRequestBuilder().add_certificate(chain[0], chain[1], hashes.SHA1())
+        der = request.build().public_bytes(serialization.Encoding.DER)
+        answer = ocsp.load_der_ocsp_response(_fetch(again.url + "/ocsp", der, "x"))
+        assert answer.certificate_status is ocsp.OCSPCertStatus.GOOD
         assert _chain(again, RINA) == chain
 
 
