@@ -78,6 +78,7 @@ def decode_file(text: object, index: int) -> bytes:
         raise BadFile(f"file[{index}] kosong atau bukan string base64")
     if text.startswith("data:") and "," in text:
         text = text.split(",", 1)[1]
+    text = "".join(text.split())  # MIME encoders (Java's) break lines every 76 characters
     try:
         data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
@@ -114,6 +115,7 @@ def _image(entry: dict[str, object], where: str) -> bytes:
         raise BadProperties(f"{where}.imageBase64 wajib untuk tampilan VISIBLE")
     if text.startswith("data:") and "," in text:
         text = text.split(",", 1)[1]
+    text = "".join(text.split())
     try:
         data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):

@@ -44,7 +44,7 @@ from signer.demo_pki.bsre_accounts import (
     users_for_ceremony,
 )
 from signer.demo_pki.bsre_emulator import BsreEmulator
-from signer.demo_pki.bsre_pdf import Fault
+from signer.demo_pki.bsre_pdf import Fault, Origin
 
 CLIENT = ("kinerja", "rahasia-demo")
 RINA = Pengguna(
@@ -268,6 +268,29 @@ def test_several_files_in_one_request_come_back_in_order(emu: BsreEmulator) -> N
         rect = [float(v) for v in widget.get_object()["/Rect"]]
         pages.append(rect != [0, 0, 0, 0])
     assert pages == [True, False, True]
+
+
+def test_base64_broken_into_lines_is_read(emu: BsreEmulator) -> None:
+    pdf = prepared_pdf()
+    text = b64(pdf)
+    wrapped = "\r\n".join(text[i : i + 76] for i in range(0, len(text), 76))
+    body = {"nik": RINA.nik, "passphrase": RINA.passphrase, "file": [wrapped]}
+    status, raw = call(emu, "/api/v2/sign/pdf", {**body, "signatureProperties": [visible()]})
+    assert status == 200 and base64.b64decode(json.loads(raw)["file"][0]).startswith(pdf)
+
+
+def test_an_upper_left_origin_is_a_setting(tmp_path: Path) -> None:
+    with BsreEmulator.start(tmp_path / "pki", [RINA], origin=Origin.UPPER_LEFT) as emu:
+        status, body = sign(emu, [prepared_pdf()])
+    assert status == 200, body
+    reader = PdfFileReader(io.BytesIO(base64.b64decode(body["file"][0])))
+    (sig,) = reader.embedded_signatures
+    widget = next(r for n, _, r in fields.enumerate_sig_fields(reader) if n == sig.field_name)
+    x, y, w, h = BOX
+    top = 842 - y
+    assert [float(v) for v in widget.get_object()["/Rect"]] == pytest.approx(
+        [x, top - h, x + w, top]
+    )
 
 
 def test_a_second_signature_adds_a_second_new_field(emu: BsreEmulator) -> None:
