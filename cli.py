@@ -646,7 +646,7 @@ def _open_bsre(
 
 @main.group()
 def bsre() -> None:
-    """BSrE's eSign API: check a signer's account before a ceremony."""
+    """BSrE's eSign API: check signers' accounts before a ceremony; run a local emulator."""
 
 
 @bsre.command("status")
@@ -823,6 +823,67 @@ def _second_opinions(
     user, password = _bsre_client_credentials()
     client = BsreClient(url, user, password, ca)
     return {r.file: ask_bsre(client, Path(r.file)) for r in reports}
+
+
+@bsre.command("emulator")
+@click.option("--folder", required=True, type=click.Path(path_type=Path), help="Its PKI, kept.")
+@click.option(
+    "--workbook",
+    type=click.Path(path_type=Path),
+    help="An account for every party of this workbook (default: the example).",
+)
+@click.option("--listen", default="127.0.0.1:0", show_default=True, help="HOST:PORT (0: any).")
+@click.option("--tls", is_flag=True, help="HTTPS, with a server certificate from a demo TLS CA.")
+@user_errors
+def bsre_emulator(folder: Path, workbook: Path | None, listen: str, tls: bool) -> None:
+    """Run a BSrE eSign API v2 emulator in the foreground until Ctrl-C (demo PKI, fictional
+    accounts: never for real agreements)."""
+    import signal
+    import threading
+
+    from signer.demo_pki.bsre_accounts import users_for_ceremony
+    from signer.demo_pki.bsre_emulator import BsreEmulator
+
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise InputError(f"--listen {listen}: expected HOST:PORT, e.g. 127.0.0.1:8443")
+    if workbook is not None:
+        from signer.workbooks.ceremony_read import read_workbook
+
+        ceremony = read_workbook(workbook)
+    else:
+        from signer.example.workspace import ceremony as example_ceremony
+
+        ceremony = example_ceremony()
+    users = users_for_ceremony(ceremony.agreements)
+    lock.hold([folder], "kinerja bsre emulator")
+    try:
+        emulator = BsreEmulator.start(folder, users, host=host, port=int(port), tls=tls)
+    except (OSError, ValueError) as e:
+        raise InputError(f"BSrE emulator on {listen} with {folder}: {e}") from None
+    with emulator:
+        user, password = emulator.client
+        console.print(f"BSrE emulator (DEMO) at {emulator.url}")
+        console.print(f"client (HTTP Basic): {user} / {password}")
+        console.print(f"trust anchor (--trust): {shown(emulator.root_path)}")
+        if tls:
+            console.print(f"TLS CA (--bsre-ca): {shown(emulator.tls_ca_path)}")
+        console.print(f"TSA (--tsa-url): {emulator.tsa_url}")
+        # plain aligned lines, never cut to the terminal's width: people copy NIKs from them
+        rows = [("NIK", "email", "nama", "passphrase", "TOTP secret")]
+        rows += [(u.nik, u.email, u.nama, u.passphrase, u.totp_secret) for u in users]
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for r in rows:
+            console.print("  ".join(v.ljust(w) for v, w in zip(r, [*widths, 0], strict=True)))
+        console.print("Ctrl-C (or SIGTERM) stops it")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        console.print("stopped")
 
 
 def _parse_at(value: str | None) -> dt.datetime | None:
