@@ -12,18 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 from pyhanko.sign.timestamps import TimeStamper
 
 from signer.canonical import verification_payload
 from signer.embedded import read_embedded
 from signer.model import Peran
+from signer.sign.backend import SignatureField
 from signer.sign.keys import Credential
 from signer.sign.pades import reason
 from signer.sign.rules import signature_fields
@@ -38,6 +39,11 @@ Box = tuple[float, float, float, float]
 def field_name() -> str:
     """A new field name like BSrE's (``esc_`` and epoch milliseconds), unique per process."""
     return f"esc_{next(_serial)}"
+
+
+def prepared_field(data: bytes, role: Peran) -> SignatureField:
+    """The prepared field of ``role``: its page and rectangle."""
+    return signature_fields(PdfFileReader(io.BytesIO(data)))[role.value]
 
 
 def demo_credential(store: Path, data: bytes, role: Peran) -> Credential:
@@ -68,13 +74,16 @@ def sign_remote(
     page: int | None = None,
     visible: bool = True,
     certify: bool = False,
+    docmdp: MDPPerm = MDPPerm.FILL_FORMS,
     timestamped: bool = True,
+    also: Callable[[IncrementalPdfFileWriter], None] | None = None,
 ) -> bytes:
     """One signature as BSrE makes it, for ``role``'s party (or ``credential``'s holder).
 
     By default over the prepared field of ``role`` (its page and rectangle); ``box`` and
     ``page`` place it elsewhere, ``visible=False`` gives the zero rectangle of an invisible
-    signature. ``certify`` makes it claim certification (BSrE never does: an attack)."""
+    signature. ``certify`` makes it claim certification with ``docmdp`` (BSrE never does: an
+    attack); ``also`` changes the document in the signing update itself (an attack)."""
     reader = PdfFileReader(io.BytesIO(data))
     embedded = read_embedded(reader.root)
     a = embedded.agreement
@@ -94,6 +103,7 @@ def sign_remote(
     meta = signers.PdfSignatureMetadata(
         field_name=name,
         certify=certify,
+        docmdp_permissions=docmdp,
         subfilter=SigSeedSubFilter.PADES,
         reason=reason(a, role),
         location=a.tempat,
@@ -101,23 +111,35 @@ def sign_remote(
         name=credential.holder,
     )
     spec = fields.SigFieldSpec(
-        name, on_page=on_page, box=tuple(round(v) for v in where) if visible else None
+        name,
+        on_page=on_page,
+        box=tuple(round(v) for v in where) if visible else None,  # type: ignore[arg-type]
     )
-    signer = signers.PdfSigner(
+    signer = (_CertifyingAnyway if certify else signers.PdfSigner)(
         meta,
         credential.signer,
         timestamper=demo_timestamper(store) if timestamped else None,
         stamp_style=look.style,
         new_field_spec=spec,
     )
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=True)
+    if also is not None:
+        also(writer)
     out = io.BytesIO()
     signer.sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(data), strict=True),
+        writer,
         existing_fields_only=False,
         appearance_text_params=look.params if visible else None,
         output=out,
     )
     return out.getvalue()
+
+
+class _CertifyingAnyway(signers.PdfSigner):
+    """An attacker's tool: pyHanko refuses to certify after another signature, this one not."""
+
+    def _enforce_certification_constraints(self, reader: PdfFileReader) -> None:
+        return None
 
 
 def sign_roles_remote(
