@@ -201,3 +201,23 @@ def test_extend_turns_remote_b_t_into_b_lta_valid_for_years(
         result = run_kinerja("verify", str(path), "--trust", str(demo_store), "--at", at)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "VALID" in result.stdout.split()[0]
+
+
+def test_pyhanko_alone_refuses_a_remote_kedua_after_a_certification(
+    prepared_example: Path, demo_store: Path
+) -> None:
+    """Why the verifier runs the analysis again for a remote pihak kedua after a local
+    certification: pihak pertama's field lock leaves only the prepared ``pihak-kedua`` field
+    open, so pyHanko's default analysis calls BSrE's new field a change of a locked field."""
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, SuspiciousModification
+
+    prepared = (prepared_example / "pk-2026-dinkes.pdf").read_bytes()
+    data = ceremony(prepared, demo_store, Ceremony("local-remote", "local", "remote"))
+    first = PdfFileReader(io.BytesIO(data)).embedded_regular_signatures[0]
+    first.compute_integrity_info(DEFAULT_DIFF_POLICY)
+    assert isinstance(first.diff_result, SuspiciousModification)
+    assert "is locked" in str(first.diff_result)
+    assert verify(data, demo_store).verdict is Verdict.VALID
