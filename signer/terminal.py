@@ -105,9 +105,11 @@ def print_reports(
         )
         for s in r.signatures:
             when = f"{s.signing_time} ({s.time_source})" if s.signing_time else "no time"
+            # a remote service's signature sits in a field of its own: say which
+            where = f" (field {s.field})" if s.role and s.field != s.role else ""
             console.print(
                 shown(
-                    f"  {s.role or s.field}: {s.signer}, issued by {s.issuer}, {when}, "
+                    f"  {s.role or s.field}{where}: {s.signer}, issued by {s.issuer}, {when}, "
                     f"{s.level or '?'}"
                 )
             )

@@ -65,6 +65,7 @@ from signer.verify.drawn import DrawnPage, drawn_page
 from signer.verify.glyphs import GlyphProblem, glyph_problems
 from signer.verify.qr import DrawnQr, page_qr_codes
 from signer.verify.result import CheckResult, Verdict, fail
+from signer.verify.roles import ROLE_FIELDS, bind_roles
 
 speedups.install()  # pyHanko and asn1crypto hot spots, same results (see the module)
 
@@ -96,7 +97,8 @@ class Integrity:
 @dataclass
 class SignatureEvidence:
     es: EmbeddedPdfSignature
-    role: str | None  # the field name if it is a role
+    role: str | None
+    """The role it is, by order (:mod:`signer.verify.roles`); None past the kind's roles."""
     revision: int
     ades: AdESWithTimeValidationResult | None = None
     """ETSI validation: with the signature timestamp, or the long-term (LTA) process."""
@@ -120,6 +122,11 @@ class SignatureEvidence:
     def field(self) -> str:
         """The signature field's name (plain str: pyHanko's text objects carry their reader)."""
         return str(self.es.field_name)
+
+    @property
+    def remote(self) -> bool:
+        """In a field of its own, not a prepared role field (a remote signing service's)."""
+        return self.field not in ROLE_FIELDS
 
 
 @dataclass
@@ -400,10 +407,7 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
     for es in sigs:
         if es.sig_object.get("/Type") == "/DocTimeStamp":
             continue
-        name = es.field_name
-        item = SignatureEvidence(
-            es, str(name) if name in {r.value for r in Peran} else None, es.signed_revision
-        )
+        item = SignatureEvidence(es, None, es.signed_revision)
         item.level = _level(es, doc_ts_revisions, any(rev > es.signed_revision for rev in dss_revs))
         try:
             item.intact = _intact(es)
@@ -427,6 +431,7 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
     ev.signatures.sort(key=lambda s: s.revision)
     _proofs_of_existence(ev)
     _gather_agreement(ev, options)
+    bind_roles(ev)  # by order, once the agreement says which roles its kind has
     return ev
 
 

@@ -30,8 +30,8 @@ from signer.verify.checks.content import (
 )
 from signer.verify.checks.document import pdf_structure, trust_anchor
 from signer.verify.checks.profile import document_profile
+from signer.verify.checks.roles import expected_signatures
 from signer.verify.checks.signatures import (
-    expected_signatures,
     modifications,
     signature_integrity,
     timestamp_trust,

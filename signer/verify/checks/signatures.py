@@ -1,66 +1,17 @@
-"""Signature checks: the expected signatures in order, and for each signature that its bytes
-are intact and only allowed changes followed it.
+"""Signature checks: for each signature, that its bytes are intact and only allowed changes
+followed it (the expected signatures in order: :mod:`signer.verify.checks.roles`).
 """
 
 from __future__ import annotations
 
 from asn1crypto import cms
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
-from signer.model import Peran
 from signer.verify.check import SignatureCheck, document_check, signature_check
 from signer.verify.evidence import Evidence, SignatureEvidence, VerifyOptions
 from signer.verify.result import CheckResult, Verdict, fail, ok
-
-
-@document_check(
-    "expected-signatures",
-    "pihak pertama certified (form filling only), then pihak kedua; nothing else but document "
-    "timestamps",
-)
-def expected_signatures(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
-    if ev.reader is None:
-        return [fail("the file could not be read")]
-    roles = [s.role or s.field for s in ev.signatures]
-    # the roles the document's kind has (the kepala daerah's own PK: pihak pertama alone)
-    kind_roles = ev.agreement.peran if ev.agreement is not None else tuple(Peran)
-    expected = [r.value for r in options.expect if r in kind_roles]
-    if roles != expected:
-        found = ", ".join(map(str, roles)) or "none"
-        wanted = ", ".join(expected) or "none"
-        return [fail(f"expected signatures {wanted} in that order, found {found}")]
-    if not ev.signatures:
-        return [ok("not signed yet, as expected")]
-    first = ev.signatures[0]
-    second = ev.signatures[1] if len(ev.signatures) > 1 else None
-    if first.es.docmdp_level is None or first.es.docmdp_level.value != 2:
-        return [
-            fail(
-                "pihak pertama's signature is not a certification allowing form "
-                "filling (DocMDP P=2)",
-            )
-        ]
-    if second and second.es.docmdp_level is not None and "/Reference" in second.es.sig_object:
-        return [fail("pihak kedua's signature claims to certify the document")]
-    names = set(_signature_field_names(ev.reader))
-    timestamps = {es.field_name for es, _ in ev.timestamps}
-    extra = names - {r.value for r in kind_roles} - timestamps
-    if extra:
-        return [fail(f"unexpected signature fields: {', '.join(sorted(extra))}")]
-    early = [es.field_name for es, _ in ev.timestamps if es.signed_revision < first.revision]
-    if early:
-        return [fail("a document timestamp precedes the signatures")]
-    then = ", then pihak kedua signed" if second else ""
-    return [ok(f"pihak pertama certified{then}; {len(ev.timestamps)} document timestamp(s) after")]
-
-
-def _signature_field_names(reader: PdfFileReader) -> list[str]:
-    from pyhanko.sign.fields import enumerate_sig_fields
-
-    return [n for n, _v, _r in enumerate_sig_fields(reader)]
 
 
 class _Integrity(SignatureCheck):
@@ -153,8 +104,9 @@ def _der_length(blob: bytes) -> int:
 
 @signature_check(
     "modifications",
-    "after pihak pertama's signature only form filling (pihak kedua's signature), after pihak "
-    "kedua's only DSS updates and document timestamps (pyHanko's difference analysis)",
+    "after each signature but the last only form filling of exactly the next signature's "
+    "field (in place of the prepared one, for a remote signature), after the last only DSS "
+    "updates and document timestamps (pyHanko's difference analysis)",
 )
 def modifications(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) -> CheckResult:
     diff = s.integrity.diff
@@ -165,19 +117,20 @@ def modifications(ev: Evidence, options: VerifyOptions, s: SignatureEvidence) ->
     level = diff.modification_level
     if not s.integrity.docmdp_ok:
         return fail("changes after signing that the document's permissions forbid")
-    allowed = (
-        ModificationLevel.FORM_FILLING
-        if s.role == Peran.PIHAK_PERTAMA.value
-        else ModificationLevel.LTA_UPDATES
-    )
+    # the next party's signature is the one form filling after this one; without a
+    # certification (a remote pihak pertama) this analysis is what locks the document
+    later = [x for x in ev.signatures if x.revision > s.revision]
+    following = later[0] if later else None
+    allowed = ModificationLevel.FORM_FILLING if following else ModificationLevel.LTA_UPDATES
     if level > allowed:
         return fail(
             f"changes after this signature go beyond {allowed.name.lower()}: {level.name.lower()}",
         )
-    if s.role == Peran.PIHAK_PERTAMA.value:
-        changed = set(diff.changed_form_fields)
-        if changed - {Peran.PIHAK_KEDUA.value}:
-            return fail(f"fields changed after pihak pertama signed: {', '.join(sorted(changed))}")
+    changed = set(diff.changed_form_fields)
+    if following is not None and changed - {following.field}:
+        return fail(
+            f"fields changed after {s.role or s.field} signed: {', '.join(sorted(changed))}"
+        )
     return ok(f"only {level.name.lower().replace('_', ' ')} after signing")
 
 
