@@ -13,6 +13,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pyhanko.sign.diff_analysis import (
+    DEFAULT_DIFF_POLICY,
+    FormUpdatingRule,
+    GenericFieldModificationRule,
+    SigFieldCreationRule,
+    SigFieldModificationRule,
+    StandardDiffPolicy,
+)
+from pyhanko.sign.diff_analysis.constants import ACROFORM_EXEMPT_STRICT_COMPARISON
+
 from signer.model import Peran
 
 
@@ -60,3 +70,23 @@ def bind_roles(
             )
         bound.append(BoundSignature(role, name, remote=True))
     return bound
+
+
+def stand_in_policy(*, first_signature: bool = False) -> StandardDiffPolicy:
+    """pyHanko's default difference policy, but a new visible signature field may follow a
+    certification: a remote signature stands in for the prepared field (where it may be placed
+    is the verifier's business). For the update that adds the ``first_signature`` the form's
+    /SigFlags may change too (1, "signatures exist", becomes 3, "append only", as every
+    signer writes it); nothing else of the form may."""
+    exempt = ACROFORM_EXEMPT_STRICT_COMPARISON | ({"/SigFlags"} if first_signature else set())
+    return StandardDiffPolicy(
+        global_rules=DEFAULT_DIFF_POLICY.global_rules,
+        form_rule=FormUpdatingRule(
+            field_rules=[
+                SigFieldCreationRule(allow_new_visible_after_certify=True),
+                SigFieldModificationRule(),
+                GenericFieldModificationRule(),
+            ],
+            ignored_acroform_keys=exempt,
+        ),
+    )

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from asn1crypto import x509 as asn1_x509
-from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
+from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
 
 from signer.errors import KinerjaError
 from signer.model import Peran
 from signer.names import NotIdentified, PartyPin, certificate_nip, holder_names, identify
 from signer.sign.backend import SignRequest
 from signer.sign.rules import SignRefused, read_strict
+from signer.signed_roles import stand_in_policy
 
 PADES = "/ETSI.CAdES.detached"
 
@@ -60,7 +61,13 @@ def check_returned(
     if byte_range[2] + byte_range[3] != len(returned):
         raise refuse("a signature that does not cover the whole file")
     _check_holder(request, es.signer_cert, expected, pins, refuse)
-    diff = DEFAULT_DIFF_POLICY.review_file(reader, before - 1)
+    first = not any(e.signed_revision < before for e in reader.embedded_regular_signatures)
+    form = reader.root.get("/AcroForm")
+    form = form.get_object() if form is not None else {}
+    flags = form.get("/SigFlags") if isinstance(form, dict) else None
+    if first and flags not in (1, 3):
+        raise refuse(f"a form with /SigFlags {flags}, not a signed document's")
+    diff = stand_in_policy(first_signature=first).review_file(reader, before - 1)
     if not isinstance(diff, DiffResult):
         raise refuse(f"a document changed beyond the signature ({diff})")
     if diff.modification_level > ModificationLevel.FORM_FILLING:

@@ -22,20 +22,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pyhanko.sign.diff_analysis import (
-    DEFAULT_DIFF_POLICY,
     DiffResult,
-    FormUpdatingRule,
-    GenericFieldModificationRule,
     ModificationLevel,
-    SigFieldCreationRule,
-    SigFieldModificationRule,
-    StandardDiffPolicy,
     SuspiciousModification,
 )
 from pyhanko.sign.fields import FieldMDPAction, FieldMDPSpec
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from signer.model import Peran
+from signer.signed_roles import stand_in_policy
 
 if TYPE_CHECKING:
     from signer.verify.evidence import Evidence, SignatureEvidence
@@ -43,18 +38,7 @@ if TYPE_CHECKING:
 ROLE_FIELDS = frozenset(r.value for r in Peran)
 """The names of the prepared fields: a signature in any other field is a remote one."""
 
-# pyHanko's default policy, but a new visible signature field may follow a certification (its
-# placement is judged by expected-signatures: inside the prepared field it stands for)
-_STAND_IN_POLICY = StandardDiffPolicy(
-    global_rules=DEFAULT_DIFF_POLICY.global_rules,
-    form_rule=FormUpdatingRule(
-        field_rules=[
-            SigFieldCreationRule(allow_new_visible_after_certify=True),
-            SigFieldModificationRule(),
-            GenericFieldModificationRule(),
-        ],
-    ),
-)
+_STAND_IN_POLICY = stand_in_policy()
 
 
 def kind_roles(ev: Evidence) -> tuple[Peran, ...]:

@@ -90,7 +90,14 @@ def snapshot(files: list[Path]) -> dict[Path, bytes]:
 
 
 def test_a_ceremony_signed_through_bsre_is_extended_and_verifies_offline_in_2036(
-    prepared_example: Path, accounts: list[Pengguna], emu: BsreEmulator, tmp_path: Path
+    prepared_example: Path, accounts: list[Pengguna], tmp_path: Path
+) -> None:
+    with BsreEmulator.start(tmp_path / "bsre", accounts) as emu:
+        ceremony_through(emu, prepared_example, accounts, tmp_path)
+
+
+def ceremony_through(
+    emu: BsreEmulator, prepared_example: Path, accounts: list[Pengguna], tmp_path: Path
 ) -> None:
     folder = tmp_path / "keluaran"
     shutil.copytree(prepared_example, folder)
