@@ -62,26 +62,13 @@ def sign_through_bsre(
     emulator = BsreEmulator.start(folder / "bsre", users)
     try:
         trust = load_trust_config([emulator.root_path])
-        agreements = {i.path: _agreement(i) for i in inputs}
         for role in Peran:
             start = time.perf_counter()
-            sessions: dict[str, list[InputFile]] = {}
-            for item in inputs:
-                a = agreements[item.path]
-                if role in a.peran:
-                    sessions.setdefault(account_of(users, a.pihak(role)).nik, []).append(item)
-            signed = requests = 0
-            for nik, files in sessions.items():
-                signer = _session(emulator, users, nik)
-                outcomes = sign_files(
-                    files, signer, SigningAudit(trust), SignOptions(role, Level.B_T)
-                )
-                signed += _counted(outcomes, f"signing as {role.value}")
-                requests += signer.requests
+            sessions, signed, requests = sign_sessions(emulator, users, inputs, role, trust)
             done(
                 f"sign {role.value}",
                 f"{signed} signed at PAdES B-T through the BSrE emulator at {emulator.url}: "
-                f"{len(sessions)} signer(s), {requests} request(s) "
+                f"{sessions} signer(s), {requests} request(s) "
                 f"({time.perf_counter() - start:.1f} s)",
             )
         start = time.perf_counter()
@@ -95,6 +82,31 @@ def sign_through_bsre(
     finally:
         emulator.stop()
     return load_trust_config([emulator.root_path], online=False)
+
+
+def sign_sessions(
+    emulator: BsreEmulator,
+    users: Sequence[Pengguna],
+    inputs: list[InputFile],
+    role: Peran,
+    trust: TrustConfig,
+    jobs: int | None = None,
+) -> tuple[int, int, int]:
+    """Every document of ``inputs`` signed as ``role`` by its party, one session per signer:
+    (signers, documents signed, signing requests)."""
+    sessions: dict[str, list[InputFile]] = {}
+    for item in inputs:
+        a = _agreement(item)
+        if role in a.peran:
+            sessions.setdefault(account_of(users, a.pihak(role)).nik, []).append(item)
+    signed = requests = 0
+    for nik, files in sessions.items():
+        signer = _session(emulator, users, nik)
+        options = SignOptions(role, Level.B_T, jobs=jobs or default_jobs(), progress=False)
+        outcomes = sign_files(files, signer, SigningAudit(trust), options)
+        signed += _counted(outcomes, f"signing as {role.value}")
+        requests += signer.requests
+    return len(sessions), signed, requests
 
 
 def _session(emulator: BsreEmulator, users: Sequence[Pengguna], nik: str) -> BsreSigner:
