@@ -462,6 +462,22 @@ def key_options(fn: F) -> F:
                 metavar="LABEL",
                 help="The key's label on the token (PIN from $KINERJA_PIN or a prompt).",
             ),
+            click.option(
+                "--csc",
+                metavar="URL",
+                help="A CSC API v2 remote signing service (token from $KINERJA_CSC_TOKEN, "
+                "PIN from $KINERJA_PIN or a prompt).",
+            ),
+            click.option(
+                "--csc-credential",
+                metavar="ID",
+                help="The CSC credential to sign with (default: the party's, by name).",
+            ),
+            click.option(
+                "--csc-ca",
+                type=click.Path(path_type=Path),
+                help="CA certificate of the CSC service's HTTPS (a private CA).",
+            ),
             click.option("--tsa-url", metavar="URL", help="RFC 3161 timestamp authority."),
             click.option(
                 "--trust",
@@ -514,6 +530,9 @@ def sign(
     pkcs11_module: str | None,
     token_label: str | None,
     key_label: str | None,
+    csc: str | None,
+    csc_credential: str | None,
+    csc_ca: Path | None,
     tsa_url: str | None,
     trust: tuple[Path, ...],
     out: Path | None,
@@ -537,7 +556,9 @@ def sign(
 
     inputs = expand_inputs(files)
     lock.hold(written_folders(inputs, out), "kinerja sign")
-    source = KeySource(keys_dir, p12, pkcs11_module, token_label, key_label)
+    source = KeySource(
+        keys_dir, p12, pkcs11_module, token_label, key_label, csc, csc_credential, csc_ca
+    )
     # a demo key store is also the trust (its root, its in-process revocation answers)
     demo_trust = [keys_dir] if keys_dir is not None and _is_demo_store(keys_dir) else []
     audit = SigningAudit(load_trust_config([*trust, *demo_trust], party_pins=pins))

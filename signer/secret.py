@@ -17,7 +17,9 @@ from signer.errors import InputError
 
 PASSPHRASE_ENV = "KINERJA_PASSPHRASE"
 PIN_ENV = "KINERJA_PIN"
-SECRET_ENVS = (PASSPHRASE_ENV, PIN_ENV)
+CSC_TOKEN_ENV = "KINERJA_CSC_TOKEN"
+"""The access token of a CSC remote signing service (``kinerja sign --csc``)."""
+SECRET_ENVS = (PASSPHRASE_ENV, PIN_ENV, CSC_TOKEN_ENV)
 """Every variable a secret is read from (:func:`secret_from_env`)."""
 
 
