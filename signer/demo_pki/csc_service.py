@@ -391,7 +391,9 @@ class CscService:
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def _answer(self, method: str, request: http.server.BaseHTTPRequestHandler) -> dict[str, Any]:
         length = int(request.headers.get("Content-Length") or 0)
