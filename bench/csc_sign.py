@@ -3,7 +3,7 @@
 The same documents (a sample of the example's prepared agreements), in the same run, signed by
 pihak pertama then pihak kedua with `sign_files`: once through the loopback CSC service over the
 demo key store (`kinerja sign --csc`: hash signing, one credentials/authorize and one
-signatures/signHash per signature, threads), once with the key store's PKCS#12 files
+signatures/signHash per signature, one document at a time), once with the key store's PKCS#12 files
 (`kinerja sign --keys`: forked workers). Both with the demo store's in-process TSA and
 revocation answers, at B-B and at B-LTA. Prints seconds per signature, the ratio, and the calls
 the service answered per signature.

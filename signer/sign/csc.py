@@ -456,5 +456,8 @@ def open_csc(
     return PadesSigner(
         lambda a, role: remote.for_party(a, role, pins),
         services,
-        Concurrency.THREADS,  # network-bound; a forked child must not share the HTTP state
+        # one at a time: a forked child must not share the run's state (the PIN checked, a SAD,
+        # a refusal), and threads would run the sign stage's audit, which reads the pages with
+        # PDFium, concurrently: PDFium is not thread-safe (kinerja died of SIGSEGV and SIGTRAP)
+        Concurrency.SINGLE,
     )
