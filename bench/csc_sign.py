@@ -65,31 +65,31 @@ def main() -> None:
         secrets = {CSC_TOKEN_ENV: TOKEN.encode(), PIN_ENV: PIN.encode()}
         with demo_csc_service(ex.store, b"demo", token=TOKEN, pins=PIN) as service:
             for level in (Level.B_B, Level.B_LTA):
+                local_ms = {}
                 for jobs in sorted({1, args.jobs}):
-                    local_copy, csc_copy = (
-                        work / f"local-{level}-{jobs}",
-                        work / f"csc-{level}-{jobs}",
-                    )
-                    shutil.copytree(sample, local_copy)
-                    shutil.copytree(sample, csc_copy)
-                    local = per_signature(local_copy, demo_backend(ex.store), ex.store, level, jobs)
-                    calls = sum(service.calls.values())
-                    remote = open_csc(
-                        service.url,
-                        None,
-                        secret=lambda env, what: secrets[env],
-                        tsa_url=None,
-                        trust=[ex.store],
-                    )
-                    csc = per_signature(csc_copy, remote, ex.store, level, jobs)
-                    calls = sum(service.calls.values()) - calls
-                    key = f"{level}_jobs{jobs}"
-                    results[f"local_pkcs12_{key}_per_signature_ms"] = round(local * 1000, 1)
-                    results[f"csc_{key}_per_signature_ms"] = round(csc * 1000, 1)
-                    results[f"csc_over_local_{key}"] = round(csc / local, 2)
-                    results[f"csc_calls_per_signature_{key}"] = round(
-                        calls / (2 * args.naive_sample), 2
-                    )
+                    copy = work / f"local-{level}-{jobs}"
+                    shutil.copytree(sample, copy)
+                    local = per_signature(copy, demo_backend(ex.store), ex.store, level, jobs)
+                    local_ms[jobs] = round(local * 1000, 1)
+                    results[f"local_pkcs12_{level}_jobs{jobs}_per_signature_ms"] = local_ms[jobs]
+                copy = work / f"csc-{level}"
+                shutil.copytree(sample, copy)
+                calls = sum(service.calls.values())
+                remote = open_csc(
+                    service.url,
+                    None,
+                    secret=lambda env, what: secrets[env],
+                    tsa_url=None,
+                    trust=[ex.store],
+                )
+                csc_ms = round(per_signature(copy, remote, ex.store, level, 1) * 1000, 1)
+                calls = sum(service.calls.values()) - calls
+                # the CSC backend signs one document at a time (signer.sign.csc)
+                results[f"csc_{level}_per_signature_ms"] = csc_ms
+                for jobs, ms in local_ms.items():
+                    results[f"csc_over_local_{level}_jobs{jobs}"] = round(csc_ms / ms, 2)
+                results[f"csc_calls_{level}"] = calls
+                results["signatures_each"] = 2 * args.naive_sample
         print(json.dumps(results, indent=1))
     finally:
         shutil.rmtree(work, ignore_errors=True)
