@@ -32,6 +32,7 @@ import hmac
 import http.server
 import json
 import secrets
+import ssl
 import threading
 import time
 from collections import Counter
@@ -354,11 +355,13 @@ def _pin(body: dict[str, Any]) -> str | None:
 class CscService:
     """:class:`CscApi` served over HTTP on 127.0.0.1 in a thread; a context manager.
 
-    ``stall`` (seconds) delays every answer, to show a client's timeout."""
+    ``stall`` (seconds) delays every answer, to show a client's timeout; ``tls`` (an SSL
+    context with the server's certificate) serves HTTPS, to show a client's verification."""
 
-    def __init__(self, api: CscApi, *, stall: float = 0.0):
+    def __init__(self, api: CscApi, *, stall: float = 0.0, tls: ssl.SSLContext | None = None):
         self.api = api
         self.stall = stall
+        self.tls = tls
         self.calls: Counter[str] = Counter()
         service = self
 
@@ -391,6 +394,8 @@ class CscService:
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -414,7 +419,8 @@ class CscService:
     @property
     def url(self) -> str:
         """The base URL (what precedes ``/csc/v2/``)."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> CscService:
         self._thread.start()

@@ -9,12 +9,16 @@ import base64
 import datetime as dt
 import hashlib
 import http.client
+import ipaddress
 import json
+import ssl
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.x509.oid import NameOID
@@ -34,7 +38,8 @@ from signer.demo_pki.csc_service import (
     CscService,
 )
 from signer.errors import InputError
-from signer.sign.csc import CscClient, CscFailed, RemoteKeys, service_url
+from signer.secret import CSC_TOKEN_ENV, PIN_ENV
+from signer.sign.csc import CscClient, CscFailed, RemoteKeys, open_csc, service_url
 
 SHA256 = "2.16.840.1.101.3.4.2.1"
 ECDSA_SHA256 = "1.2.840.10045.4.3.2"
@@ -296,3 +301,79 @@ def test_a_refused_pin_is_never_sent_again(service: CscService) -> None:
         remote.authorize(entry, [_digest()], SHA256)
     assert service.calls["credentials/authorize"] == 1
     assert not service.api.credentials["rina"].locked
+
+
+def _tls_for_loopback(folder: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server context with a self-signed certificate for 127.0.0.1, and that certificate's
+    file (the private CA a client is given with --csc-ca)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "csc.kotacontoh.example")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "csc.crt", folder / "csc.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context, cert_file
+
+
+def test_https_is_verified_and_a_private_ca_is_given_with_csc_ca(
+    api: CscApi, tmp_path: Path
+) -> None:
+    context, ca = _tls_for_loopback(tmp_path)
+    with CscService(api, tls=context) as secure:
+        assert secure.url.startswith("https://127.0.0.1:")
+        with pytest.raises(CscFailed, match=r"cannot be reached .*CERTIFICATE_VERIFY_FAILED"):
+            CscClient(secure.url, TOKEN).post("credentials/list", {})
+        assert secure.calls["credentials/list"] == 0  # the token never left
+        listed = CscClient(secure.url, TOKEN, ca_file=ca).post("credentials/list", {})
+    assert listed["credentialIDs"] == ["arif", "rina"]
+
+
+def test_open_csc_refuses_a_service_that_does_not_answer(api: CscApi) -> None:
+    secret = {CSC_TOKEN_ENV: TOKEN.encode(), PIN_ENV: b"135790"}
+    with CscService(api, stall=2.0) as slow, pytest.raises(CscFailed, match=r"within 0\.3 s"):
+        open_csc(slow.url, "rina", secret=lambda env, what: secret[env], tsa_url=None, timeout=0.3)
+
+
+class FailingApi(CscApi):
+    """A service whose signHash fails (HTTP 503)."""
+
+    def sign_hash(self, body: dict[str, Any]) -> dict[str, Any]:
+        raise CscError(503, "server_error", "signing module unavailable")
+
+
+def test_a_failing_service_is_one_line_and_not_asked_again(api: CscApi) -> None:
+    failing = FailingApi(api.credentials, TOKEN)
+    with CscService(failing) as service:
+        remote = RemoteKeys(CscClient(service.url, TOKEN), lambda: b"135790")
+        remote.load("rina")
+        body = {"credentialID": "rina", "SAD": "x", "hashes": [_digest()], "signAlgo": ECDSA_SHA256}
+        with pytest.raises(
+            CscFailed, match=r"signatures/signHash failed \(HTTP 503\); run again later$"
+        ):
+            remote.call("signatures/signHash", body)
+        with pytest.raises(CscFailed, match="not asked again"):
+            remote.call("credentials/list", {})
+        assert service.calls["signatures/signHash"] == 1 and service.calls["credentials/list"] == 1
