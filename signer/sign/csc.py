@@ -215,17 +215,17 @@ class _Answer:
 
 class _ClientSession:
     """What pyHanko's CSC code needs of an ``aiohttp.ClientSession`` (``post``), through
-    :class:`CscClient`: pyHanko runs each signature in an event loop of its own
-    (``asyncio.run``), which an aiohttp session cannot outlive, and every call gets the same
-    timeouts, rules and error messages as ours."""
+    :meth:`RemoteKeys.call`: pyHanko runs each signature in an event loop of its own
+    (``asyncio.run``), which an aiohttp session cannot outlive, and its calls get the same
+    timeouts, rules and error messages as ours, and are not made once the service refused."""
 
-    def __init__(self, client: CscClient, what: str):
-        self.client, self.what = client, what
+    def __init__(self, remote: RemoteKeys, what: str):
+        self.remote, self.what = remote, what
 
     @contextlib.asynccontextmanager
     async def post(self, url: str, *, json: dict[str, Any], **_: Any) -> AsyncIterator[_Answer]:
-        method = url.removeprefix(self.client.endpoint(""))
-        data = await asyncio.to_thread(self.client.post, method, json, what=self.what)
+        method = url.removeprefix(self.remote.client.endpoint(""))
+        data = await asyncio.to_thread(self.remote.call, method, json, self.what)
         yield _Answer(data)
 
 
@@ -324,13 +324,12 @@ class RemoteKeys:
 
     def _entry(self, credential_id: str) -> CscCredential:
         what = f"credential {credential_id!r}"
-        session = cast(aiohttp.ClientSession, _ClientSession(self.client, what))
+        session = cast(aiohttp.ClientSession, _ClientSession(self, what))
         try:
             info = asyncio.run(
                 fetch_certs_in_csc_credential(session, self.session_info(credential_id))
             )
-        except CscFailed as e:
-            self.failed = str(e)
+        except CscFailed:
             raise
         except Exception as e:  # pyHanko's SigningError: an answer it cannot read
             raise CscFailed(
@@ -345,7 +344,7 @@ class RemoteKeys:
     def signer(self, entry: CscCredential) -> KinerjaCscSigner:
         """A signer for one signature: pyHanko's CSC signer keeps batch state bound to the
         event loop of the signature it serves, so signatures never share one."""
-        session = cast(aiohttp.ClientSession, _ClientSession(self.client, entry.what))
+        session = cast(aiohttp.ClientSession, _ClientSession(self, entry.what))
         return KinerjaCscSigner(session, PinAuthorization(self, entry), batch_size=1)
 
     def ready(self, entry: CscCredential) -> None:

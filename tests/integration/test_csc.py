@@ -18,7 +18,13 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from signer.demo_pki import pki
-from signer.demo_pki.csc_service import CscApi, CscService, demo_csc_service, load_credentials
+from signer.demo_pki.csc_service import (
+    CscApi,
+    CscError,
+    CscService,
+    demo_csc_service,
+    load_credentials,
+)
 from signer.demo_pki.responders import DemoTimeStamper
 from signer.model import Agreement
 from signer.workbooks.ceremony_read import read_workbook
@@ -226,3 +232,28 @@ def test_the_demo_service_offers_every_party_of_the_store(demo_store: Path) -> N
     with demo_csc_service(demo_store, b"demo", token=TOKEN, pins=PIN) as service:
         listed = service.api.call("credentials/list", {})["credentialIDs"]
     assert sorted(listed) == sorted(p.stem for p in (demo_store / "pihak").glob("*.p12"))
+
+
+class FailingApi(CscApi):
+    """A service whose signHash fails (HTTP 503) after everything else worked."""
+
+    def sign_hash(self, body: dict[str, Any]) -> dict[str, Any]:
+        raise CscError(503, "server_error", "signing module unavailable")
+
+
+def test_a_service_failing_at_sign_hash_writes_nothing(
+    docs: Path, demo_store: Path, dinkes: Agreement
+) -> None:
+    rina = pki.holder_id(dinkes.pihak_pertama)
+    picked = [docs / "pk-2026-dinkes.pdf", docs / "pi-2026-dinkes.pdf"]
+    before = contents(docs)
+    with CscService(FailingApi(load_credentials(demo_store, b"demo", PIN), TOKEN)) as failing:
+        result = sign(
+            *map(str, picked), "--role", "pihak-pertama", "--csc", failing.url,
+            "--csc-credential", rina, "--trust", str(demo_store), "--level", "B-B",
+        )  # fmt: skip
+        assert failing.calls["signatures/signHash"] == 1  # the second document is not sent
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "signatures/signHash failed (HTTP 503); run again later" in result.stderr
+    assert "not asked again" in result.stderr and "Traceback" not in result.stderr
+    assert contents(docs) == before
