@@ -73,6 +73,10 @@ class CscFailed(InputError):
     """The CSC service refused or failed a call; nothing was signed by it."""
 
 
+class UnusableCredential(InputError):
+    """A credential whose info cannot be read, or whose key verification would reject."""
+
+
 def service_url(url: str) -> str:
     """The base URL of a CSC service, if it may be used: HTTPS, or HTTP on the loopback
     interface only (a test or a local service); bad input otherwise."""
@@ -317,10 +321,19 @@ class RemoteKeys:
                     f"access token (credentials: {shown}{' ...' if len(ids) > 8 else ''})"
                 )
             ids = [wanted]
+        left_out = []
         for credential_id in ids:
-            self.entries.append(self._entry(credential_id))
+            try:
+                self.entries.append(self._entry(credential_id))
+            except UnusableCredential as e:
+                if wanted is not None:
+                    raise
+                left_out.append(str(e))  # not the party's, maybe: only a party's must be usable
         if not self.entries:
-            raise CscFailed(f"CSC service {self.client.url}: no credentials for this access token")
+            why = f" ({'; '.join(left_out[:3])})" if left_out else ""
+            raise CscFailed(
+                f"CSC service {self.client.url}: no usable credentials for this access token{why}"
+            )
 
     def _entry(self, credential_id: str) -> CscCredential:
         what = f"credential {credential_id!r}"
@@ -332,13 +345,17 @@ class RemoteKeys:
         except CscFailed:
             raise
         except Exception as e:  # pyHanko's SigningError: an answer it cannot read
-            raise CscFailed(
+            raise UnusableCredential(
                 f"CSC service {self.client.url}: {what}: unusable credentials/info ({_safe(e)})"
             ) from None
         entry = CscCredential(credential_id, info)
-        entry.credential = strong_credential(
-            Credential(self.signer(entry), f"CSC {what}"), f"CSC service {self.client.url} {what}"
-        )
+        where = f"CSC service {self.client.url} {what}"
+        try:
+            entry.credential = strong_credential(
+                Credential(self.signer(entry), f"CSC {what}"), where
+            )
+        except InputError as e:
+            raise UnusableCredential(str(e)) from None
         return entry
 
     def signer(self, entry: CscCredential) -> KinerjaCscSigner:

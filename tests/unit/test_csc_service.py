@@ -39,7 +39,14 @@ from signer.demo_pki.csc_service import (
 )
 from signer.errors import InputError
 from signer.secret import CSC_TOKEN_ENV, PIN_ENV
-from signer.sign.csc import CscClient, CscFailed, RemoteKeys, open_csc, service_url
+from signer.sign.csc import (
+    CscClient,
+    CscFailed,
+    RemoteKeys,
+    UnusableCredential,
+    open_csc,
+    service_url,
+)
 
 SHA256 = "2.16.840.1.101.3.4.2.1"
 ECDSA_SHA256 = "1.2.840.10045.4.3.2"
@@ -377,3 +384,17 @@ def test_a_failing_service_is_one_line_and_not_asked_again(api: CscApi) -> None:
         with pytest.raises(CscFailed, match="not asked again"):
             remote.call("credentials/list", {})
         assert service.calls["signatures/signHash"] == 1 and service.calls["credentials/list"] == 1
+
+
+def test_a_weak_credential_is_left_out_by_name_and_refused_by_id(
+    api: CscApi, keys: dict[str, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey]
+) -> None:
+    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    credentials = {**api.credentials, "lemah": _credential("lemah", weak, "111111")}
+    with CscService(CscApi(credentials, TOKEN)) as service:
+        by_name = RemoteKeys(CscClient(service.url, TOKEN), lambda: b"")
+        by_name.load(None)
+        assert [e.credential_id for e in by_name.entries] == ["arif", "rina"]
+        by_id = RemoteKeys(CscClient(service.url, TOKEN), lambda: b"")
+        with pytest.raises(UnusableCredential, match=r"'lemah'.*RSA key of 1024 bits"):
+            by_id.load("lemah")
