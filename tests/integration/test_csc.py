@@ -257,3 +257,27 @@ def test_a_service_failing_at_sign_hash_writes_nothing(
     assert "signatures/signHash failed (HTTP 503); run again later" in result.stderr
     assert "not asked again" in result.stderr and "Traceback" not in result.stderr
     assert contents(docs) == before
+
+
+def test_a_scal_2_service_binds_each_sad_to_its_hash(
+    docs: Path, demo_store: Path, dinkes: Agreement
+) -> None:
+    """With SCAL 2 a SAD must name the hash it signs: the PIN goes with each signature's hash
+    (nothing to check before the batch), and the document verifies."""
+    rina = pki.holder_id(dinkes.pihak_pertama)
+    pdf = docs / "pk-2026-dinkes.pdf"
+    credentials = load_credentials(demo_store, b"demo", PIN, scal=2)
+    with CscService(CscApi(credentials, TOKEN)) as service:
+        for role, credential in (
+            ("pihak-pertama", ["--csc-credential", rina]),
+            ("pihak-kedua", []),
+        ):
+            result = sign(
+                str(pdf), "--role", role, "--csc", service.url, *credential,
+                "--trust", str(demo_store), "--level", "B-B",
+            )  # fmt: skip
+            assert result.returncode == 0, result.stderr
+        assert service.calls["credentials/authorize"] == service.calls["signatures/signHash"] == 2
+    assert [d["verdict"] for d in verify(str(pdf), "--trust", str(demo_store))["documents"]] == [
+        "VALID"
+    ]
