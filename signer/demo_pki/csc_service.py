@@ -373,11 +373,10 @@ class CscService:
                 try:
                     answer = service._answer(method, self)
                     status = 200
-                except CscError as e:
-                    status, answer = (
-                        e.status,
-                        {"error": e.error, "error_description": e.description},
-                    )
+                except Exception as e:  # an error answer, never a traceback on stderr
+                    error = e if isinstance(e, CscError) else CscError(500, "server_error", "")
+                    status = error.status
+                    answer = {"error": error.error, "error_description": error.description}
                 if service.stall:
                     time.sleep(service.stall)
                 data = json.dumps(answer).encode()
@@ -401,8 +400,11 @@ class CscService:
         )
 
     def _answer(self, method: str, request: http.server.BaseHTTPRequestHandler) -> dict[str, Any]:
-        length = int(request.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        try:
+            length = int(request.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise _invalid("Invalid Content-Length") from None
+        if length < 0 or length > MAX_BODY:
             raise _invalid("Request too large")
         raw = request.rfile.read(length) if length else b"{}"
         self.calls[method] += 1

@@ -398,3 +398,16 @@ def test_a_weak_credential_is_left_out_by_name_and_refused_by_id(
         by_id = RemoteKeys(CscClient(service.url, TOKEN), lambda: b"")
         with pytest.raises(UnusableCredential, match=r"'lemah'.*RSA key of 1024 bits"):
             by_id.load("lemah")
+
+
+class BrokenApi(CscApi):
+    def list(self, body: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("bug")
+
+
+def test_a_bug_in_the_service_is_a_500_answer(api: CscApi) -> None:
+    with CscService(BrokenApi(api.credentials, TOKEN)) as broken:
+        status, _, answer = _post(broken, "/csc/v2/credentials/list", b"{}", TOKEN)
+        assert (status, answer["error"]) == (500, "server_error")
+        with pytest.raises(CscFailed, match=r"credentials/list failed \(HTTP 500\)"):
+            CscClient(broken.url, TOKEN).post("credentials/list", {})
