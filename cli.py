@@ -426,6 +426,22 @@ def key_options(fn: F) -> F:
                 metavar="LABEL",
                 help="The key's label on the token (PIN from $KINERJA_PIN or a prompt).",
             ),
+            click.option(
+                "--csc",
+                metavar="URL",
+                help="A CSC API v2 remote signing service (token from $KINERJA_CSC_TOKEN, "
+                "PIN from $KINERJA_PIN or a prompt).",
+            ),
+            click.option(
+                "--csc-credential",
+                metavar="ID",
+                help="The CSC credential to sign with (default: the party's, by name).",
+            ),
+            click.option(
+                "--csc-ca",
+                type=click.Path(path_type=Path),
+                help="CA certificate of the CSC service's HTTPS (a private CA).",
+            ),
             click.option("--tsa-url", metavar="URL", help="RFC 3161 timestamp authority."),
             click.option(
                 "--trust",
@@ -522,6 +538,9 @@ def sign(
     pkcs11_module: str | None,
     token_label: str | None,
     key_label: str | None,
+    csc: str | None,
+    csc_credential: str | None,
+    csc_ca: Path | None,
     tsa_url: str | None,
     trust: tuple[Path, ...],
     bsre: str | None,
@@ -561,9 +580,9 @@ def sign(
     lock.hold(written_folders(inputs, out), "kinerja sign")
     backend: DocumentSigner
     if bsre is not None:
-        if keys_dir or p12 or pkcs11_module or tsa_url:
+        if keys_dir or p12 or pkcs11_module or csc or tsa_url:
             raise InputError(
-                "--bsre signs at BSrE: give no --keys, --p12, --pkcs11-module or --tsa-url"
+                "--bsre signs at BSrE: give no --keys, --p12, --pkcs11-module, --csc or --tsa-url"
             )
         if level not in (None, "B-T"):
             raise InputError(
@@ -574,7 +593,9 @@ def sign(
         demo_trust: list[Path] = []
         backend = _open_bsre(bsre, bsre_id, totp, bsre_ca, bsre_origin, bsre_timeout)
     else:
-        source = KeySource(keys_dir, p12, pkcs11_module, token_label, key_label)
+        source = KeySource(
+            keys_dir, p12, pkcs11_module, token_label, key_label, csc, csc_credential, csc_ca
+        )
         # a demo key store is also the trust (its root, its in-process revocation answers)
         demo_trust = [keys_dir] if keys_dir is not None and _is_demo_store(keys_dir) else []
         backend = open_local(source, secret=_secret, tsa_url=tsa_url, trust=trust, pins=party_pins)
@@ -838,52 +859,10 @@ def _second_opinions(
 def bsre_emulator(folder: Path, workbook: Path | None, listen: str, tls: bool) -> None:
     """Run a BSrE eSign API v2 emulator in the foreground until Ctrl-C (demo PKI, fictional
     accounts: never for real agreements)."""
-    import signal
-    import threading
+    from signer.demo_bsre import serve_emulator
 
-    from signer.demo_pki.bsre_accounts import users_for_ceremony
-    from signer.demo_pki.bsre_emulator import BsreEmulator
-
-    host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit() or int(port) > 65535:
-        raise InputError(f"--listen {listen}: expected HOST:PORT, e.g. 127.0.0.1:8443")
-    if workbook is not None:
-        from signer.workbooks.ceremony_read import read_workbook
-
-        ceremony = read_workbook(workbook)
-    else:
-        from signer.example.workspace import ceremony as example_ceremony
-
-        ceremony = example_ceremony()
-    users = users_for_ceremony(ceremony.agreements)
     lock.hold([folder], "kinerja bsre emulator")
-    try:
-        emulator = BsreEmulator.start(folder, users, host=host, port=int(port), tls=tls)
-    except (OSError, ValueError) as e:
-        raise InputError(f"BSrE emulator on {listen} with {folder}: {e}") from None
-    with emulator:
-        user, password = emulator.client
-        console.print(f"BSrE emulator (DEMO) at {emulator.url}")
-        console.print(f"client (HTTP Basic): {user} / {password}")
-        console.print(f"trust anchor (--trust): {shown(emulator.root_path)}")
-        if tls:
-            console.print(f"TLS CA (--bsre-ca): {shown(emulator.tls_ca_path)}")
-        console.print(f"TSA (--tsa-url): {emulator.tsa_url}")
-        # plain aligned lines, never cut to the terminal's width: people copy NIKs from them
-        rows = [("NIK", "email", "nama", "passphrase", "TOTP secret")]
-        rows += [(u.nik, u.email, u.nama, u.passphrase, u.totp_secret) for u in users]
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        for r in rows:
-            console.print("  ".join(v.ljust(w) for v, w in zip(r, [*widths, 0], strict=True)))
-        console.print("Ctrl-C (or SIGTERM) stops it")
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            pass
-        console.print("stopped")
+    serve_emulator(folder, workbook, listen, tls)
 
 
 def _parse_at(value: str | None) -> dt.datetime | None:

@@ -120,3 +120,55 @@ def _session(emulator: BsreEmulator, users: Sequence[Pengguna], nik: str) -> Bsr
         passphrase=lambda: user.passphrase,
         totp=None,
     )
+
+
+def serve_emulator(folder: Path, workbook: Path | None, listen: str, tls: bool) -> None:
+    """`kinerja bsre emulator`: the emulator in the foreground, with what a client needs to
+    know printed (URL, client credentials, trust anchor, accounts), until Ctrl-C or SIGTERM."""
+    import signal
+    import threading
+
+    from signer.demo_pki.bsre_accounts import users_for_ceremony
+    from signer.demo_pki.bsre_emulator import BsreEmulator
+    from signer.display import shown
+    from signer.terminal import console
+
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise InputError(f"--listen {listen}: expected HOST:PORT, e.g. 127.0.0.1:8443")
+    if workbook is not None:
+        from signer.workbooks.ceremony_read import read_workbook
+
+        ceremony = read_workbook(workbook)
+    else:
+        from signer.example.workspace import ceremony as example_ceremony
+
+        ceremony = example_ceremony()
+    users = users_for_ceremony(ceremony.agreements)
+    try:
+        emulator = BsreEmulator.start(folder, users, host=host, port=int(port), tls=tls)
+    except (OSError, ValueError) as e:
+        raise InputError(f"BSrE emulator on {listen} with {folder}: {e}") from None
+    with emulator:
+        user, password = emulator.client
+        console.print(f"BSrE emulator (DEMO) at {emulator.url}")
+        console.print(f"client (HTTP Basic): {user} / {password}")
+        console.print(f"trust anchor (--trust): {shown(emulator.root_path)}")
+        if tls:
+            console.print(f"TLS CA (--bsre-ca): {shown(emulator.tls_ca_path)}")
+        console.print(f"TSA (--tsa-url): {emulator.tsa_url}")
+        # plain aligned lines, never cut to the terminal's width: people copy NIKs from them
+        rows = [("NIK", "email", "nama", "passphrase", "TOTP secret")]
+        rows += [(u.nik, u.email, u.nama, u.passphrase, u.totp_secret) for u in users]
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for r in rows:
+            console.print("  ".join(v.ljust(w) for v, w in zip(r, [*widths, 0], strict=True)))
+        console.print("Ctrl-C (or SIGTERM) stops it")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        console.print("stopped")

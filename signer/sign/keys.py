@@ -134,10 +134,10 @@ def load_pkcs12(path: Path, passphrase: bytes) -> Credential:
         ),
         cert_registry=SimpleCertificateStore.from_certs([asn1(c) for c in others]),
     )
-    return _strong(Credential(signer, Path(path).name), str(path))
+    return strong_credential(Credential(signer, Path(path).name), str(path))
 
 
-def _strong(credential: Credential, where: str) -> Credential:
+def strong_credential(credential: Credential, where: str) -> Credential:
     """The credential, if verification would accept what it signs (key size, algorithms);
     refused before anything is signed otherwise."""
     if weak := certificate_weakness(credential.certificate):
@@ -186,7 +186,7 @@ def open_pkcs11(
                 f"token {token_label!r}: no key and certificate labelled {label!r} "
                 f"({e.__class__.__name__})"
             ) from None
-        yield _strong(
+        yield strong_credential(
             Credential(signer, f"token {token_label}"), f"token {token_label!r} key {label!r}"
         )
     finally:
@@ -237,49 +237,7 @@ class KeyStore:
     def for_party(self, pihak: Pihak, role: Peran | None = None) -> Credential:
         """The credential of ``pihak``: the pinned one if a pin names the party, else the one
         certificate whose holder is the party by name; a clear refusal otherwise."""
-        who = f"{role.value.replace('-', ' ')} '{pihak.nama}'" if role else f"'{pihak.nama}'"
-        pinned = pins_for(self.pins, role, pihak)
-        if pinned:
-            found = [c for c in self._by_sha256.values() if c.sha256 in pinned]
-            if not found:
-                raise KeyMaterialError(
-                    f"{who}: no certificate in {self.folder} with the pinned SHA-256 "
-                    f"({', '.join(sorted(f[:16] + '...' for f in pinned))})"
-                )
-            return found[0]
-        matches = [(c, m) for c in self._by_sha256.values() if (m := self._match(c, pihak))]
-        if pihak.nip is not None:
-            # a certificate for another NIP is a namesake's; one for this NIP is the party's
-            matches = [(c, m) for c, m in matches if c.nip in (None, pihak.nip.digits)]
-            if any(c.nip for c, _ in matches):
-                matches = [(c, m) for c, m in matches if c.nip]
-        exact = [c for c, m in matches if m is NameMatch.EXACT]
-        if len(matches) == 1 or len(exact) == 1:
-            return exact[0] if exact else matches[0][0]
-        if not matches:
-            raise KeyMaterialError(
-                f"{who}: no certificate in {self.folder} whose holder matches "
-                f"(certificates: {self._listing(self.credentials)})"
-            )
-        raise KeyMaterialError(
-            f"{who}: {len(matches)} certificates in {self.folder} match the name, and a name "
-            f"cannot choose between them ({self._listing([c for c, _ in matches], sha=True)}); "
-            "pin one with --certificate NIP=SHA256"
-        )
-
-    @staticmethod
-    def _match(cred: Credential, pihak: Pihak) -> NameMatch | None:
-        found = [m for n in cred.names if (m := match_name(n, pihak.nama)) is not None]
-        return NameMatch.EXACT if NameMatch.EXACT in found else (found[0] if found else None)
-
-    @staticmethod
-    def _listing(creds: list[Credential], *, sha: bool = False, most: int = 8) -> str:
-        shown = [
-            f"'{c.holder}' in {c.source}" + (f" SHA-256 {c.sha256}" if sha else "")
-            for c in creds[:most]
-        ]
-        more = f" and {len(creds) - most} more" if len(creds) > most else ""
-        return "; ".join(shown) + more if shown else "none"
+        return pick_credential(self.credentials, pihak, role, self.pins, str(self.folder))
 
     def __len__(self) -> int:
         return len(self._by_sha256)
@@ -287,3 +245,58 @@ class KeyStore:
     @property
     def credentials(self) -> list[Credential]:
         return list(self._by_sha256.values())
+
+
+def pick_credential(
+    credentials: list[Credential],
+    pihak: Pihak,
+    role: Peran | None,
+    pins: tuple[PartyPin, ...],
+    where: str,
+) -> Credential:
+    """The one credential among ``credentials`` (a key store's, a remote service's) whose
+    holder is ``pihak``: the pinned one if a pin names the party, else by name (and NIP where
+    the certificate carries one); a clear refusal naming ``where`` otherwise."""
+    who = f"{role.value.replace('-', ' ')} '{pihak.nama}'" if role else f"'{pihak.nama}'"
+    pinned = pins_for(pins, role, pihak)
+    if pinned:
+        found = [c for c in credentials if c.sha256 in pinned]
+        if not found:
+            raise KeyMaterialError(
+                f"{who}: no certificate in {where} with the pinned SHA-256 "
+                f"({', '.join(sorted(f[:16] + '...' for f in pinned))})"
+            )
+        return found[0]
+    matches = [(c, m) for c in credentials if (m := _match(c, pihak))]
+    if pihak.nip is not None:
+        # a certificate for another NIP is a namesake's; one for this NIP is the party's
+        matches = [(c, m) for c, m in matches if c.nip in (None, pihak.nip.digits)]
+        if any(c.nip for c, _ in matches):
+            matches = [(c, m) for c, m in matches if c.nip]
+    exact = [c for c, m in matches if m is NameMatch.EXACT]
+    if len(matches) == 1 or len(exact) == 1:
+        return exact[0] if exact else matches[0][0]
+    if not matches:
+        raise KeyMaterialError(
+            f"{who}: no certificate in {where} whose holder matches "
+            f"(certificates: {_listing(credentials)})"
+        )
+    raise KeyMaterialError(
+        f"{who}: {len(matches)} certificates in {where} match the name, and a name "
+        f"cannot choose between them ({_listing([c for c, _ in matches], sha=True)}); "
+        "pin one with --certificate NIP=SHA256"
+    )
+
+
+def _match(cred: Credential, pihak: Pihak) -> NameMatch | None:
+    found = [m for n in cred.names if (m := match_name(n, pihak.nama)) is not None]
+    return NameMatch.EXACT if NameMatch.EXACT in found else (found[0] if found else None)
+
+
+def _listing(creds: list[Credential], *, sha: bool = False, most: int = 8) -> str:
+    shown = [
+        f"'{c.holder}' in {c.source}" + (f" SHA-256 {c.sha256}" if sha else "")
+        for c in creds[:most]
+    ]
+    more = f" and {len(creds) - most} more" if len(creds) > most else ""
+    return "; ".join(shown) + more if shown else "none"

@@ -25,7 +25,7 @@ Secret = Callable[[str, str], bytes]
 
 @dataclass(frozen=True)
 class KeySource:
-    """The user's choice of key material (exactly one of the three)."""
+    """The user's choice of key material (exactly one of the four)."""
 
     keys: Path | None = None
     """A key store folder: the PKCS#12 of each document's party, found by name."""
@@ -33,16 +33,22 @@ class KeySource:
     pkcs11_module: str | None = None
     token_label: str | None = None
     key_label: str | None = None
+    csc: str | None = None
+    """The base URL of a CSC remote signing service (:mod:`signer.sign.csc`)."""
+    csc_credential: str | None = None
+    csc_ca: Path | None = None
 
     def __post_init__(self) -> None:
-        chosen = [x for x in (self.keys, self.p12, self.pkcs11_module) if x is not None]
+        chosen = [x for x in (self.keys, self.p12, self.pkcs11_module, self.csc) if x is not None]
         if len(chosen) != 1:
             raise InputError(
-                "choose one key source: --keys DIR, --p12 FILE, or "
-                "--pkcs11-module LIB with --token-label"
+                "choose one key source: --keys DIR, --p12 FILE, "
+                "--pkcs11-module LIB with --token-label, or --csc URL"
             )
         if self.pkcs11_module and not self.token_label:
             raise InputError("--pkcs11-module needs --token-label")
+        if (self.csc_credential or self.csc_ca) and not self.csc:
+            raise InputError("--csc-credential and --csc-ca go with --csc URL")
 
 
 def open_local(
@@ -53,8 +59,20 @@ def open_local(
     trust: Sequence[Path] = (),
     pins: tuple[PartyPin, ...] = (),
 ) -> PadesSigner:
-    """The local PAdES backend for a key source, with its TSA and revocation services; a key
-    store picks each party's certificate by name, or by ``pins``."""
+    """The PAdES backend for a key source, with its TSA and revocation services; a key store
+    (or a CSC service) picks each party's certificate by name, or by ``pins``."""
+    if source.csc is not None:
+        from signer.sign.csc import open_csc
+
+        return open_csc(
+            source.csc,
+            source.csc_credential,
+            secret=secret,
+            tsa_url=tsa_url,
+            trust=trust,
+            pins=pins,
+            ca_file=source.csc_ca,
+        )
     roots = load_trust(trust)
     if source.keys is not None:
         demo = pki.is_demo_store(source.keys)

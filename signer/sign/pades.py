@@ -22,7 +22,7 @@ from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 from pyhanko.sign.signers.pdf_signer import DSSContentSettings, TimestampDSSContentSettings
 
 from signer.canonical import verification_payload
-from signer.errors import InputError
+from signer.errors import InputError, KinerjaError
 from signer.model import Agreement, Peran
 from signer.sign.backend import Concurrency, Level, SignRequest
 from signer.sign.keys import Credential
@@ -108,6 +108,8 @@ class PadesSigner:
                 appearance_text_params=visible.params,
                 output=out,
             )
+        except KinerjaError as e:  # a remote key's service said why (signer.sign.csc)
+            raise SignRefused(f"{request.source}: {e}") from None
         except Exception as e:  # pyHanko raises SigningError and friends with useful text
             raise SignRefused(
                 f"{request.source}: signing failed ({e.__class__.__name__}: {e})"
