@@ -42,7 +42,10 @@ def checked_url(url: str, what: str) -> str:
     if parts.username or parts.password:
         raise InputError(f"{what}: give no credentials in the URL (they would show in logs)")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise InputError(f"{what} {url} must use HTTPS (plain HTTP only on 127.0.0.1)")
+        raise InputError(
+            f"{what} {url}: a remote signing service must be reached over HTTPS (plain HTTP "
+            "only on the loopback interface)"
+        )
     return url.rstrip("/")
 
 

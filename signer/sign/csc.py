@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import json
 import re
 import ssl
@@ -54,6 +53,7 @@ from pyhanko.sign.timestamps import HTTPTimeStamper
 from signer.errors import InputError
 from signer.model import Agreement, Peran
 from signer.names import PartyPin
+from signer.remote.http import checked_url
 from signer.secret import CSC_TOKEN_ENV, PIN_ENV
 from signer.sign.backend import Concurrency
 from signer.sign.keys import Credential, pick_credential, strong_credential
@@ -81,25 +81,9 @@ def service_url(url: str) -> str:
     """The base URL of a CSC service, if it may be used: HTTPS, or HTTP on the loopback
     interface only (a test or a local service); bad input otherwise."""
     parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InputError(f"--csc {url}: not an http(s) URL")
-    if parts.scheme == "http" and not _loopback(parts.hostname):
-        raise InputError(
-            f"--csc {url}: a remote signing service must be reached over HTTPS "
-            "(plain HTTP only on the loopback interface)"
-        )
-    if parts.query or parts.fragment or parts.username or parts.password:
+    if parts.query or parts.fragment:
         raise InputError(f"--csc {url}: give the service's base URL, without query or login")
-    return url.rstrip("/")
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return checked_url(url, "--csc")
 
 
 def _safe(text: object, most: int = 200) -> str:
