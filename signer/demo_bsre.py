@@ -149,6 +149,9 @@ def serve_emulator(folder: Path, workbook: Path | None, listen: str, tls: bool) 
         emulator = BsreEmulator.start(folder, users, host=host, port=int(port), tls=tls)
     except (OSError, ValueError) as e:
         raise InputError(f"BSrE emulator on {listen} with {folder}: {e}") from None
+    stop = threading.Event()
+    # before anything is printed: whoever reads "Ctrl-C (or SIGTERM) stops it" may send it at once
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with emulator:
         user, password = emulator.client
         console.print(f"BSrE emulator (DEMO) at {emulator.url}")
@@ -164,8 +167,6 @@ def serve_emulator(folder: Path, workbook: Path | None, listen: str, tls: bool) 
         for r in rows:
             console.print("  ".join(v.ljust(w) for v, w in zip(r, [*widths, 0], strict=True)))
         console.print("Ctrl-C (or SIGTERM) stops it")
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
             while not stop.wait(0.5):
                 pass
