@@ -26,11 +26,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509 import ocsp
-from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from signer import fsio
-from signer.demo_pki.pki import DemoPki, Issued, PrivateKey, build_crl
-from signer.demo_pki.responders import CRL_VALIDITY_DAYS, OCSP_VALIDITY, REVINFO_BACKDATE
+from signer.demo_pki.pki import DemoPki, Issued, build_crl
+from signer.demo_pki.pki import issue as _issue
+from signer.demo_pki.responders import (
+    CRL_VALIDITY_DAYS,
+    good_or_revoked,
+)
 from signer.names import common_name
 
 ROOT_CN = "Root CA Indonesia DS G1"
@@ -46,7 +50,6 @@ ROOT_UNTIL = dt.datetime(2045, 12, 31, tzinfo=dt.UTC)
 CA_UNTIL = dt.datetime(2040, 12, 31, tzinfo=dt.UTC)
 USER_DAYS = 730
 CRL_DAYS = CRL_VALIDITY_DAYS  # long, as the demo PKI's: see responders.CRL_VALIDITY_DAYS
-BACKDATE = REVINFO_BACKDATE  # pyHanko refuses revocation data "newer" than its clock
 
 ROOT_CRL_PATH = "/crl/root-ca-indonesia-ds-g1.crl"
 INTERMEDIATE_CRL_PATH = "/crl/bsre-ca-ds-g1.crl"
@@ -106,74 +109,6 @@ class Urls:
 
 def _rsa(bits: int) -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
-
-
-def _issue(
-    subject: x509.Name,
-    key: PrivateKey,
-    issuer: Issued | None,
-    *,
-    start: dt.datetime,
-    until: dt.datetime,
-    ca: bool = False,
-    path_length: int | None = None,
-    eku: list[x509.ObjectIdentifier] | None = None,
-    crl_url: str | None = None,
-    ocsp_url: str | None = None,
-    ocsp_nocheck: bool = False,
-    san: list[x509.GeneralName] | None = None,
-    digest: hashes.SHA256 | hashes.SHA384 | None = None,
-) -> Issued:
-    issuer_key = issuer.key if issuer else key
-    b = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer.cert.subject if issuer else subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(until)
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-            critical=False,
-        )
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=not ca,
-                content_commitment=not ca and eku is None,
-                key_encipherment=bool(san),
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=ca,
-                crl_sign=ca,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-    )
-    if eku:
-        b = b.add_extension(x509.ExtendedKeyUsage(eku), critical=True)
-    if crl_url:
-        point = x509.DistributionPoint(
-            full_name=[x509.UniformResourceIdentifier(crl_url)],
-            relative_name=None,
-            reasons=None,
-            crl_issuer=None,
-        )
-        b = b.add_extension(x509.CRLDistributionPoints([point]), critical=False)
-    if ocsp_url:
-        access = x509.AccessDescription(
-            AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url)
-        )
-        b = b.add_extension(x509.AuthorityInformationAccess([access]), critical=False)
-    if ocsp_nocheck:
-        b = b.add_extension(x509.OCSPNoCheck(), critical=False)
-    if san:
-        b = b.add_extension(x509.SubjectAlternativeName(san), critical=False)
-    return Issued(b.sign(issuer_key, digest or hashes.SHA256()), key)
 
 
 def _write(folder: Path, label: str, issued: Issued) -> None:
@@ -296,25 +231,9 @@ class BsrePki:
             ).public_bytes(serialization.Encoding.DER)
         now = dt.datetime.now(dt.UTC)
         revoked_at = self.revoked.get(cert.serial_number)
-        builder = ocsp.OCSPResponseBuilder().add_response(
-            cert=cert,
-            issuer=self.intermediate.cert,
-            algorithm=request.hash_algorithm,
-            cert_status=ocsp.OCSPCertStatus.GOOD
-            if revoked_at is None
-            else ocsp.OCSPCertStatus.REVOKED,
-            this_update=now - BACKDATE,
-            next_update=now - BACKDATE + OCSP_VALIDITY,
-            revocation_time=revoked_at,
-            revocation_reason=None,
-        )
-        for ext in request.extensions:
-            if isinstance(ext.value, x509.OCSPNonce):
-                builder = builder.add_extension(ext.value, critical=False)
-        response = (
-            builder.responder_id(ocsp.OCSPResponderEncoding.HASH, self.ocsp.cert)
-            .certificates([self.ocsp.cert])
-            .sign(self.ocsp.key, hashes.SHA256())
+        nonces = [e.value for e in request.extensions if isinstance(e.value, x509.OCSPNonce)]
+        response = good_or_revoked(
+            cert, self.intermediate.cert, self.ocsp, revoked_at, now, request.hash_algorithm, nonces
         )
         return response.public_bytes(serialization.Encoding.DER)
 

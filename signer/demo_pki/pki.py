@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -130,23 +131,41 @@ def _issue(
     *,
     now: dt.datetime,
     days: int,
+    **extensions: Any,
+) -> Issued:
+    """:func:`issue`, valid from an hour before ``now`` (clocks differ) for ``days`` days."""
+    start, until = now - dt.timedelta(hours=1), now + dt.timedelta(days=days)
+    return issue(subject, key, issuer, start=start, until=until, **extensions)
+
+
+def issue(
+    subject: x509.Name,
+    key: PrivateKey,
+    issuer: Issued | None,
+    *,
+    start: dt.datetime,
+    until: dt.datetime,
     ca: bool = False,
     path_length: int | None = None,
     eku: list[x509.ObjectIdentifier] | None = None,
     crl_url: str | None = None,
     ocsp_url: str | None = None,
     ocsp_nocheck: bool = False,
+    san: list[x509.GeneralName] | None = None,
+    digest: hashes.SHA256 | hashes.SHA384 | None = None,
 ) -> Issued:
-    issuer_name = issuer.cert.subject if issuer else subject
+    """A certificate for ``key`` by ``issuer`` (self-signed when None): a CA, a signer (key
+    usage non-repudiation unless ``eku`` says otherwise), a TSA or OCSP responder, or a TLS
+    server (``san``); with CRL and OCSP URLs when given."""
     issuer_key = issuer.key if issuer else key
     b = (
         x509.CertificateBuilder()
         .subject_name(subject)
-        .issuer_name(issuer_name)
+        .issuer_name(issuer.cert.subject if issuer else subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=days))
+        .not_valid_before(start)
+        .not_valid_after(until)
         .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
@@ -157,7 +176,7 @@ def _issue(
             x509.KeyUsage(
                 digital_signature=not ca,
                 content_commitment=not ca and eku is None,
-                key_encipherment=False,
+                key_encipherment=bool(san),
                 data_encipherment=False,
                 key_agreement=False,
                 key_cert_sign=ca,
@@ -171,33 +190,23 @@ def _issue(
     if eku:
         b = b.add_extension(x509.ExtendedKeyUsage(eku), critical=True)
     if crl_url:
-        b = b.add_extension(
-            x509.CRLDistributionPoints(
-                [
-                    x509.DistributionPoint(
-                        full_name=[x509.UniformResourceIdentifier(crl_url)],
-                        relative_name=None,
-                        reasons=None,
-                        crl_issuer=None,
-                    )
-                ]
-            ),
-            critical=False,
+        point = x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url)],
+            relative_name=None,
+            reasons=None,
+            crl_issuer=None,
         )
+        b = b.add_extension(x509.CRLDistributionPoints([point]), critical=False)
     if ocsp_url:
-        b = b.add_extension(
-            x509.AuthorityInformationAccess(
-                [
-                    x509.AccessDescription(
-                        AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url)
-                    )
-                ]
-            ),
-            critical=False,
+        access = x509.AccessDescription(
+            AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url)
         )
+        b = b.add_extension(x509.AuthorityInformationAccess([access]), critical=False)
     if ocsp_nocheck:
         b = b.add_extension(x509.OCSPNoCheck(), critical=False)
-    return Issued(b.sign(issuer_key, hashes.SHA256()), key)
+    if san:
+        b = b.add_extension(x509.SubjectAlternativeName(san), critical=False)
+    return Issued(b.sign(issuer_key, digest or hashes.SHA256()), key)
 
 
 def _rsa() -> rsa.RSAPrivateKey:

@@ -98,6 +98,36 @@ context that has lived a few seconds would be unusable."""
 # Conversions between cryptography and asn1crypto (the types pyHanko works with)
 
 
+def good_or_revoked(
+    cert: x509.Certificate,
+    issuer: x509.Certificate,
+    responder: Issued,
+    revoked_at: dt.datetime | None,
+    now: dt.datetime,
+    algorithm: hashes.HashAlgorithm | None = None,
+    extensions: Iterable[x509.ExtensionType] = (),
+) -> ocsp.OCSPResponse:
+    """A demo OCSP responder's signed answer for ``cert``: GOOD, or REVOKED at ``revoked_at``,
+    valid for :data:`OCSP_VALIDITY` from a little before ``now``."""
+    builder = ocsp.OCSPResponseBuilder().add_response(
+        cert=cert,
+        issuer=issuer,
+        algorithm=algorithm or hashes.SHA256(),
+        cert_status=ocsp.OCSPCertStatus.GOOD if revoked_at is None else ocsp.OCSPCertStatus.REVOKED,
+        this_update=now - REVINFO_BACKDATE,
+        next_update=now - REVINFO_BACKDATE + OCSP_VALIDITY,
+        revocation_time=revoked_at,
+        revocation_reason=None,
+    )
+    for extension in extensions:
+        builder = builder.add_extension(extension, critical=False)
+    return (
+        builder.responder_id(ocsp.OCSPResponderEncoding.HASH, responder.cert)
+        .certificates([responder.cert])
+        .sign(responder.key, hashes.SHA256())
+    )
+
+
 def to_asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
     """A cryptography certificate as the asn1crypto certificate pyHanko expects."""
     return asn1_x509.Certificate.load(cert.public_bytes(DER))
@@ -289,22 +319,8 @@ class DemoOCSPFetcher(OCSPFetcher):
         revoked_at = self.pki.revoked.get(crypto_cert.serial_number)
         if revoked_at is not None and revoked_at > now:
             revoked_at = None  # not revoked yet at the time answered at
-        builder = ocsp.OCSPResponseBuilder().add_response(
-            cert=crypto_cert,
-            issuer=self.pki.intermediate.cert,
-            algorithm=hashes.SHA256(),
-            cert_status=ocsp.OCSPCertStatus.GOOD
-            if revoked_at is None
-            else ocsp.OCSPCertStatus.REVOKED,
-            this_update=now - REVINFO_BACKDATE,
-            next_update=now - REVINFO_BACKDATE + OCSP_VALIDITY,
-            revocation_time=revoked_at,
-            revocation_reason=None,
-        )
-        response = (
-            builder.responder_id(ocsp.OCSPResponderEncoding.HASH, self.pki.ocsp.cert)
-            .certificates([self.pki.ocsp.cert])
-            .sign(self.pki.ocsp.key, hashes.SHA256())
+        response = good_or_revoked(
+            crypto_cert, self.pki.intermediate.cert, self.pki.ocsp, revoked_at, now
         )
         logger.debug("demo OCSP: %s is %s", target, "REVOKED" if revoked_at else "GOOD")
         return asn1_ocsp.OCSPResponse.load(response.public_bytes(DER))

@@ -28,7 +28,16 @@ from signer.remote.http import RemoteError
 from signer.sign.backend import DocumentSigner, SignRequest
 from signer.sign.remote_result import check_returned
 from signer.sign.rules import NoSuchRole, read_prepared, read_strict, signing_warnings
-from signer.sign.stage import SigningAudit, SignOptions, _Plan, _plan, _refuse, _rules, _write
+from signer.sign.stage import (
+    SigningAudit,
+    SignOptions,
+    _Plan,
+    _plan,
+    _refuse,
+    _rules,
+    _write,
+    unsigned,
+)
 
 
 @runtime_checkable
@@ -76,13 +85,9 @@ def sign_in_batches(
         except NoSuchRole as e:
             if options.strict_roles:
                 raise
-            if plan.existing != plan.data:
-                _write(plan, plan.data)
-            return Outcome(path.name, Status.KEPT, str(e))
+            return unsigned(plan, path.name, Status.KEPT, str(e))
         if checked.already:
-            if plan.existing != plan.data:
-                _write(plan, plan.data)
-            return Outcome(path.name, Status.SKIPPED, f"already signed as {role.value}")
+            return unsigned(plan, path.name, Status.SKIPPED, f"already signed as {role.value}")
         problems = audit(plan.data, plan.source, checked.signed)
         if problems:
             raise _refuse(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
 
@@ -135,14 +136,12 @@ def open_bsre(
     client_password: str,
     passphrase: Callable[[], str] | None,
     totp: Callable[[int], str] | None,
-    ca_file: object = None,
+    ca_file: Path | None = None,
     origin: Origin = Origin.LOWER_LEFT,
     timeout: float = 120.0,
 ) -> BsreSigner:
     """The BSrE backend for one signer: the account's status and certificate are asked first,
     so an unregistered NIK or a missing certificate stops before any document is sent."""
-    from pathlib import Path
-
     signer_id = signer_id.strip()
     if not signer_id:
         raise InputError("--bsre-id: give the signer's NIK or email")
@@ -152,7 +151,7 @@ def open_bsre(
         url,
         client_user,
         client_password,
-        Path(str(ca_file)) if ca_file is not None else None,
+        ca_file,
         timeout,
     )
     status = client.user_status(signer_id)

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from signer import fsio
 from signer.batch import Batch, InputFile, Outcome, Status, default_jobs
@@ -265,6 +265,14 @@ def _write(plan: _Plan, data: bytes) -> None:
     fsio.write_bytes(plan.target, data)
 
 
+def unsigned(plan: _Plan, name: str, status: Status, detail: str) -> Outcome[Any]:
+    """A file not signed by this run (its role has signed, or it has no such role): OUT still
+    gets the copy that carries it furthest."""
+    if plan.existing != plan.data:
+        _write(plan, plan.data)
+    return Outcome(name, status, detail)
+
+
 def written_folders(files: Sequence[InputFile], out: Path | None) -> set[Path]:
     """The folders signing ``files`` writes (in place, or into ``out``): the ones to lock."""
     if out is None:
@@ -315,16 +323,11 @@ def sign_files(
             if options.strict_roles:
                 raise
             # a folder signed as pihak kedua holds the kepala daerah's own PK too: left alone
-            if plan.existing != plan.data:
-                _write(plan, plan.data)
-            return Outcome(path.name, Status.KEPT, str(e))
+            return unsigned(plan, path.name, Status.KEPT, str(e))
         if signed is None:
-            if plan.existing != plan.data:  # OUT gets the copy that carries it furthest
-                _write(plan, plan.data)
             where = f" in {plan.target}" if plan.source == str(plan.target) != str(path) else ""
-            return Outcome(
-                path.name, Status.SKIPPED, f"already signed as {options.role.value}{where}"
-            )
+            detail = f"already signed as {options.role.value}{where}"
+            return unsigned(plan, path.name, Status.SKIPPED, detail)
         _write(plan, signed)
         warnings = signing_warnings(read_prepared(read_strict(signed, str(path)), str(path)), now)
         done = f"signed as {options.role.value} ({options.level})"

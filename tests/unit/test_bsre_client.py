@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -93,9 +92,3 @@ def test_requests_are_bounded_in_files_and_bytes() -> None:
     assert [len(b) for b in big] == [1, 1, 1]
     huge = batches([_request(30 * 2**20)])
     assert [len(b) for b in huge] == [1]  # a document over the bound goes alone
-
-
-def test_the_emulator_never_sees_a_secret_in_a_url(tls: BsreEmulator, tmp_path: Path) -> None:
-    user, password = tls.client
-    BsreClient(tls.url, user, password, tls.tls_ca_path).certificate_chain(SITI.nik)
-    assert all(SITI.passphrase not in str(r) for r in tls.requests)
