@@ -16,6 +16,10 @@ file) and the additions of :data:`ADDITIONS` up to it.
 Version 2 adds: the document's own number (``nomor``), for a revision the agreement it replaces
 (``menggantikan``: its id and the SHA-256 of its embedded data), both always present (null where
 empty); a null pihak kedua (a single-signer kind); unit jenis ``pemerintah-daerah``.
+
+Version 3 adds the instansi's verification address (``instansi.verify_url``, always present,
+null where empty; :mod:`signer.verify_url`): the QR code on every page then carries that address
+and the verification code, instead of :func:`verification_payload`.
 """
 
 from __future__ import annotations
@@ -53,9 +57,9 @@ from signer.model import (
     Unit,
     ZonaWaktu,
 )
+from signer.verify_url import PANJANG_MAKS, qr_url
 
 SCHEMA_ID = "urn:kinerja:agreement"
-SCHEMA_VERSION = schema_version()  # the newest version this kinerja reads and writes
 PUBLISHED_SCHEMA = "agreement-1.schema.json"
 
 
@@ -73,8 +77,10 @@ def published_schema() -> dict[str, Any]:
     return dict(json.loads(text))
 
 
-FIELDS_SINCE = {"nomor": 2, "menggantikan": 2}
-"""The schema version that introduced each top-level field added after version 1."""
+FIELDS_SINCE = {"nomor": 2, "menggantikan": 2, "instansi.verify_url": 3}
+"""The schema version that introduced each field added after version 1."""
+SCHEMA_VERSION = max(schema_version(), *FIELDS_SINCE.values())
+"""The newest version this kinerja reads and writes."""
 
 
 def version_of(a: Agreement) -> int:
@@ -82,6 +88,8 @@ def version_of(a: Agreement) -> int:
     used = [FIELDS_SINCE["nomor"]] if a.nomor is not None else []
     if a.menggantikan is not None:
         used.append(FIELDS_SINCE["menggantikan"])
+    if a.instansi.verify_url is not None:
+        used.append(FIELDS_SINCE["instansi.verify_url"])
     return max([a.jenis.since, *used])
 
 
@@ -112,7 +120,19 @@ def _version_2(out: dict[str, Any]) -> None:
     unit_jenis["enum"] = [*unit_jenis["enum"], "pemerintah-daerah"]
 
 
-ADDITIONS = {2: _version_2}
+def _version_3(out: dict[str, Any]) -> None:
+    instansi = out["properties"]["instansi"]
+    # the canonical form (signer.verify_url.canonical) is checked when the model is built
+    address = {
+        "type": "string",
+        "maxLength": PANJANG_MAKS,
+        "pattern": "^https?://[!-~]+/$",
+    }
+    instansi["properties"]["verify_url"] = {"oneOf": [{"type": "null"}, address]}
+    instansi["required"] = [*instansi["required"], "verify_url"]
+
+
+ADDITIONS = {2: _version_2, 3: _version_3}
 """What each version after 1 adds to the one before (besides its kinds)."""
 
 
@@ -186,6 +206,13 @@ def _indikator(i: Indikator) -> dict[str, Any]:
 def to_dict(a: Agreement) -> dict[str, Any]:
     """The agreement as plain JSON data (the canonical structure, before serialisation)."""
     version = version_of(a)
+    instansi: dict[str, Any] = {
+        "nama": a.instansi.nama,
+        "kop": list(a.instansi.kop),
+        "logo": a.instansi.logo,
+    }
+    if version >= FIELDS_SINCE["instansi.verify_url"]:
+        instansi["verify_url"] = a.instansi.verify_url
     out = {
         "schema": SCHEMA_ID,
         "schema_version": version,
@@ -195,7 +222,7 @@ def to_dict(a: Agreement) -> dict[str, Any]:
         "perubahan": (
             {"ke": a.perubahan_ke, "alasan": a.alasan_perubahan} if a.perubahan_ke else None
         ),
-        "instansi": {"nama": a.instansi.nama, "kop": list(a.instansi.kop), "logo": a.instansi.logo},
+        "instansi": instansi,
         "unit": {"kode": a.unit.kode, "nama": a.unit.nama, "jenis": a.unit.jenis.value},
         "tempat": a.tempat,
         "tanggal": a.tanggal.isoformat(),
@@ -345,6 +372,7 @@ def from_dict(d: dict[str, Any]) -> Agreement:
                 nama=d["instansi"]["nama"],
                 kop=tuple(d["instansi"]["kop"]),
                 logo=d["instansi"]["logo"],
+                verify_url=d["instansi"].get("verify_url"),
             ),
             unit=Unit(d["unit"]["kode"], d["unit"]["nama"], JenisUnit(d["unit"]["jenis"])),
             tempat=d["tempat"],
@@ -404,6 +432,15 @@ QR_PREFIX = "kinerja"
 
 
 def verification_payload(a: Agreement, sha256: str) -> str:
-    """What the QR code carries: the schema version, the document id and the SHA-256 of its
+    """What the QR code carries without a verification address (and, with the role after it,
+    each signature stamp's QR): the schema version, the document id and the SHA-256 of its
     embedded data."""
     return f"{QR_PREFIX}:{version_of(a)}:{a.id}:sha256:{sha256}"
+
+
+def page_qr_payload(a: Agreement, sha256: str) -> str:
+    """What the QR code on every page carries: the verification address followed by the code
+    when the agreement has one (a phone opens the portal), else :func:`verification_payload`."""
+    if a.instansi.verify_url is not None:
+        return qr_url(a.instansi.verify_url, sha256)
+    return verification_payload(a, sha256)

@@ -33,6 +33,9 @@ from signer.verify.run import prepared_problems
 from signer.workbooks.ceremony_read import read_workbook
 
 FOLDERS = ("keluaran", "keys", "evaluasi", "bsre")
+DEMO_VERIFY_URL = "http://127.0.0.1:8000/v/"
+"""The demo's Alamat Verifikasi: the local portal (``kinerja serve demo`` listens there by
+default), so a phone or browser on this machine opens each document's page from its QR code."""
 """The folders of the workspace the demo writes (besides the workspace itself)."""
 
 
@@ -65,7 +68,7 @@ def run(
         steps.append(step)
         report(step)
 
-    write_workspace(folder, force=True)
+    write_workspace(folder, force=True, verify_url=DEMO_VERIFY_URL)
     done("init", f"example workspace in {folder}")
     ceremony = read_workbook(folder / WORKBOOK)
     pk = sum(1 for a in ceremony.agreements if a.jenis.has_targets)

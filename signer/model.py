@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from signer.errors import Problem
 from signer.kinds import JenisDokumen
+from signer.verify_url import canonical as canonical_url
 
 
 class Peran(StrEnum):
@@ -225,6 +226,16 @@ class Instansi:
     nama: str  # "Pemerintah Kota Contoh"
     kop: tuple[str, ...] = ()  # letterhead lines under the name: address, phone, web
     logo: str | None = None  # file name of the logo, relative to the workbook's folder
+    # where the pages' QR leads (the address, then the verification code); None: no address
+    verify_url: str | None = None
+
+    def __post_init__(self) -> None:
+        # one agreement, one byte form: only the canonical address (signer.verify_url)
+        if self.verify_url is not None and canonical_url(self.verify_url) != self.verify_url:
+            raise ValueError(
+                f"verify_url {self.verify_url!r} is not in its canonical form "
+                f"{canonical_url(self.verify_url)!r}"
+            )
 
 
 @dataclass(frozen=True)

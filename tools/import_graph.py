@@ -39,6 +39,7 @@ SHARED = {
     "signer.display",
     "signer.remote",
     "signer.signed_roles",
+    "signer.verify_url",
 }
 STAGES = ["signer.workbooks", "signer.generate", "signer.sign", "signer.verify", "signer.evaluate"]
 EXAMPLE = "signer.example"

@@ -562,7 +562,8 @@ def pk_columns() -> tuple[Column, Column]:
 
 
 def footer(doc: DocumentObject, caption: str) -> None:
-    """On every page: the QR code, the kode verifikasi, what the QR is for, the page number."""
+    """On every page: the QR code, the kode verifikasi, what the QR is for, the verification
+    address when the agreement has one, the page number."""
     f = doc.sections[0].footer
     f.is_linked_to_previous = False
     widths = (22.0, TEXT_WIDTH_MM - 22 - 28, 28.0)
@@ -573,6 +574,11 @@ def footer(doc: DocumentObject, caption: str) -> None:
     para(text, "Kode verifikasi {{ id }}:", bold=True, size=FOOTER_PT, reuse=True)
     para(text, "{{ kode_verifikasi }}", size=FOOTER_PT)
     para(text, caption, size=FOOTER_PT)
+    # the address the QR leads to, for a reader without a phone (at most two lines: the QR
+    # stays the footer's tallest cell, signer.verify_url.PANJANG_MAKS)
+    tag(text, "{%p if verify_url %}")
+    para(text, "Verifikasi: {{ verify_url }}", size=FOOTER_PT)
+    tag(text, "{%p endif %}")
     p = para(page, "Halaman ", align=RIGHT, size=FOOTER_PT, reuse=True)
     field(p, "PAGE", "1", FOOTER_PT)
     p.add_run(" dari ").font.size = Pt(FOOTER_PT)

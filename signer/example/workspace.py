@@ -59,12 +59,13 @@ def pejabat() -> dict[str, Pihak]:
     }
 
 
-def ceremony() -> Ceremony:
-    """The example ceremony: a PK per unit and a Pakta Integritas per unit head."""
+def ceremony(verify_url: str | None = None) -> Ceremony:
+    """The example ceremony: a PK per unit and a Pakta Integritas per unit head; with
+    ``verify_url``, its pages' QR codes lead there."""
     from signer.model import SKALA_PREDIKAT
 
     people = pejabat()
-    instansi = Instansi(data.INSTANSI, data.KOP, data.LOGO)
+    instansi = Instansi(data.INSTANSI, data.KOP, data.LOGO, verify_url)
     tanggal = dt.date(*data.TANGGAL)
     zona = ZonaWaktu(data.ZONA_WAKTU)
     pk: list[Agreement] = []
@@ -234,8 +235,12 @@ def logo_png() -> bytes:
     return buf.getvalue()
 
 
-def write_workspace(folder: Path, *, force: bool = False) -> list[Path]:
-    """Write the example workspace into ``folder``; refuse to overwrite unless ``force``."""
+def write_workspace(
+    folder: Path, *, force: bool = False, verify_url: str | None = None
+) -> list[Path]:
+    """Write the example workspace into ``folder``; refuse to overwrite unless ``force``. The
+    example leaves the Alamat Verifikasi empty (a real one is the user's own portal); the demo
+    gives its local portal's."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: exists and is not a folder")
@@ -244,7 +249,7 @@ def write_workspace(folder: Path, *, force: bool = False) -> list[Path]:
     if existing and not force:
         names = ", ".join(p.name for p in existing)
         raise InputError(f"{folder}: already holds {names}; use --force to overwrite")
-    c = ceremony()
+    c = ceremony(verify_url)
     people = pejabat()
     kode_of = {p: k for k, p in people.items()}
     write_workbook(c, targets[0], pejabat_kode=lambda p: kode_of[p])

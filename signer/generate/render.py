@@ -23,7 +23,7 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 
 from signer import canonical, formatting
-from signer.canonical import verification_payload
+from signer.canonical import page_qr_payload
 from signer.errors import InputError
 from signer.kinds import JenisDokumen
 from signer.model import Agreement, Pihak
@@ -153,6 +153,8 @@ def context(a: Agreement, sha256: str) -> dict[str, object]:
         "jumlah_anggaran": formatting.rupiah(a.jumlah_anggaran),
         "sha256": sha256,
         "kode_verifikasi": formatting.digest_grouped(sha256),
+        # where the QR leads (the footer prints it), "" without one
+        "verify_url": a.instansi.verify_url or "",
         "logo": "",
         "qr": "",
     }
@@ -203,9 +205,7 @@ def render(
         ctx = context(a, sha256)
         if logo:
             ctx["logo"] = InlineImage(tpl, io.BytesIO(logo), height=Mm(24))
-        ctx["qr"] = InlineImage(
-            tpl, io.BytesIO(qr_png(verification_payload(a, sha256))), width=Mm(18)
-        )
+        ctx["qr"] = InlineImage(tpl, io.BytesIO(qr_png(page_qr_payload(a, sha256))), width=Mm(18))
         tpl.render(ctx, jinja_env=jinja_env(), autoescape=True)
         width, height = kertas.size_mm
         for section in tpl.docx.sections:

@@ -140,6 +140,7 @@ def code_problems(a: Agreement, sha256: str, pages: list[DrawnPage]) -> list[str
     r = _Reading(a, pages)
     segs = [s for p in pages for s in segments(p)]
     _codes(r, sha256, segs)
+    r.problems += binding_kinds.address_problems(a, len(pages), segs)
     code = formatting.digest_grouped(sha256)
     for s in segs:
         for m in _CODE.finditer(s.text):

@@ -1,7 +1,8 @@
 """What the pages print for the fields and kinds added after schema version 1, bound to the data:
 the document's own number under the title, the revision sentence of a PK Perubahan (its reason,
-number, year and the agreement it replaces with that agreement's verification code), and the
-single signature block of the kepala daerah's own PK.
+number, year and the agreement it replaces with that agreement's verification code), the
+verification address in every page's footer, and the single signature block of the kepala
+daerah's own PK.
 
 Kept apart from :mod:`signer.verify.binding`, which calls these; each returns the problems found
 (empty when the pages print exactly the data).
@@ -36,9 +37,41 @@ _NOMOR = re.compile(r"^NOMOR\b", re.IGNORECASE)
 _MENGGANTIKAN = re.compile(r"menggantikan perjanjian", re.IGNORECASE)
 
 
+_ALAMAT = "Verifikasi:"  # the footer's line of the verification address
+
+
 def field_texts(a: Agreement) -> list[str]:
     """The texts of these fields as printed (for the checks of stray numbers and dates)."""
-    return [t for t in (formatting.nomor(a), formatting.kalimat_perubahan(a)) if t]
+    return [t for t in (formatting.nomor(a), formatting.kalimat_perubahan(a), _address(a)) if t]
+
+
+def _address(a: Agreement) -> str:
+    return f"{_ALAMAT} {a.instansi.verify_url}" if a.instansi.verify_url else ""
+
+
+def address_problems(a: Agreement, pages: int, segs: Sequence[Segment]) -> list[str]:
+    """The footer's verification address: on every page once, exactly the data's (it may wrap
+    onto a second line), and on no page when the data has none."""
+    want = _address(a)
+    out: list[str] = []
+    found = {page: 0 for page in range(pages)}
+    for k, s in enumerate(segs):
+        if not s.text.startswith(_ALAMAT):
+            continue
+        if want and find_wrapped(segs, (want,), k)[0] == k:
+            found[s.page] += 1
+        else:
+            says = f"'{want}'" if want else "no address"
+            out.append(f"page {s.page + 1}: '{s.text[:80]}' is printed, the data says {says}")
+    if want:
+        out += [
+            f"page {page + 1}: the verification address is printed {n} times, not once"
+            if n
+            else f"page {page + 1}: the verification address '{want}' is not printed"
+            for page, n in found.items()
+            if n != 1
+        ]
+    return out
 
 
 def nomor_problems(a: Agreement, segs: Sequence[Segment]) -> list[str]:

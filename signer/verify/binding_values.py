@@ -18,6 +18,7 @@ _DATE = re.compile(rf"\b\d{{1,2}} (?:{_BULAN}) \d{{4}}\b")
 _NIP = re.compile(r"\b\d{8} ?\d{6} ?\d ?\d{3}\b")
 _YEAR = re.compile(r"\bTAHUN (\d{4})\b", re.IGNORECASE)
 _RUPIAH = re.compile(r"\bRp ?[\d.]+(?:,\d+)?")
+_ADDRESS = re.compile(r"\bhttps?:/\S*", re.IGNORECASE)  # where a reader would be sent
 PERUBAHAN = re.compile(r"perubahan ke-(\S+?) atas Perjanjian Kinerja Tahun (\d{4})")
 
 
@@ -32,6 +33,7 @@ def contradiction_problems(
         (_NIP, lambda m: m.group(0).replace(" ", "") in nips, "no party has this NIP"),
         (_DATE, lambda m: m.group(0) == formatting.tanggal(a.tanggal), "the date differs"),
         (_RUPIAH, lambda m: False, "an amount outside the program table"),
+        (_ADDRESS, lambda m: False, "an address that is not the data's verification address"),
         (
             PERUBAHAN,
             lambda m: m.group(1) == str(a.perubahan_ke or "") and m.group(2) == str(a.tahun),

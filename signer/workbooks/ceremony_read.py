@@ -2,7 +2,8 @@
 
 Sheets (headers in Indonesian, found by name so columns may be reordered):
   Petunjuk          how to fill the workbook
-  Instansi          key/value: pemerintah daerah, kop, logo, tahun, tempat, tanggal, zona waktu
+  Instansi          key/value: pemerintah daerah, kop, logo, tahun, tempat, tanggal, zona waktu,
+                    alamat verifikasi (optional)
   Pejabat           one row per official: kode, nama dan gelar, NIP, jabatan, golongan
   Unit              one row per unit: kode, nama, jenis, pihak pertama, pihak kedua, dokumen
   Indikator         one row per indikator: unit, sasaran, kode, uraian, satuan, arah, targets
@@ -152,7 +153,7 @@ def _read(book: Book, problems: list[Problem]) -> Ceremony | None:
         return None
 
     assert info.nama and info.tahun and info.tempat and info.tanggal and info.zona
-    instansi = Instansi(info.nama, tuple(info.kop), info.logo)
+    instansi = Instansi(info.nama, tuple(info.kop), info.logo, info.verify_url)
     agreements: list[Agreement] = []
     origins: list[Origin] = []  # where each agreement comes from: its row and code
     for kode, u in units.items():

@@ -71,6 +71,7 @@ from signer.workbooks.columns import (
     K_TAHUN,
     K_TANGGAL,
     K_TEMPAT,
+    K_VERIFY_URL,
     K_ZONA,
     PAKTA,
     PEJABAT,
@@ -118,11 +119,18 @@ _KODE_PEJABAT = H_KODE_PEJABAT.replace(" ", "_")
 _KODE_UNIT = H_KODE_UNIT.replace(" ", "_")
 
 
+VERIFY_URL_HELP = (
+    "Boleh kosong. Alamat portal verifikasi, mis. https://sakip.contoh.go.id/v/ : kode QR "
+    "membuka alamat ini ditambah kode verifikasi (https://, paling banyak 64 karakter)."
+)
+
 PETUNJUK_TEXT = (
     "Petunjuk pengisian buku kerja upacara Perjanjian Kinerja dan Pakta Integritas",
     "",
     "1. Instansi: isi nama pemerintah daerah, baris kop, nama berkas logo (di folder yang sama), "
-    "tahun, tempat dan tanggal penandatanganan, dan zona waktu (WIB, WITA, WIT).",
+    "tahun, tempat dan tanggal penandatanganan, dan zona waktu (WIB, WITA, WIT). Alamat "
+    "Verifikasi boleh kosong; bila diisi (mis. https://sakip.contoh.go.id/v/), kode QR di setiap "
+    "halaman membuka alamat itu dengan kode verifikasi dokumen.",
     "2. Pejabat: satu baris per pejabat. Kode Pejabat bebas tetapi unik (mis. KA-DINKES). "
     "NIP 18 digit diketik sebagai teks; kepala daerah tanpa NIP dan tanpa golongan.",
     "3. Unit: satu baris per perangkat daerah atau kecamatan. Pihak Pertama adalah kepala unit, "
@@ -251,15 +259,18 @@ def _write_instansi(wb: Workbook, ceremony: Ceremony) -> None:
         (K_TEMPAT, first.tempat),
         (K_TANGGAL, first.tanggal),
         (K_ZONA, first.zona_waktu.value),
+        (K_VERIFY_URL, ceremony.instansi.verify_url),
     ]
     for key, value in rows:
         ws.append([key, value])
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
         if key == K_TANGGAL:
             ws.cell(row=ws.max_row, column=2).number_format = "dd/mm/yyyy"
+        if key == K_VERIFY_URL:  # optional: say what it is for where it is typed
+            ws.cell(row=ws.max_row, column=3, value=VERIFY_URL_HELP)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 20, 70
     dv = DataValidation(type="list", formula1='"WIB,WITA,WIT"', allow_blank=False)
-    dv.add(f"B{len(rows)}")  # Zona Waktu, the last row
+    dv.add(f"B{len(rows) - 1}")  # Zona Waktu, the row before the alamat verifikasi
     ws.add_data_validation(dv)
 
 

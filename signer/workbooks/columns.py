@@ -25,6 +25,8 @@ K_TAHUN = "Tahun"
 K_TEMPAT = "Tempat"
 K_TANGGAL = "Tanggal"
 K_ZONA = "Zona Waktu"
+K_VERIFY_URL = "Alamat Verifikasi"  # optional: where the QR leads (issue 14's verify_url)
+K_VERIFY_URL_KEYS = frozenset({K_VERIFY_URL.lower(), "verify_url"})  # either key is read
 # Column headers
 H_KODE_PEJABAT = "Kode Pejabat"
 H_NAMA = "Nama dan Gelar"

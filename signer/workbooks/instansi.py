@@ -1,5 +1,5 @@
 """The Instansi sheet (key and value: pemerintah daerah, kop, logo, tahun, tempat, tanggal, zona
-waktu) and the predikat scales of the Daftar sheet.
+waktu, and the optional alamat verifikasi) and the predikat scales of the Daftar sheet.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from signer import verify_url
 from signer.errors import Problem
 from signer.model import (
     SKALA_PREDIKAT,
@@ -26,6 +27,7 @@ from signer.workbooks.columns import (
     K_TAHUN,
     K_TANGGAL,
     K_TEMPAT,
+    K_VERIFY_URL_KEYS,
     K_ZONA,
 )
 from signer.workbooks.sheet import read_date, show
@@ -41,6 +43,7 @@ class InstansiSheet:
     tempat: str | None = None
     tanggal: dt.date | None = None
     zona: ZonaWaktu | None = None
+    verify_url: str | None = None
 
 
 def read_instansi(book: Book, problems: list[Problem]) -> InstansiSheet:
@@ -57,15 +60,19 @@ def read_instansi(book: Book, problems: list[Problem]) -> InstansiSheet:
         def bad(message: str, r: int = r, key: str = key) -> None:
             problems.append(Problem(INSTANSI, r, "B", key, message))
 
+        address = key.lower() in K_VERIFY_URL_KEYS  # checked as an address, never cleaned
         if isinstance(value, str) and key == K_LOGO:  # a file name, never printed
             value = normalise_text(value) or None
-        elif isinstance(value, str):
+        elif isinstance(value, str) and not address:
             value = _cleaned(book, r, key, value, bad)
 
         unusable = problem_of(value)
         if unusable is not None:
             if key:
                 bad(unusable)
+            continue
+        if address:
+            out.verify_url = _address(book, r, key, value, bad)
             continue
         if key.lower().startswith(K_KOP.lower()):
             if value is not None:
@@ -120,6 +127,28 @@ def read_instansi(book: Book, problems: list[Problem]) -> InstansiSheet:
                 )
             )
     return out
+
+
+def _address(
+    book: Book, row: int, key: str, value: object, bad: Callable[[str], None]
+) -> str | None:
+    """The verification address in its canonical form, None when empty; a change of form (a
+    '/' added, the host in lower case) is a warning."""
+    if isinstance(value, str):
+        value = value.strip() or None
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        bad(f"{show(value)}, expected an address such as https://sakip.example.go.id/v/")
+        return None
+    try:
+        got = verify_url.canonical(value)
+    except ValueError as e:
+        bad(str(e))
+        return None
+    if got != value:
+        book.warnings.append(Problem(INSTANSI, row, "B", key, f"now reads {got}"))
+    return got
 
 
 def read_scales(book: Book) -> dict[str, tuple[str, ...]]:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from signer.canonical import verification_payload
+from signer.canonical import page_qr_payload, verification_payload
 from signer.embedded import read_embedded
 from signer.model import Peran
 from signer.verify.binding import code_problems, page_problems
@@ -40,8 +40,9 @@ def embedded_agreement(ev: Evidence, options: VerifyOptions) -> list[CheckResult
 @document_check(
     "verification-code",
     "every signed page prints 'Kode verifikasi <id>:' with the SHA-256 of the embedded agreement "
-    "and one QR code that, decoded from the drawn page, carries it; other QR codes are only the "
-    "signature stamps'",
+    "and one QR code that, decoded from the drawn page, carries it (after the agreement's "
+    "verification address, when it has one, which the footer prints); other QR codes are only "
+    "the signature stamps'",
 )
 def verification_code(ev: Evidence, options: VerifyOptions) -> list[CheckResult]:
     if newer := ev.newer_schema():
@@ -52,17 +53,24 @@ def verification_code(ev: Evidence, options: VerifyOptions) -> list[CheckResult]
         return [fail(f"the signed pages are unreadable ({ev.text_error})")]
     a, sha256 = ev.embedded.agreement, ev.embedded.sha256
     problems = code_problems(a, sha256, ev.signed_pages) + qr_problems(
-        ev.signed_qr, verification_payload(a, sha256), len(ev.signed_pages)
+        ev.signed_qr,
+        page_qr_payload(a, sha256),
+        len(ev.signed_pages),
+        verification_payload(a, sha256),
     )
     if problems:
         return [fail(p) for p in problems]
-    return [ok(f"every page prints {ev.embedded.sha256[:16]}… under its id and in its QR code")]
+    leads = f", leading to {a.instansi.verify_url}" if a.instansi.verify_url else ""
+    return [
+        ok(f"every page prints {ev.embedded.sha256[:16]}… under its id and in its QR code{leads}")
+    ]
 
 
-def qr_problems(codes: list[DrawnQr], payload: str, pages: int) -> list[str]:
-    """One QR code of the data per page; any other is a signature stamp's (the payload and the
-    role it stamps)."""
-    stamps = {f"{payload}:{role.value}" for role in Peran}
+def qr_problems(codes: list[DrawnQr], payload: str, pages: int, stamped: str) -> list[str]:
+    """One QR code of the data (``payload``) per page; any other is a signature stamp's (the
+    ``stamped`` payload and the role it stamps): a QR of another address or code, or one without
+    the agreement's address, is not the data's."""
+    stamps = {f"{stamped}:{role.value}" for role in Peran}
     out: list[str] = []
     for page in range(pages):
         here = [c.payload for c in codes if c.page == page]
