@@ -217,6 +217,11 @@ def pages_data_changed(prepared: bytes, store: Path, what: str) -> bytes:
 def pages_qr_replaced(prepared: bytes, store: Path) -> bytes:
     """The printed code is the data's, but the QR code's image carries another digest (what a
     phone reads is not what the document holds)."""
+    return _qr_redrawn(prepared, store, lambda payload, data: payload[:-64] + "0" * 64)
+
+
+def _qr_redrawn(prepared: bytes, store: Path, forge: Callable[[str, bytes], str]) -> bytes:
+    """Each page's QR image redrawn to carry ``forge(its payload, the embedded data)``."""
     import io
 
     import zxingcpp
@@ -226,13 +231,14 @@ def pages_qr_replaced(prepared: bytes, store: Path) -> bytes:
 
     def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
         objects: dict[int, bytes] = {}
+        data = _embedded_stream(pdf).read_bytes()
         for page in pdf.pages:
             for _, image in page.get_images().items():
                 pil = pikepdf.PdfImage(image).as_pil_image()
                 found = zxingcpp.read_barcodes(pil)
                 if not found:
                     continue
-                payload = found[0].text[:-64] + "0" * 64
+                payload = forge(found[0].text, data)
                 forged = Image.open(io.BytesIO(qr_png(payload))).convert("L").resize(pil.size)
                 objects[image.objgen[0]] = stream_object(
                     b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
@@ -386,3 +392,79 @@ def pages_actual_text(prepared: bytes, store: Path) -> bytes:
         }
 
     return _planted(prepared, store, change)
+
+
+# ---------------------------------------------------------------------------------------------
+# The verification address (Alamat Verifikasi): where the QR leads and what the footer prints.
+# Planted in an agreement that has one (or, for the last, in one that has none).
+
+PHISHING = ("sakip.example.go.id", "sakip-example.go.id")  # a look-alike host, same length
+
+
+def url_qr_phishing(prepared: bytes, store: Path) -> bytes:
+    """The QR leads to a look-alike host with the right code; the footer still prints the data's
+    address: a phone opens the phisher's page."""
+    return _qr_redrawn(prepared, store, lambda payload, data: payload.replace(*PHISHING))
+
+
+def url_qr_old_payload(prepared: bytes, store: Path) -> bytes:
+    """The QR carries the payload of an agreement without an address (kinerja:...:sha256:...),
+    not the data's address and code."""
+
+    def forge(payload: str, data: bytes) -> str:
+        a = canonical.from_json(data)
+        return canonical.verification_payload(a, hashlib.sha256(data).hexdigest())
+
+    return _qr_redrawn(prepared, store, forge)
+
+
+def _footer_text(prepared: bytes, store: Path, old: str, new: str, *, first: bool = False) -> bytes:
+    """Every page's text run that prints ``old`` prints ``new`` instead (with ``first``, only
+    the first page's)."""
+
+    def change(pdf: pikepdf.Pdf) -> dict[int, bytes]:
+        objects: dict[int, bytes] = {}
+        for index, page in enumerate(pdf.pages[:1] if first else pdf.pages):
+            ops = list(pikepdf.parse_content_stream(page))
+            font_of = page.Resources.Font
+            hits = [r for r in text_runs(pdf, index) if old in r.text]
+            for run in hits:
+                ops[run.index] = pikepdf.ContentStreamInstruction(
+                    [pikepdf.String(encode(font_of[run.font], run.text.replace(old, new)))],
+                    pikepdf.Operator("Tj"),
+                )
+            if hits:
+                objects[page.obj.Contents.objgen[0]] = stream_object(
+                    b"", pikepdf.unparse_content_stream(ops)
+                )
+        assert objects, f"no text run prints {old!r}"
+        return objects
+
+    return _planted(prepared, store, change)
+
+
+def url_footer_changed(prepared: bytes, store: Path) -> bytes:
+    """The footer prints the look-alike host; the QR and the data keep the true address."""
+    return _footer_text(prepared, store, *PHISHING)
+
+
+def url_footer_added(prepared: bytes, store: Path) -> bytes:
+    """An agreement without an address: page 1's caption under the code is replaced by an
+    address the data does not have ("Verifikasi: https://..."), drawn with the footer's glyphs."""
+    return _footer_text(
+        prepared,
+        store,
+        "Pindai kode QR untuk memeriksa keaslian data perjanjian ini.",
+        "Verifikasi: https://sakip-kota.id/v/",
+        first=True,
+    )
+
+
+def url_data_changed(prepared: bytes, store: Path) -> bytes:
+    """The embedded data names the look-alike host (the printed code updated to the new data's
+    digest); the footer and the QR keep the generated address."""
+
+    def change(d: dict[str, Any]) -> None:
+        d["instansi"].update(verify_url=d["instansi"]["verify_url"].replace(*PHISHING))
+
+    return _with_data(prepared, store, change)

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 KINERJA = str(Path(sys.executable).with_name("kinerja"))
 
-GENERATED = frozenset({"prepared_example", "signed_example"})
+GENERATED = frozenset({"prepared_example", "signed_example", "prepared_with_url"})
 """The session fixtures that start LibreOffice: a test that takes one is `slow` and `office`."""
 
 
@@ -127,6 +127,39 @@ def signed_example(
             files, backend, audit, SignOptions(role, Level.B_LTA, jobs=2, progress=False)
         )
         assert {o.status for o in done} == {Status.DONE}, done
+    yield from _read_only(out)
+
+
+VERIFY_URL = "https://sakip.example.go.id/v/"
+"""The Alamat Verifikasi of :func:`prepared_with_url`."""
+
+
+@pytest.fixture(scope="session")
+def prepared_with_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """DINKES's ready-to-sign Perjanjian Kinerja and Pakta Integritas of the example with
+    :data:`VERIFY_URL` as its Alamat Verifikasi, on A4 (``a4/``) and F4 (``f4/``), generated once.
+    Read-only: copy before changing."""
+    from signer.batch import Status
+    from signer.example.workspace import write_workspace
+    from signer.generate.render import Kertas
+    from signer.generate.stage import MANIFEST, GenerateOptions, generate
+    from signer.model import Ceremony
+    from signer.workbooks.ceremony_read import read_workbook
+
+    folder = tmp_path_factory.mktemp("example-url")
+    write_workspace(folder, verify_url=VERIFY_URL)
+    book = folder / "kinerja.xlsx"
+    ceremony = read_workbook(book)
+    picked = tuple(a for a in ceremony.agreements if a.unit.kode == "DINKES")
+    out = tmp_path_factory.mktemp("prepared-url")
+    for kertas in Kertas:
+        outcomes = generate(
+            Ceremony(ceremony.instansi, ceremony.tahun, picked),
+            book,
+            GenerateOptions(out=out / kertas.value, kertas=kertas, jobs=2, progress=False),
+        )
+        assert {o.status for o in outcomes} == {Status.DONE}, outcomes
+        (out / kertas.value / MANIFEST).unlink()
     yield from _read_only(out)
 
 

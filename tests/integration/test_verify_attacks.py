@@ -78,16 +78,20 @@ class Corpus:
     prepared: bytes  # the ready-to-sign agreement
     good: bytes  # signed by both parties, B-LTA
     good_bb: bytes  # signed by both parties, B-B (no timestamps)
+    prepared_url: bytes  # the ready-to-sign agreement with an Alamat Verifikasi
 
 
 @pytest.fixture(scope="session")
-def corpus(demo_store: Path, prepared_example: Path, signed_example: Path) -> Corpus:
+def corpus(
+    demo_store: Path, prepared_example: Path, signed_example: Path, prepared_with_url: Path
+) -> Corpus:
     prepared = (prepared_example / f"{AGREEMENT}.pdf").read_bytes()
     return Corpus(
         demo_store,
         prepared,
         (signed_example / f"{AGREEMENT}.pdf").read_bytes(),
         attacks.sign_agreement(prepared, demo_store, "B-B"),
+        (prepared_with_url / "a4" / f"{AGREEMENT}.pdf").read_bytes(),
     )
 
 
@@ -217,7 +221,8 @@ def test_unusable_input_exits_2(corpus: Corpus, tmp_path: Path) -> None:
 class Case:
     name: str
     attack: Callable[..., bytes]
-    base: str  # what the attack starts from: "good", "good-b-b", "prepared" or "own-pki"
+    # what the attack starts from: "good", "good-b-b", "prepared", "prepared-url" or "own-pki"
+    base: str
     expected: str  # the verdict expected
     checks: frozenset[str]  # the failed checks must include at least one of these
     also: frozenset[str] = frozenset()  # another verdict that is acceptable too
@@ -235,6 +240,8 @@ def build(case: Case, corpus: Corpus, scratch: Path) -> tuple[bytes, Path]:
         return case.attack(corpus.good_bb, **options), corpus.store
     if case.base == "prepared":
         return case.attack(corpus.prepared, corpus.store, **options), corpus.store
+    if case.base == "prepared-url":
+        return case.attack(corpus.prepared_url, corpus.store, **options), corpus.store
     assert case.base == "own-pki"  # the attack writes the key store that issued its keys
     folder = scratch / "keys"
     return case.attack(corpus.prepared, folder, **options), folder
@@ -689,6 +696,56 @@ CASES = [
             ("tanggal", "16 januari 2026"),
         )
     ),
+    # 18. the verification address: the QR must lead to the data's address with the data's code,
+    # the footer print it, and a document without one print none
+    Case(
+        "url-qr-phishing",
+        attacks_pages.url_qr_phishing,
+        "prepared-url",
+        INVALID,
+        frozenset({"verification-code"}),
+        keyword="https://sakip-example.go.id/v/",
+    ),
+    Case(
+        "url-qr-other-code",
+        attacks_pages.pages_qr_replaced,
+        "prepared-url",
+        INVALID,
+        frozenset({"verification-code"}),
+        keyword="not the data's",
+    ),
+    Case(
+        "url-qr-old-payload",
+        attacks_pages.url_qr_old_payload,
+        "prepared-url",
+        INVALID,
+        frozenset({"verification-code"}),
+        keyword="'kinerja:3:pk-2026-dinkes",
+    ),
+    Case(
+        "url-footer-changed",
+        attacks_pages.url_footer_changed,
+        "prepared-url",
+        INVALID,
+        frozenset({"verification-code"}),
+        keyword="verifikasi: https://sakip-example.go.id/v/' is printed",
+    ),
+    Case(
+        "url-footer-added",
+        attacks_pages.url_footer_added,
+        "prepared",
+        INVALID,
+        frozenset({"verification-code", "printed-agreement"}),
+        keyword="the data says no address",
+    ),
+    Case(
+        "url-data-changed",
+        attacks_pages.url_data_changed,
+        "prepared-url",
+        INVALID,
+        frozenset({"verification-code"}),
+        keyword="the data says 'verifikasi: https://sakip-example.go.id/v/'",
+    ),
 ]
 
 
@@ -752,6 +809,7 @@ ATTACK_PREFIXES = (
     "active_",
     "dss_",
     "pages_",
+    "url_",
 )
 
 
