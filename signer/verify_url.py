@@ -50,7 +50,12 @@ def canonical(text: str) -> str:
         raise ValueError(f"the character {bad!r} is not allowed (printable ASCII only, no spaces)")
     if "?" in text or "#" in text:
         raise ValueError("no query ('?') or fragment ('#'): the verification code is appended")
-    parts = urllib.parse.urlsplit(text)
+    try:
+        parts = urllib.parse.urlsplit(text)
+    except ValueError:  # a bracketed host that is no IPv6 address
+        raise ValueError("its host is not a host name or address") from None
+    if "@" in parts.netloc:  # said before anything that would echo the address
+        raise ValueError("give no user name or password in the address")
     scheme = parts.scheme.lower()
     if (
         scheme not in ("http", "https")
@@ -58,8 +63,6 @@ def canonical(text: str) -> str:
         or not text[len(scheme) :].startswith("://")
     ):
         raise ValueError(f"{text!r} is not an absolute https:// address, {expected}")
-    if "@" in parts.netloc:
-        raise ValueError("give no user name or password in the address")
     host = parts.hostname or ""
     try:
         port = parts.port
