@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 from pathlib import Path
 
 import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
 
+from signer.demo import DEMO_VERIFY_URL
+from signer.embedded import read_embedded
+from signer.verify.qr import drawn_qr_codes
 from tests.conftest import run_kinerja
 
 pytestmark = [pytest.mark.slow, pytest.mark.office]
@@ -33,6 +38,10 @@ def test_demo_runs_the_ceremony(tmp_path: Path) -> None:
     assert len(pdfs) == 88
     report = subprocess.run(["pdfsig", str(pdfs[0])], capture_output=True, text=True).stdout
     assert report.count("Signature is Valid.") == 2
+    # the demo's QR codes open the local portal (`kinerja serve demo`) at the document's code
+    data = pdfs[0].read_bytes()
+    sha256 = read_embedded(PdfFileReader(io.BytesIO(data)).root).sha256
+    assert f"{DEMO_VERIFY_URL}{sha256}" in {c.payload for c in drawn_qr_codes(data, [0])}
     again = run_kinerja("demo", "-o", str(folder))
     assert again.returncode == 0, again.stderr
     assert "88 signed and kept" in again.stdout and "88 already signed" in again.stdout
