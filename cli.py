@@ -1164,5 +1164,12 @@ def _out_line(text: str) -> None:
     console.print(text, markup=True)
 
 
+# kinerja serve lives in the web stage's own module (only click is imported until it runs)
+from signer.web.command import serve  # noqa: E402
+
+serve.callback = user_errors(serve.callback) if serve.callback else None
+main.add_command(serve)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
