@@ -40,7 +40,15 @@ SHARED = {
     "signer.remote",
     "signer.signed_roles",
 }
-STAGES = ["signer.workbooks", "signer.generate", "signer.sign", "signer.verify", "signer.evaluate"]
+STAGES = [
+    "signer.workbooks",
+    "signer.generate",
+    "signer.sign",
+    "signer.verify",
+    "signer.evaluate",
+    "signer.archive",
+    "signer.web",
+]
 EXAMPLE = "signer.example"
 SHELL = {"signer.demo", "signer.demo_bsre", "signer.terminal"}
 
