@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from signer.archive import DB_FILE, add_files, default_url, open_registry, store_evaluation
 from signer.batch import InputFile, Outcome, Status, default_jobs, expand_inputs, summary
 from signer.demo_pki import pki
 from signer.demo_pki.pki import build_demo_pki, is_demo_store, passphrase_from_env, write_demo_pki
 from signer.errors import InputError, VerificationFailed
 from signer.evaluate.outputs import write_outputs
+from signer.evaluate.results import Evaluation
 from signer.evaluate.results import Status as EvalStatus
 from signer.evaluate.stage import EvaluateOptions, evaluate_workbook, verify_for_evaluation
 from signer.example.workspace import REALISASI, WORKBOOK, write_workspace
@@ -28,7 +30,7 @@ from signer.generate.stage import GenerateOptions, generate
 from signer.model import Peran
 from signer.sign import KeySource, Level, SignOptions, open_local, sign_files
 from signer.trust import TrustConfig, load_trust_config
-from signer.verify import SigningAudit
+from signer.verify import SigningAudit, VerifyOptions
 from signer.verify.run import prepared_problems
 from signer.workbooks.ceremony_read import read_workbook
 
@@ -129,7 +131,31 @@ def run(
         f"({short} below 'tinggi'), written to {', '.join(str(p) for p in written)} "
         f"({time.perf_counter() - start:.1f} s)",
     )
+    _fill_archive(folder, pdfs, trust, evaluation, done)
     return steps
+
+
+def _fill_archive(
+    folder: Path,
+    pdfs: list[Path],
+    trust: TrustConfig,
+    evaluation: Evaluation,
+    done: Callable[[str, str], None],
+) -> None:
+    """The archive `kinerja serve` publishes: every agreement, verified again as it is added,
+    and the evaluation."""
+    start = time.perf_counter()
+    with open_registry(default_url(folder)) as registry:
+        added = add_files(registry, pdfs, VerifyOptions(trust), jobs=default_jobs())
+        refused = [a for a in added if a.stored is None]
+        if refused:
+            raise VerificationFailed(f"archive: {refused[0].file}: {refused[0].detail}")
+        kept, _ = store_evaluation(registry, evaluation)
+    done(
+        "archive",
+        f"{len(added)} agreements and {kept} evaluations in {folder / DB_FILE} "
+        f"({time.perf_counter() - start:.1f} s); `kinerja serve {folder}` publishes them",
+    )
 
 
 def _verify_in_2036(pdfs: list[Path], trust: TrustConfig, done: Callable[[str, str], None]) -> None:

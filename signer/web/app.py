@@ -19,10 +19,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message
 
-from signer.web.checker import Busy, Checker, CheckLimits
+from signer.web.checker import Busy, Checked, Checker, CheckLimits
 from signer.web.guard import Guard, Rate
 from signer.web.i18n import TEXTS, pick_lang
 from signer.web.view import agreement_view, upload_view
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 UPLOAD_PATHS = {"/periksa", "/api/v1/periksa", "/api/v1/arsip"}
 MAX_CODE_TEXT = 200  # a code typed with spaces or dashes is ~80 characters; longer is not one
 MULTIPART_OVERHEAD = 64 * 1024  # the form's boundaries and headers around the file
+NOT_FOUND = {"detail": "not found"}
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,8 @@ class PortalConfig:
     uploads: Rate = field(default_factory=lambda: Rate(per_second=0.2, burst=6))
     admin_token: str | None = None
     """``POST /api/v1/arsip`` answers only with this bearer token; None: the endpoint is 404."""
-    admin_add: Callable[[bytes], str] | None = None
-    """Verifies and archives a PDF, giving its code (the registry, opened writable)."""
+    admin_add: Callable[[bytes, Checked], str] | None = None
+    """Archives a PDF verified VALID, giving its code (through the registry opened writable)."""
 
 
 class Refused(Exception):
@@ -100,8 +102,10 @@ def create_app(
             return texts[key].format(**kw) if kw else texts[key]
 
         other = "en" if lang == "id" else "id"
+        # a 404 links home: its body must not depend on what was asked for
+        here = "/" if status == 404 else request.url.path
         html = pages.get_template(name).render(
-            t=t, lang=lang, other_url=f"{request.url.path}?lang={other}", **context
+            t=t, lang=lang, other_url=f"{here}?lang={other}", **context
         )
         response = HTMLResponse(html, status)
         if request.query_params.get("lang") in TEXTS:
@@ -165,12 +169,15 @@ def create_app(
             return "identical"
         return "earlier" if archived_pdf.startswith(data) else "different"
 
-    async def checked(request: Request) -> dict[str, Any]:
-        data = await upload(request)
+    async def verified(data: bytes) -> Checked:
         try:
-            result = await run_in_threadpool(checker.check, data)
+            return await run_in_threadpool(checker.check, data)
         except Busy:
             raise Refused(503, "busy", retry_after=5) from None
+
+    async def checked(request: Request) -> dict[str, Any]:
+        data = await upload(request)
+        result = await verified(data)
         if result.report is None:
             return {"verdict": None, "unusable": result.unusable, "archive": "absent"}
         view = upload_view(result.report)
@@ -182,6 +189,15 @@ def create_app(
         headers = {"Retry-After": str(e.retry_after)} if e.retry_after else None
         detail = TEXTS[lang][e.key].format(mb=config.max_upload_mb)
         return JSONResponse({"detail": detail}, e.status, headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, e: StarletteHTTPException) -> Response:
+        """Any route's 404 is the archive's 404: nothing tells a bad path from an unknown code."""
+        if e.status_code != 404:
+            return JSONResponse({"detail": e.detail}, e.status_code, headers=e.headers)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(NOT_FOUND, 404)
+        return page(request, "not_found.html", 404)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> Response:
@@ -236,7 +252,7 @@ def create_app(
     def api_agreement(code: str) -> JSONResponse:
         view = archived(code)
         if view is None:
-            return JSONResponse({"detail": "not found"}, 404)
+            return JSONResponse(NOT_FOUND, 404)
         return JSONResponse(view)
 
     @app.post(
@@ -260,15 +276,23 @@ def create_app(
     async def api_add(request: Request) -> JSONResponse:
         token = config.admin_token
         if not token or config.admin_add is None:
-            return JSONResponse({"detail": "Not Found"}, 404)
+            return JSONResponse(NOT_FOUND, 404)
         given = request.headers.get("authorization", "").removeprefix("Bearer ")
         if not hmac.compare_digest(given.encode(), token.encode()):
             return JSONResponse({"detail": "unauthorized"}, 401)
         try:
             data = await upload(request)
+            result = await verified(data)
         except Refused as e:
             return refused_json(e)
-        code = await run_in_threadpool(config.admin_add, data)
+        report = result.report or {}
+        if report.get("verdict") != "VALID" or result.agreement_json is None:
+            why = result.unusable or f"not archived: {report.get('verdict')}"
+            return JSONResponse({"detail": why, "verdict": report.get("verdict")}, 422)
+        try:
+            code = await run_in_threadpool(config.admin_add, data, result)
+        except ValueError as e:  # another file with this code is archived
+            return JSONResponse({"detail": str(e)}, 409)
         return JSONResponse({"code": code, "url": f"/v/{code}"}, 201)
 
     app.add_middleware(Guard, pages=config.pages, uploads=config.uploads, upload_paths=UPLOAD_PATHS)

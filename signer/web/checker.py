@@ -44,6 +44,8 @@ class Checked:
 
     report: dict[str, Any] | None
     unusable: str | None = None
+    agreement_json: bytes | None = None
+    """The embedded data as read from the signed revision (what the archive stores)."""
 
 
 class Checker:
@@ -95,7 +97,8 @@ class Checker:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
         signal.alarm(self.limits.seconds)
         try:
-            answer = Checked(verify_bytes(data, UPLOAD_NAME, self.options, self.policy).as_dict())
+            report = verify_bytes(data, UPLOAD_NAME, self.options, self.policy)
+            answer = Checked(report.as_dict(), agreement_json=report.agreement_json)
         except InputError as e:
             answer = Checked(None, str(e))
         send.send(answer)
