@@ -88,11 +88,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
     def lang_of(request: Request) -> str:
-        return pick_lang(
-            request.query_params.get("lang"),
-            request.cookies.get("lang"),
-            request.headers.get("accept-language"),
-        )
+        return pick_lang(request.query_params.get("lang"), request.cookies.get("lang"))
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         lang = lang_of(request)

@@ -1,7 +1,7 @@
 """The portal's words in Bahasa Indonesia (the default) and English.
 
-The language comes from ``?lang=``, then the ``lang`` cookie, then Accept-Language; every page
-links to the other language.
+The language comes from ``?lang=``, then the ``lang`` cookie; otherwise Bahasa Indonesia, whatever
+the browser prefers (many Indonesian phones are set to English). Every page links to the other.
 """
 
 from __future__ import annotations
@@ -168,10 +168,9 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def pick_lang(query: str | None, cookie: str | None, accept: str | None) -> str:
-    """The page's language: the query, the cookie, then the browser's first preference."""
+def pick_lang(query: str | None, cookie: str | None) -> str:
+    """The page's language: the query, then the cookie, then Indonesian."""
     for choice in (query, cookie):
         if choice in LANGS:
             return choice
-    first = (accept or "").split(",")[0].strip().lower()
-    return "en" if first.startswith("en") else "id"
+    return "id"

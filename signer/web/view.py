@@ -107,6 +107,13 @@ def _percent(value: object) -> str | None:
     return None
 
 
+def _number(value: object) -> object:
+    """A realisasi as the lampiran prints numbers ('88,2'); a predikat stays as it is."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return formatting.angka(Decimal(str(value)))
+    return value
+
+
 def evaluation_of(e: ArchivedEvaluation) -> dict[str, Any]:
     result = e.result
     try:
@@ -131,6 +138,7 @@ def evaluation_of(e: ArchivedEvaluation) -> dict[str, Any]:
                         "satuan": i.get("satuan"),
                         "target": i.get("target_teks"),
                         "realisasi": i.get("realisasi"),
+                        "realisasi_teks": _number(i.get("realisasi")),
                         "capaian": _percent(i.get("capaian")),
                         "kategori": i.get("kategori"),
                     }
