@@ -25,6 +25,20 @@ ADMIN_TOKEN_ENV = "KINERJA_ADMIN_TOKEN"
     show_default=True,
     help="Uploads verified at once, each in a worker bounded in time and memory; more get 503.",
 )
+@click.option(
+    "--page-rate",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Page and API requests per second one client may make (bursts of 6 seconds' worth).",
+)
+@click.option(
+    "--upload-rate",
+    type=click.FloatRange(min=0.1),
+    default=12.0,
+    show_default=True,
+    help="Uploads per minute one client may make (bursts of 6).",
+)
 @user_errors
 def serve(
     workspace: Path,
@@ -34,6 +48,8 @@ def serve(
     host: str,
     port: int,
     verifiers: int,
+    page_rate: float,
+    upload_rate: float,
 ) -> None:
     """Serve the verification portal until Ctrl-C: /v/CODE (where a document's QR code leads),
     /periksa (check an uploaded PDF) and the JSON API /api/v1 (/api/v1/openapi.json).
@@ -44,7 +60,7 @@ def serve(
     from signer.archive import open_registry
     from signer.errors import InputError
     from signer.verify import VerifyOptions
-    from signer.web import CheckLimits, PortalConfig
+    from signer.web import CheckLimits, PortalConfig, Rate
     from signer.web.serve import archiver
     from signer.web.serve import serve as run
 
@@ -55,6 +71,8 @@ def serve(
     token = os.environ.get(ADMIN_TOKEN_ENV) or None
     config = PortalConfig(
         check=CheckLimits(workers=verifiers),
+        pages=Rate(per_second=page_rate, burst=max(1, round(page_rate * 6))),
+        uploads=Rate(per_second=upload_rate / 60, burst=6),
         admin_token=token,
         admin_add=archiver(url) if token else None,
     )

@@ -7,8 +7,12 @@ codes are validated hex looked up in the database, uploads are held in memory.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -36,6 +40,8 @@ UPLOAD_PATHS = {"/periksa", "/api/v1/periksa", "/api/v1/arsip"}
 MAX_CODE_TEXT = 200  # a code typed with spaces or dashes is ~80 characters; longer is not one
 MULTIPART_OVERHEAD = 64 * 1024  # the form's boundaries and headers around the file
 NOT_FOUND = {"detail": "not found"}
+UPLOAD_SECONDS = 60  # to send an upload of at most the size limit, on a slow mobile line
+VIEW_SECONDS = 30.0  # how long a page's data is reused; a re-verification shows after that
 
 
 @dataclass(frozen=True)
@@ -110,15 +116,34 @@ def create_app(
             )
         return response
 
+    views: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+    views_lock = threading.Lock()
+
     def archived(code_text: str) -> dict[str, Any] | None:
-        """The view of an archived agreement, or None: the same None whatever the reason."""
+        """The view of an archived agreement, or None: the same None whatever the reason.
+
+        Views are kept for a while (the archive changes seldom; a scanned QR is asked often);
+        only found ones, so asking for random codes fills nothing.
+        """
         code = normalise_code(code_text) if len(code_text) <= MAX_CODE_TEXT else None
-        found = registry.find(code) if code else None
+        if code is None:
+            return None
+        with views_lock:
+            kept = views.get(code)
+        if kept and time.monotonic() - kept[0] < VIEW_SECONDS:
+            return kept[1]
+        found = registry.find(code)
         if found is None:
             return None
         replaces = registry.find(found.menggantikan) if found.menggantikan else None
         evaluation = registry.latest_evaluation(found.code)
-        return agreement_view(found, evaluation, registry.replaced_by(found.code), replaces)
+        view = agreement_view(found, evaluation, registry.replaced_by(found.code), replaces)
+        with views_lock:
+            views[code] = (time.monotonic(), view)
+            views.move_to_end(code)
+            while len(views) > 1024:
+                views.popitem(last=False)
+        return view
 
     async def upload(request: Request) -> bytes:
         """The uploaded PDF's bytes, read into memory and never past the limit."""
@@ -165,15 +190,20 @@ def create_app(
             return "identical"
         return "earlier" if archived_pdf.startswith(data) else "different"
 
-    async def verified(data: bytes) -> Checked:
+    async def verified(request: Request) -> tuple[bytes, Checked]:
+        """The upload and its verification, in a worker held before the upload is read."""
         try:
-            return await run_in_threadpool(checker.check, data)
+            with checker.slot():
+                async with asyncio.timeout(UPLOAD_SECONDS):  # a trickled upload holds no worker
+                    data = await upload(request)
+                return data, await run_in_threadpool(checker.run, data)
         except Busy:
             raise Refused(503, "busy", retry_after=5) from None
+        except TimeoutError:
+            raise Refused(408, "slow") from None
 
     async def checked(request: Request) -> dict[str, Any]:
-        data = await upload(request)
-        result = await verified(data)
+        data, result = await verified(request)
         if result.report is None:
             return {"verdict": None, "unusable": result.unusable, "archive": "absent"}
         view = upload_view(result.report)
@@ -277,8 +307,7 @@ def create_app(
         if not hmac.compare_digest(given.encode(), token.encode()):
             return JSONResponse({"detail": "unauthorized"}, 401)
         try:
-            data = await upload(request)
-            result = await verified(data)
+            data, result = await verified(request)
         except Refused as e:
             return refused_json(e)
         report = result.report or {}

@@ -7,11 +7,13 @@ an upload beyond that is refused at once (503) rather than queued behind a slow 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import resource
 import signal
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -57,14 +59,25 @@ class Checker:
         self.policy = policy_for(options.trust)
         self._slots = threading.BoundedSemaphore(limits.workers)
 
-    def check(self, data: bytes) -> Checked:
-        """Verify ``data`` in a worker of its own (blocking: call it from a thread)."""
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the workers, or raise :class:`Busy` at once: taken before an upload is
+        even read, so a flood of uploads costs the server no reading and no parsing."""
         if not self._slots.acquire(blocking=False):
             raise Busy
         try:
-            return self._in_worker(data)
+            yield
         finally:
             self._slots.release()
+
+    def check(self, data: bytes) -> Checked:
+        """Verify ``data`` in a worker of its own (blocking: call it from a thread)."""
+        with self.slot():
+            return self.run(data)
+
+    def run(self, data: bytes) -> Checked:
+        """Verify ``data`` in a worker of its own, in a slot already held."""
+        return self._in_worker(data)
 
     def _in_worker(self, data: bytes) -> Checked:
         context = multiprocessing.get_context("fork")
@@ -92,6 +105,7 @@ class Checker:
 
     def _work(self, send: Connection, data: bytes, parent: int) -> None:
         die_with_parent(parent)
+        os.nice(19)  # the pages come first: a verification takes what CPU they leave
         signal.signal(signal.SIGALRM, signal.SIG_DFL)  # no handler: past the time it ends
         limit = self.limits.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
