@@ -64,6 +64,15 @@ class Refused(Exception):
         self.status, self.key, self.retry_after = status, key, retry_after
 
 
+def refused_headers(e: Refused) -> dict[str, str]:
+    """A refused upload's body may be unread: the connection ends with the answer, so the
+    client stops sending and nothing of it is taken for a next request."""
+    headers = {"Connection": "close"}
+    if e.retry_after:
+        headers["Retry-After"] = str(e.retry_after)
+    return headers
+
+
 def _templates() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("signer.web", "templates"),
@@ -212,9 +221,8 @@ def create_app(
         return view
 
     def refused_json(e: Refused, lang: str = "en") -> JSONResponse:
-        headers = {"Retry-After": str(e.retry_after)} if e.retry_after else None
         detail = TEXTS[lang][e.key].format(mb=config.max_upload_mb)
-        return JSONResponse({"detail": detail}, e.status, headers=headers)
+        return JSONResponse({"detail": detail}, e.status, headers=refused_headers(e))
 
     @app.exception_handler(StarletteHTTPException)
     async def not_found(request: Request, e: StarletteHTTPException) -> Response:
@@ -265,8 +273,7 @@ def create_app(
             result = await checked(request)
         except Refused as e:
             response = page(request, "periksa.html", e.status, mb=config.max_upload_mb, error=e.key)
-            if e.retry_after:
-                response.headers["Retry-After"] = str(e.retry_after)
+            response.headers.update(refused_headers(e))
             return response
         return page(request, "hasil.html", r=result)
 

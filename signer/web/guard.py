@@ -92,24 +92,22 @@ class Guard:
             await send(message)
 
         if wait:
-            await too_many(send_guarded, math.ceil(wait))
+            await too_many(send_guarded, math.ceil(wait), close=upload)
         else:
             await self.app(scope, receive, send_guarded)
         ms = (time.perf_counter() - start) * 1000
         log.info("%s %s %d %.0f ms", scope["method"], path, status, ms)
 
 
-async def too_many(send: Send, retry_after: int) -> None:
+async def too_many(send: Send, retry_after: int, *, close: bool) -> None:
+    """429; for an upload, whose body is left unread, the connection ends with it."""
     body = b'{"detail": "too many requests"}'
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 429,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"retry-after", str(retry_after).encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"retry-after", str(retry_after).encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": 429, "headers": headers})
     await send({"type": "http.response.body", "body": body})
