@@ -84,7 +84,7 @@ def archive_add(
         print(
             json_text(
                 json.dumps(
-                    {"archive": where, "files": [vars(a) | {"stored": a.stored} for a in added]},
+                    {"archive": where, "files": [a.as_dict() for a in added]},
                     ensure_ascii=False,
                     indent=1,
                 )

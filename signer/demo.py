@@ -22,9 +22,7 @@ from signer.demo_pki import pki
 from signer.demo_pki.pki import build_demo_pki, is_demo_store, passphrase_from_env, write_demo_pki
 from signer.errors import InputError, VerificationFailed
 from signer.evaluate.outputs import write_outputs
-from signer.evaluate.results import Evaluation
-from signer.evaluate.results import Status as EvalStatus
-from signer.evaluate.stage import EvaluateOptions, evaluate_workbook, verify_for_evaluation
+from signer.evaluate.stage import EvaluateOptions, evaluate_workbook, verified_of
 from signer.example.workspace import REALISASI, WORKBOOK, write_workspace
 from signer.generate.stage import GenerateOptions, generate
 from signer.model import Peran
@@ -104,58 +102,43 @@ def run(
         against = "the demo root"
     # the keys are gone before verify forks its workers, which do not sign
     gc.collect()
-    # verify once; the evaluation uses exactly these verdicts
+    # verify once, as the archive takes them; the evaluation uses exactly these verdicts
     start = time.perf_counter()
     options = EvaluateOptions(trust, jobs=default_jobs())
-    verified = verify_for_evaluation(pdfs, options)
-    refused = [r for r in verified.results if r.status is EvalStatus.REFUSED]
-    if refused or verified.unusable:
-        raise VerificationFailed(
-            f"verify: not every document is VALID, e.g. "
-            f"{(refused[0].reason if refused else verified.unusable[0])}"
-        )
-    done(
-        "verify",
-        f"{len(pdfs)} of {len(pdfs)} VALID against {against} ({time.perf_counter() - start:.1f} s)",
-    )
-    if bsre:
-        _verify_in_2036(pdfs, trust, done)
-    start = time.perf_counter()
-    evaluation = evaluate_workbook(verified, folder / REALISASI, options)
-    written = write_outputs(evaluation, folder / "evaluasi")
-    units = evaluation.evaluated
-    short = sum(1 for r in units if r.capaian is not None and r.capaian < 76)
-    done(
-        "evaluate",
-        f"{len(units)} units' capaian against their signed targets "
-        f"({short} below 'tinggi'), written to {', '.join(str(p) for p in written)} "
-        f"({time.perf_counter() - start:.1f} s)",
-    )
-    _fill_archive(folder, pdfs, trust, evaluation, done)
-    return steps
-
-
-def _fill_archive(
-    folder: Path,
-    pdfs: list[Path],
-    trust: TrustConfig,
-    evaluation: Evaluation,
-    done: Callable[[str, str], None],
-) -> None:
-    """The archive `kinerja serve` publishes: every agreement, verified again as it is added,
-    and the evaluation."""
-    start = time.perf_counter()
     with open_registry(default_url(folder)) as registry:
         added = add_files(registry, pdfs, VerifyOptions(trust), jobs=default_jobs())
         refused = [a for a in added if a.stored is None]
         if refused:
-            raise VerificationFailed(f"archive: {refused[0].file}: {refused[0].detail}")
+            raise VerificationFailed(
+                f"verify: not every document is VALID, e.g. {refused[0].file}: {refused[0].detail}"
+            )
+        reports = [a.report or InputError(a.detail) for a in added]
+        verified = verified_of(pdfs, reports)
+        done(
+            "verify",
+            f"{len(pdfs)} of {len(pdfs)} VALID against {against}, archived in "
+            f"{folder / DB_FILE} ({time.perf_counter() - start:.1f} s)",
+        )
+        if bsre:
+            _verify_in_2036(pdfs, trust, done)
+        start = time.perf_counter()
+        evaluation = evaluate_workbook(verified, folder / REALISASI, options)
+        written = write_outputs(evaluation, folder / "evaluasi")
+        units = evaluation.evaluated
+        short = sum(1 for r in units if r.capaian is not None and r.capaian < 76)
+        done(
+            "evaluate",
+            f"{len(units)} units' capaian against their signed targets "
+            f"({short} below 'tinggi'), written to {', '.join(str(p) for p in written)} "
+            f"({time.perf_counter() - start:.1f} s)",
+        )
         kept, _ = store_evaluation(registry, evaluation)
     done(
         "archive",
-        f"{len(added)} agreements and {kept} evaluations in {folder / DB_FILE} "
-        f"({time.perf_counter() - start:.1f} s); `kinerja serve {folder}` publishes them",
+        f"{len(added)} agreements and {kept} evaluations in {folder / DB_FILE}; "
+        f"`kinerja serve {folder}` publishes them",
     )
+    return steps
 
 
 def _verify_in_2036(pdfs: list[Path], trust: TrustConfig, done: Callable[[str, str], None]) -> None:

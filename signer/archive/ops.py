@@ -8,7 +8,7 @@ and what is stored is exactly the bytes that were verified.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from signer.archive.registry import Registry, Stored
@@ -34,6 +34,18 @@ class Added:
     verdict: str | None = None
     code: str | None = None
     id: str | None = None
+    report: Report | None = field(default=None, compare=False, repr=False)
+    """The verification's report (None for unusable input)."""
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "stored": self.stored.value if self.stored else None,
+            "detail": self.detail,
+            "verdict": self.verdict,
+            "kode": self.code,
+            "id": self.id,
+        }
 
     @property
     def bad_input(self) -> bool:
@@ -134,6 +146,7 @@ def _add_one(registry: Registry, outcome: Outcome[Verified], keep_failed: bool) 
         verdict,
         report.sha256,
         report.agreement_id,
+        report,
     )
 
 

@@ -23,6 +23,7 @@ def test_demo_runs_the_ceremony(tmp_path: Path) -> None:
         "sign pihak-pertama:",
         "sign pihak-kedua:",
         "verify:",
+        "archive:",
     ):
         assert step in result.stdout
     assert "88 signed at PAdES B-LTA" in result.stdout
@@ -33,9 +34,19 @@ def test_demo_runs_the_ceremony(tmp_path: Path) -> None:
     assert len(pdfs) == 88
     report = subprocess.run(["pdfsig", str(pdfs[0])], capture_output=True, text=True).stdout
     assert report.count("Signature is Valid.") == 2
+    # the archive `kinerja serve` publishes: every agreement, VALID, and the evaluation
+    from signer.archive import default_url, open_registry
+
+    with open_registry(default_url(folder)) as registry:
+        archived = registry.agreements()
+        assert len(archived) == 88 and {a.verdict for a in archived} == {"VALID"}
+        pk = next(a for a in archived if a.id.startswith("pk-"))
+        assert registry.latest_evaluation(pk.code) is not None
     again = run_kinerja("demo", "-o", str(folder))
     assert again.returncode == 0, again.stderr
     assert "88 signed and kept" in again.stdout and "88 already signed" in again.stdout
+    with open_registry(default_url(folder)) as registry:
+        assert len(registry.codes()) == 88  # running again archives nothing twice
 
 
 def test_demo_through_bsre_signs_extends_and_verifies_in_2036(tmp_path: Path) -> None:
