@@ -57,6 +57,11 @@ def test_wheel_carries_package_data(wheel: Path) -> None:
     templates = sorted(ROOT.glob("templates/*.docx"))
     for t in templates:
         assert f"signer/templates/{t.name}" in names
+    css = ROOT / "signer/web/static/portal.css"
+    portal = [*sorted(ROOT.glob("signer/web/templates/*.html")), css]
+    for f in portal:  # the portal's pages and stylesheet, read from the installed package
+        assert str(f.relative_to(ROOT)) in names, f.name
+    assert "cli_serve.py" in names
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "kinerja = cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
 
