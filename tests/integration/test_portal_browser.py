@@ -77,7 +77,18 @@ def portal(
         assert evaluated.returncode in (0, 1), evaluated.stderr
         port = _free_port()
         server = subprocess.Popen(
-            [KINERJA, "serve", str(tmp), "--trust", str(demo_store), "--port", str(port)],
+            # more uploads than one client may make by default: the limits have tests of their own
+            [
+                KINERJA,
+                "serve",
+                str(tmp),
+                "--trust",
+                str(demo_store),
+                "--port",
+                str(port),
+                "--upload-rate",
+                "600",
+            ],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
