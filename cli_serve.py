@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -79,7 +80,9 @@ def serve(
     with open_registry(url, read_only=True) as registry:
         shown = f"http://{f'[{host}]' if ':' in host else host}:{port}"
         click.echo(f"portal: {shown}/ (Ctrl-C stops it)")
-        some = registry.agreements()
+        # a page to open first: a Perjanjian Kinerja's (it has the target table), else any
+        some = sorted(registry.agreements(), key=lambda a: not a.id.startswith("pk-"))
         if some:
             click.echo(f"e.g. {some[0].id}: {shown}/v/{some[0].code}")
+        sys.stdout.flush()  # before the server takes over, even when stdout is a pipe
         run(registry, options, config, host, port)
