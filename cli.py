@@ -7,21 +7,20 @@ usage, 3 a program kinerja needs is missing, 130 interrupted.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from signer import __version__, lock
-from signer.display import cell, json_text, lines, markup, shown
-from signer.errors import ExitCode, InputError, KinerjaError, Problem
+from signer.display import cell, json_text, markup, shown
+from signer.errors import ExitCode, InputError, Problem
 from signer.evaluate.outputs import WRITERS
 from signer.evaluate.results import Periode
 from signer.kinds import JenisDokumen
@@ -31,12 +30,20 @@ if TYPE_CHECKING:
     from signer.verify import Report
     from signer.verify.second_opinion import SecondOpinion
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 # Human output prints data (names, paths, messages that quote them) through signer.display:
 # shown() for plain text, cell() in tables, markup() where a line has markup of ours. Markup and
 # emoji codes are off unless a print asks for markup, so data is never read as either.
-from signer.terminal import (  # noqa: E402
+from cli_common import (
+    F,
+    database_url,
+    db_option,
+    jobs_option,
+    json_option,
+    out_option,
+    user_errors,
+)
+from signer.terminal import (
     console,
     console_err,
     print_checks,
@@ -44,50 +51,6 @@ from signer.terminal import (  # noqa: E402
     print_reports,
     report_outcomes,
 )
-
-
-def user_errors(fn: F) -> F:
-    """Turn library errors into one clear message and the right exit code, never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except KinerjaError as e:
-            first, *rest = lines(e) or [""]
-            console_err.print(f"error: {first}")
-            for line in rest:
-                console_err.print(line)
-            sys.exit(e.exit_code)
-        except KeyboardInterrupt:
-            console_err.print("interrupted; run the same command again to carry on", markup=False)
-            sys.exit(ExitCode.INTERRUPTED)
-        finally:
-            lock.release_all()  # the folders a command locked are free when it ends
-
-    return wrapper  # type: ignore[return-value]
-
-
-def out_option(fn: F) -> F:
-    return click.option(
-        "-o", "--out", type=click.Path(path_type=Path), help="Where to write the results."
-    )(fn)
-
-
-def json_option(fn: F) -> F:
-    return click.option(
-        "--json", "as_json", is_flag=True, help="Print a machine-readable JSON report on stdout."
-    )(fn)
-
-
-def jobs_option(fn: F) -> F:
-    return click.option(
-        "-j",
-        "--jobs",
-        type=click.IntRange(min=1),
-        default=None,
-        help="Parallel workers (default: one per core).",
-    )(fn)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -1044,6 +1007,8 @@ def verify(
     help=f"Which files to write into -o, comma-separated ({', '.join(WRITERS)}); "
     "only pdf needs LibreOffice.",
 )
+@click.option("--archive", "to_archive", is_flag=True, help="Keep the results in the archive.")
+@db_option
 @out_option
 @jobs_option
 @json_option
@@ -1059,6 +1024,8 @@ def evaluate(
     template_out: Path | None,
     force: bool,
     formats: str,
+    to_archive: bool,
+    db: str | None,
     out: Path | None,
     jobs: int | None,
     as_json: bool,
@@ -1126,6 +1093,8 @@ def evaluate(
         else:
             print_evaluation(evaluation, written)
         results = evaluation.results
+        if to_archive:
+            _archive_evaluation(evaluation, db, files)
     if verified.unusable:
         sys.exit(ExitCode.BAD_INPUT)
     if any(r.status.failed for r in results):
@@ -1160,9 +1129,26 @@ def demo(out: Path, bsre: bool) -> None:
     )
 
 
+def _archive_evaluation(evaluation: Any, db: str | None, files: list[Path]) -> None:
+    from signer.archive import open_registry, store_evaluation, workspace_of
+
+    url = database_url(db, workspace_of(files[0] if files else Path.cwd()))
+    with open_registry(url) as registry:
+        kept, missing = store_evaluation(registry, evaluation)
+        console_err.print(f"archive {shown(registry.url)}: {kept} evaluations kept", markup=False)
+    if missing:
+        raise InputError(f"not in the archive (`kinerja archive add` first): {', '.join(missing)}")
+
+
 def _out_line(text: str) -> None:
     console.print(text, markup=True)
 
+
+from cli_archive import archive  # noqa: E402
+from cli_serve import serve  # noqa: E402
+
+main.add_command(archive)
+main.add_command(serve)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -16,27 +16,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from signer.archive import DB_FILE, add_files, default_url, open_registry, store_evaluation
 from signer.batch import InputFile, Outcome, Status, default_jobs, expand_inputs, summary
 from signer.demo_pki import pki
 from signer.demo_pki.pki import build_demo_pki, is_demo_store, passphrase_from_env, write_demo_pki
 from signer.errors import InputError, VerificationFailed
 from signer.evaluate.outputs import write_outputs
-from signer.evaluate.results import Status as EvalStatus
-from signer.evaluate.stage import EvaluateOptions, evaluate_workbook, verify_for_evaluation
+from signer.evaluate.stage import EvaluateOptions, evaluate_workbook, verified_of
 from signer.example.workspace import REALISASI, WORKBOOK, write_workspace
 from signer.generate.stage import GenerateOptions, generate
 from signer.model import Peran
 from signer.sign import KeySource, Level, SignOptions, open_local, sign_files
 from signer.trust import TrustConfig, load_trust_config
-from signer.verify import SigningAudit
+from signer.verify import SigningAudit, VerifyOptions
 from signer.verify.run import prepared_problems
 from signer.workbooks.ceremony_read import read_workbook
 
 FOLDERS = ("keluaran", "keys", "evaluasi", "bsre")
+"""The folders of the workspace the demo writes (besides the workspace itself)."""
 DEMO_VERIFY_URL = "http://127.0.0.1:8000/v/"
 """The demo's Alamat Verifikasi: the local portal (``kinerja serve demo`` listens there by
 default), so a phone or browser on this machine opens each document's page from its QR code."""
-"""The folders of the workspace the demo writes (besides the workspace itself)."""
 
 
 @dataclass(frozen=True)
@@ -105,32 +105,41 @@ def run(
         against = "the demo root"
     # the keys are gone before verify forks its workers, which do not sign
     gc.collect()
-    # verify once; the evaluation uses exactly these verdicts
+    # verify once, as the archive takes them; the evaluation uses exactly these verdicts
     start = time.perf_counter()
     options = EvaluateOptions(trust, jobs=default_jobs())
-    verified = verify_for_evaluation(pdfs, options)
-    refused = [r for r in verified.results if r.status is EvalStatus.REFUSED]
-    if refused or verified.unusable:
-        raise VerificationFailed(
-            f"verify: not every document is VALID, e.g. "
-            f"{(refused[0].reason if refused else verified.unusable[0])}"
+    with open_registry(default_url(folder)) as registry:
+        added = add_files(registry, pdfs, VerifyOptions(trust), jobs=default_jobs())
+        refused = [a for a in added if a.stored is None]
+        if refused:
+            raise VerificationFailed(
+                f"verify: not every document is VALID, e.g. {refused[0].file}: {refused[0].detail}"
+            )
+        reports = [a.report or InputError(a.detail) for a in added]
+        verified = verified_of(pdfs, reports)
+        done(
+            "verify",
+            f"{len(pdfs)} of {len(pdfs)} VALID against {against}, archived in "
+            f"{folder / DB_FILE} ({time.perf_counter() - start:.1f} s)",
         )
+        if bsre:
+            _verify_in_2036(pdfs, trust, done)
+        start = time.perf_counter()
+        evaluation = evaluate_workbook(verified, folder / REALISASI, options)
+        written = write_outputs(evaluation, folder / "evaluasi")
+        units = evaluation.evaluated
+        short = sum(1 for r in units if r.capaian is not None and r.capaian < 76)
+        done(
+            "evaluate",
+            f"{len(units)} units' capaian against their signed targets "
+            f"({short} below 'tinggi'), written to {', '.join(str(p) for p in written)} "
+            f"({time.perf_counter() - start:.1f} s)",
+        )
+        kept, _ = store_evaluation(registry, evaluation)
     done(
-        "verify",
-        f"{len(pdfs)} of {len(pdfs)} VALID against {against} ({time.perf_counter() - start:.1f} s)",
-    )
-    if bsre:
-        _verify_in_2036(pdfs, trust, done)
-    start = time.perf_counter()
-    evaluation = evaluate_workbook(verified, folder / REALISASI, options)
-    written = write_outputs(evaluation, folder / "evaluasi")
-    units = evaluation.evaluated
-    short = sum(1 for r in units if r.capaian is not None and r.capaian < 76)
-    done(
-        "evaluate",
-        f"{len(units)} units' capaian against their signed targets "
-        f"({short} below 'tinggi'), written to {', '.join(str(p) for p in written)} "
-        f"({time.perf_counter() - start:.1f} s)",
+        "archive",
+        f"{len(added)} agreements and {kept} evaluations in {folder / DB_FILE}; "
+        f"`kinerja serve {folder}` publishes them",
     )
     return steps
 

@@ -13,6 +13,7 @@ declare -A NEED=(
   [pkcs11-tool]=opensc
   [certutil]=libnss3-tools
   [zbarimg]=zbar-tools
+  [chromium]=chromium
 )
 # fonts LibreOffice needs for metric-compatible output, and UNO for warm workers
 FILES=(

@@ -41,7 +41,15 @@ SHARED = {
     "signer.signed_roles",
     "signer.verify_url",
 }
-STAGES = ["signer.workbooks", "signer.generate", "signer.sign", "signer.verify", "signer.evaluate"]
+STAGES = [
+    "signer.workbooks",
+    "signer.generate",
+    "signer.sign",
+    "signer.verify",
+    "signer.evaluate",
+    "signer.archive",
+    "signer.web",
+]
 EXAMPLE = "signer.example"
 SHELL = {"signer.demo", "signer.demo_bsre", "signer.terminal"}
 

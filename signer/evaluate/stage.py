@@ -28,7 +28,7 @@ from signer.evaluate.results import (
 )
 from signer.model import Agreement
 from signer.trust import TrustConfig
-from signer.verify import Verdict, VerifyOptions, verify_paths
+from signer.verify import Report, Verdict, VerifyOptions, verify_paths
 from signer.workbooks.columns import (
     ANGGARAN,
     H_REALISASI,
@@ -140,6 +140,11 @@ def verify_for_evaluation(paths: Sequence[Path], options: EvaluateOptions) -> Ve
     reports = verify_paths(
         list(paths), VerifyOptions(options.trust), options.jobs, progress=options.progress
     )
+    return verified_of(paths, reports)
+
+
+def verified_of(paths: Sequence[Path], reports: Sequence[Report | InputError]) -> Verified:
+    """The verdicts on the files (in their order) split the way evaluation needs them."""
     valid: list[tuple[str, Agreement, str]] = []
     others: list[AgreementResult] = []
     unusable: list[str] = []

@@ -28,6 +28,7 @@ def test_demo_runs_the_ceremony(tmp_path: Path) -> None:
         "sign pihak-pertama:",
         "sign pihak-kedua:",
         "verify:",
+        "archive:",
     ):
         assert step in result.stdout
     assert "88 signed at PAdES B-LTA" in result.stdout
@@ -42,9 +43,19 @@ def test_demo_runs_the_ceremony(tmp_path: Path) -> None:
     data = pdfs[0].read_bytes()
     sha256 = read_embedded(PdfFileReader(io.BytesIO(data)).root).sha256
     assert f"{DEMO_VERIFY_URL}{sha256}" in {c.payload for c in drawn_qr_codes(data, [0])}
+    # the archive `kinerja serve` publishes: every agreement, VALID, and the evaluation
+    from signer.archive import default_url, open_registry
+
+    with open_registry(default_url(folder)) as registry:
+        archived = registry.agreements()
+        assert len(archived) == 88 and {a.verdict for a in archived} == {"VALID"}
+        pk = next(a for a in archived if a.id.startswith("pk-"))
+        assert registry.latest_evaluation(pk.code) is not None
     again = run_kinerja("demo", "-o", str(folder))
     assert again.returncode == 0, again.stderr
     assert "88 signed and kept" in again.stdout and "88 already signed" in again.stdout
+    with open_registry(default_url(folder)) as registry:
+        assert len(registry.codes()) == 88  # running again archives nothing twice
 
 
 def test_demo_through_bsre_signs_extends_and_verifies_in_2036(tmp_path: Path) -> None:

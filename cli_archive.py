@@ -1,0 +1,240 @@
+"""`kinerja archive`: the registry of signed agreements (add, list, show, reverify)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.table import Table
+
+from cli_common import (
+    database_url,
+    db_option,
+    jobs_option,
+    json_option,
+    trust_for,
+    trust_options,
+    user_errors,
+)
+from signer.display import cell, json_text, shown
+from signer.errors import ExitCode, InputError
+from signer.terminal import console, console_err
+
+if TYPE_CHECKING:
+    from signer.archive import ArchivedAgreement, Registry
+
+
+@click.group()
+def archive() -> None:
+    """The archive of signed agreements, which `kinerja serve` publishes."""
+
+
+def _open(db: str | None, workspace: Path) -> Registry:
+    from signer.archive import open_registry
+
+    return open_registry(database_url(db, workspace))
+
+
+@archive.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option
+@trust_options
+@click.option(
+    "--keep-failed",
+    is_flag=True,
+    help="Archive documents that are not VALID too, with their verdict (evidence).",
+)
+@jobs_option
+@json_option
+@user_errors
+def archive_add(
+    files: tuple[Path, ...],
+    db: str | None,
+    trust: tuple[Path, ...],
+    offline: bool,
+    keep_failed: bool,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Verify signed agreements and archive the VALID ones (the same file twice changes nothing).
+
+    Exit 1 when a document is not archived because it does not verify, 2 for unusable input.
+    """
+    from signer.archive import add_files, workspace_of
+    from signer.batch import default_jobs, expand_inputs
+    from signer.verify import VerifyOptions
+
+    inputs = [f.path for f in expand_inputs(files)]
+    workspace = workspace_of(files[0])
+    options = VerifyOptions(trust_for(trust, offline, workspace))
+    with _open(db, workspace) as registry:
+        added = add_files(
+            registry,
+            inputs,
+            options,
+            jobs=jobs or default_jobs(),
+            progress=not as_json,
+            keep_failed=keep_failed,
+        )
+        where = registry.url
+    if as_json:
+        print(
+            json_text(
+                json.dumps(
+                    {"archive": where, "files": [a.as_dict() for a in added]},
+                    ensure_ascii=False,
+                    indent=1,
+                )
+            )
+        )
+    else:
+        for a in added:
+            if a.stored is None or a.verdict != "VALID":
+                console_err.print(f"{shown(a.file)}: {shown(a.detail)}", markup=False)
+        stored = sum(1 for a in added if a.stored is not None)
+        console.print(f"{stored} of {len(added)} archived in {shown(where)}", markup=False)
+    if any(a.bad_input for a in added):
+        sys.exit(ExitCode.BAD_INPUT)
+    if any(a.stored is None for a in added):
+        sys.exit(ExitCode.FAILED)
+
+
+@archive.command("list")
+@db_option
+@click.option("--tahun", type=int, help="Only this year.")
+@click.option("--unit", metavar="KODE", help="Only this unit.")
+@json_option
+@user_errors
+def archive_list(db: str | None, tahun: int | None, unit: str | None, as_json: bool) -> None:
+    """List the archived agreements."""
+    from signer.archive import workspace_of
+
+    with _open(db, workspace_of(Path.cwd())) as registry:
+        rows = registry.agreements(tahun, unit)
+        where = registry.url
+    if as_json:
+        print(json_text(json.dumps([_summary(r) for r in rows], ensure_ascii=False, indent=1)))
+        return
+    table = Table(title=f"archive {shown(where)}: {len(rows)} agreements")
+    for column in ("kode verifikasi", "id", "unit", "verdict", "diverifikasi"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            cell(r.code[:16] + "…"),
+            cell(r.id),
+            cell(r.unit_nama),
+            cell(r.verdict),
+            cell(f"{r.verified_at:%Y-%m-%d %H:%M} UTC"),
+        )
+    console.print(table)
+
+
+def _summary(r: ArchivedAgreement) -> dict[str, object]:
+    return {
+        "kode": r.code,
+        "id": r.id,
+        "jenis": r.jenis,
+        "tahun": r.tahun,
+        "unit": {"kode": r.unit_kode, "nama": r.unit_nama},
+        "verdict": r.verdict,
+        "diverifikasi": r.verified_at.isoformat(),
+        "ditambahkan": r.added_at.isoformat(),
+        "berkas": {"nama": r.file_name, "sha256": r.file_sha256, "ukuran": r.file_size},
+        "menggantikan": r.menggantikan,
+    }
+
+
+@archive.command("show")
+@click.argument("code")
+@db_option
+@json_option
+@user_errors
+def archive_show(code: str, db: str | None, as_json: bool) -> None:
+    """One archived agreement: verdict, signatures, history, evaluations, revisions."""
+    from signer.archive import workspace_of
+
+    with _open(db, workspace_of(Path.cwd())) as registry:
+        row = registry.find(code)
+        if row is None:
+            raise InputError(f"{shown(code)}: not in the archive {registry.url}")
+        history, evaluations = registry.history(row.code), registry.evaluations(row.code)
+        replaced = registry.replaced_by(row.code)
+    shown_data = _summary(row) | {
+        "diganti_oleh": replaced.code if replaced else None,
+        "laporan": row.report,
+        "riwayat": [
+            {"waktu": h.when.isoformat(), "verdict": h.verdict, "alasan": h.reason} for h in history
+        ],
+        "evaluasi": [
+            {
+                "periode": e.periode,
+                "dievaluasi": e.evaluated_at.isoformat(),
+                "capaian": str(e.capaian) if e.capaian is not None else None,
+                "kategori": e.kategori,
+            }
+            for e in evaluations
+        ],
+    }
+    if as_json:
+        print(json_text(json.dumps(shown_data, ensure_ascii=False, indent=1)))
+        return
+    a = row.agreement
+    console.print(
+        f"{shown(a.id)}: {shown(a.jenis.judul)} {a.tahun}, {shown(a.unit.nama)}", markup=False
+    )
+    console.print(f"kode verifikasi {row.code}", markup=False)
+    console.print(
+        f"verdict {row.verdict} (verified {row.verified_at:%Y-%m-%d %H:%M} UTC)", markup=False
+    )
+    for s in row.report.get("signatures", []):
+        console.print(
+            f"  {shown(s.get('role'))}: {shown(s.get('signer'))}, {shown(s.get('signing_time'))}"
+            f" ({shown(s.get('time_source'))}), {shown(s.get('level'))}",
+            markup=False,
+        )
+    for h in history:
+        console.print(
+            f"  {h.when:%Y-%m-%d %H:%M} {h.verdict} {shown(h.reason or '')}", markup=False
+        )
+    for e in evaluations:
+        console.print(
+            f"  evaluasi {e.periode}: capaian {e.capaian} {shown(e.kategori)}", markup=False
+        )
+    if replaced:
+        console.print(f"replaced by {shown(replaced.id)} ({replaced.code})", markup=False)
+
+
+@archive.command("reverify")
+@db_option
+@trust_options
+@jobs_option
+@json_option
+@user_errors
+def archive_reverify(
+    db: str | None, trust: tuple[Path, ...], offline: bool, jobs: int | None, as_json: bool
+) -> None:
+    """Verify every archived agreement again and record the verdicts (after a revocation,
+    before an extend). Exit 1 when any is not VALID."""
+    from signer.archive import reverify, workspace_of
+    from signer.batch import default_jobs
+    from signer.verify import VerifyOptions
+
+    workspace = workspace_of(Path.cwd())
+    options = VerifyOptions(trust_for(trust, offline, workspace))
+    with _open(db, workspace) as registry:
+        done = reverify(registry, options, jobs=jobs or default_jobs(), progress=not as_json)
+    if as_json:
+        print(json_text(json.dumps([vars(r) for r in done], ensure_ascii=False, indent=1)))
+    else:
+        for r in done:
+            if r.after != "VALID" or r.before != r.after:
+                console_err.print(
+                    f"{shown(r.id)}: {r.before} -> {r.after}: {shown(r.detail)}", markup=False
+                )
+        valid = sum(1 for r in done if r.after == "VALID")
+        console.print(f"{valid} of {len(done)} VALID", markup=False)
+    if any(r.after != "VALID" for r in done):
+        sys.exit(ExitCode.FAILED)

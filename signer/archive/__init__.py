@@ -1,0 +1,33 @@
+"""The archive: a registry of signed agreements (SQLite in the workspace, or PostgreSQL when
+shared), filled by ``kinerja archive add`` and read by the portal."""
+
+from signer.archive.db import DB_FILE, default_url, shown_url, workspace_of
+from signer.archive.ops import Added, Reverified, add_files, reverify, store_evaluation
+from signer.archive.registry import (
+    ArchivedAgreement,
+    ArchivedEvaluation,
+    HistoryEntry,
+    Registry,
+    Stored,
+    normalise_code,
+    open_registry,
+)
+
+__all__ = [
+    "DB_FILE",
+    "Added",
+    "ArchivedAgreement",
+    "ArchivedEvaluation",
+    "HistoryEntry",
+    "Registry",
+    "Reverified",
+    "Stored",
+    "add_files",
+    "default_url",
+    "normalise_code",
+    "open_registry",
+    "reverify",
+    "shown_url",
+    "store_evaluation",
+    "workspace_of",
+]

@@ -1,0 +1,203 @@
+"""Filling the registry: adding verified agreements, re-verifying the archive, keeping
+evaluations.
+
+Every file is verified with the full policy in a bounded forked worker (as ``kinerja verify``),
+and what is stored is exactly the bytes that were verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from signer.archive.registry import Registry, Stored
+from signer.batch import Batch, Limits, Outcome, Status
+from signer.errors import InputError
+from signer.evaluate.results import Evaluation
+from signer.verify import Verdict, VerifyOptions
+from signer.verify.policy import policy_for
+from signer.verify.report import Report
+from signer.verify.run import DEFAULT_LIMITS, read_agreement, verify_bytes
+
+CHUNK = 100  # archived files re-verified per batch: bounded memory for any archive size
+
+
+@dataclass(frozen=True)
+class Added:
+    """What became of one file given to ``kinerja archive add``."""
+
+    file: str
+    stored: Stored | None
+    """None when the file was not stored."""
+    detail: str
+    verdict: str | None = None
+    code: str | None = None
+    id: str | None = None
+    report: Report | None = field(default=None, compare=False, repr=False)
+    """The verification's report (None for unusable input)."""
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "stored": self.stored.value if self.stored else None,
+            "detail": self.detail,
+            "verdict": self.verdict,
+            "kode": self.code,
+            "id": self.id,
+        }
+
+    @property
+    def bad_input(self) -> bool:
+        return self.stored is None and self.verdict is None
+
+
+@dataclass(frozen=True)
+class Reverified:
+    code: str
+    id: str
+    before: str
+    after: str
+    detail: str
+
+
+Verified = tuple[Report, bytes]
+
+
+def _verify_many(
+    items: Sequence[tuple[str, Path | bytes]],
+    options: VerifyOptions,
+    jobs: int,
+    progress: bool,
+    limits: Limits,
+    registry: Registry,
+) -> list[Outcome[Verified]]:
+    """Verify files (read in the worker) or archived bytes, each in a bounded worker; the bytes
+    come back with the report so that what is stored is what was verified."""
+    policy = policy_for(options.trust)
+
+    def one(item: tuple[str, Path | bytes]) -> Outcome[Verified]:
+        name, source = item
+        data = read_agreement(source) if isinstance(source, Path) else source
+        return Outcome(name, Status.DONE, value=(verify_bytes(data, name, options, policy), data))
+
+    registry.engine.dispose()  # no database connection is inherited by the forked workers
+    batch: Batch[tuple[str, Path | bytes], Verified] = Batch(
+        "verify",
+        one,
+        lambda item: item[0],
+        jobs=jobs,
+        progress=progress,
+        processes=True,
+        limits=limits,
+    )
+    return batch.run(items)
+
+
+def _reasons(report: Report) -> str:
+    return "; ".join(str(c) for c in report.failures[:3])
+
+
+def add_files(
+    registry: Registry,
+    files: Sequence[Path],
+    options: VerifyOptions,
+    *,
+    jobs: int = 1,
+    progress: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    keep_failed: bool = False,
+) -> list[Added]:
+    """Verify each file and archive the VALID ones (all with a verdict, with ``keep_failed``)."""
+    outcomes = _verify_many([(str(f), f) for f in files], options, jobs, progress, limits, registry)
+    return [_add_one(registry, o, keep_failed) for o in outcomes]
+
+
+def _add_one(registry: Registry, outcome: Outcome[Verified], keep_failed: bool) -> Added:
+    if outcome.value is None:
+        return Added(outcome.name, None, outcome.detail)
+    report, data = outcome.value
+    verdict = report.verdict.value
+    if report.agreement_json is None:
+        return Added(outcome.name, None, f"not archived: {verdict}: {_reasons(report)}", verdict)
+    if report.verdict is not Verdict.VALID and not keep_failed:
+        return Added(
+            outcome.name,
+            None,
+            f"not archived: {verdict}: {_reasons(report)}",
+            verdict,
+            report.sha256,
+            report.agreement_id,
+        )
+    stored = registry.store(
+        data, Path(outcome.name).name, report.as_dict(), verdict, report.agreement_json
+    )
+    detail = {
+        Stored.ADDED: "archived",
+        Stored.SAME: "already archived, unchanged",
+        Stored.REPLACED: "archived, replacing the earlier revision of this file",
+        Stored.CONFLICT: "not archived: another file with this verification code is archived "
+        "(this one is not a later revision of it)",
+    }[stored]
+    return Added(
+        outcome.name,
+        None if stored is Stored.CONFLICT else stored,
+        detail,
+        verdict,
+        report.sha256,
+        report.agreement_id,
+        report,
+    )
+
+
+def reverify(
+    registry: Registry,
+    options: VerifyOptions,
+    *,
+    jobs: int = 1,
+    progress: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    codes: Sequence[str] | None = None,
+) -> list[Reverified]:
+    """Verify every archived file again (e.g. after a revocation, or before an extend) and
+    record each verdict, a chunk at a time."""
+    out: list[Reverified] = []
+    todo = list(codes) if codes is not None else registry.codes()
+    for start in range(0, len(todo), CHUNK):
+        items: list[tuple[str, Path | bytes]] = []
+        archived = {}
+        for code in todo[start : start + CHUNK]:
+            row, pdf = registry.find(code), registry.pdf(code)
+            if row is None or pdf is None:
+                raise InputError(f"archive {registry.url}: {code} is not archived")
+            archived[code] = row
+            items.append((code, pdf))
+        for outcome in _verify_many(items, options, jobs, progress, limits, registry):
+            row = archived[outcome.name]
+            if outcome.value is None:  # the worker could not finish: missing proof, not forgery
+                after, report_dict, detail = Verdict.INDETERMINATE.value, None, outcome.detail
+            else:
+                report = outcome.value[0]
+                after, report_dict = report.verdict.value, report.as_dict()
+                detail = _reasons(report) or "every check passed"
+            registry.record_verification(
+                row.code, after, report_dict or {"checks": [], "error": detail}
+            )
+            out.append(Reverified(row.code, row.id, row.verdict, after, detail))
+    return out
+
+
+def store_evaluation(registry: Registry, evaluation: Evaluation) -> tuple[int, list[str]]:
+    """Keep each evaluated agreement's result for the evaluation's periode; the ids of the
+    evaluated agreements that are not archived (and so not kept) come back."""
+    kept, missing = 0, []
+    for r in evaluation.evaluated:
+        if r.sha256 is None:
+            continue
+        if registry.store_evaluation(
+            r.sha256, evaluation.periode.value, r.capaian, r.kategori, r.as_dict()
+        ):
+            kept += 1
+        else:
+            missing.append(r.id or r.file)
+    return kept, missing

@@ -1,0 +1,47 @@
+"""Databases for the archive's tests: a fresh SQLite file, and a fresh PostgreSQL database on
+the server $KINERJA_TEST_POSTGRES names (`.ci/run` starts one), dropped after the test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+POSTGRES_ENV = "KINERJA_TEST_POSTGRES"
+
+
+def backends() -> list[object]:
+    """The registry backends a test runs on: SQLite always, PostgreSQL when configured."""
+    return [
+        "sqlite",
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(
+                not os.environ.get(POSTGRES_ENV), reason=f"${POSTGRES_ENV} not set"
+            ),
+        ),
+    ]
+
+
+def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database of ``backend``, removed afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'arsip.sqlite'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(os.environ[POSTGRES_ENV]).set(drivername="postgresql+psycopg")
+    name = f"kinerja_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
