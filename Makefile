@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   ?= demo
 
-.PHONY: demo test quick lint bench system clean
+.PHONY: demo serve test quick lint bench system clean
 
 system:
 	@tools/ensure-system.sh
@@ -25,6 +25,10 @@ $(STAMP): pyproject.toml
 
 demo: system $(STAMP)
 	$(BIN)/kinerja demo -o $(DEMO)
+
+# the demo's archive on http://127.0.0.1:8000/ (after make demo)
+serve: $(STAMP)
+	$(BIN)/kinerja serve $(DEMO)
 
 # one test process per core; a module's tests stay together (they share its fixtures)
 test: system $(STAMP)
