@@ -151,7 +151,9 @@ def serve_emulator(folder: Path, workbook: Path | None, listen: str, tls: bool) 
         raise InputError(f"BSrE emulator on {listen} with {folder}: {e}") from None
     stop = threading.Event()
     # before anything is printed: whoever reads "Ctrl-C (or SIGTERM) stops it" may send it at once
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # and Ctrl-C the same way: a KeyboardInterrupt could land between the last print and the wait
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
     with emulator:
         user, password = emulator.client
         console.print(f"BSrE emulator (DEMO) at {emulator.url}")
@@ -167,9 +169,6 @@ def serve_emulator(folder: Path, workbook: Path | None, listen: str, tls: bool) 
         for r in rows:
             console.print("  ".join(v.ljust(w) for v, w in zip(r, [*widths, 0], strict=True)))
         console.print("Ctrl-C (or SIGTERM) stops it")
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
+        while not stop.wait(0.5):
             pass
         console.print("stopped")
