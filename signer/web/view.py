@@ -66,9 +66,7 @@ def _pihak(role: Peran, p: Pihak, signatures: list[dict[str, Any]], a: Agreement
         "jabatan": p.jabatan,
         "nip": formatting.nip(p.nip) if p.nip else None,
         "signature": (
-            {**signed, "signing_time_shown": _times(signed["signing_time"], a)}
-            if signed
-            else None
+            {**signed, "signing_time_shown": _times(signed["signing_time"], a)} if signed else None
         ),
     }
 
@@ -214,8 +212,7 @@ def upload_view(report: dict[str, Any]) -> dict[str, Any]:
     data of the document beyond its id (it may hold unsigned revisions)."""
     agreement = report.get("agreement") or {}
     signatures = [
-        {**s, "signing_time_shown": _times(s["signing_time"], None)}
-        for s in signatures_of(report)
+        {**s, "signing_time_shown": _times(s["signing_time"], None)} for s in signatures_of(report)
     ]
     return {
         "id": agreement.get("id"),
