@@ -11,6 +11,14 @@ over 30 signed agreements; `tests/unit/test_speedups.py` compares each with the 
 - asn1crypto prepares every name attribute of every certificate with RFC 4518 string
   preparation, again for each parsed copy (the same officials' certificates sit in every
   agreement): :func:`install` caches that pure function of the string.
+- pyHanko reads each object header's numbers one byte at a time through a generator:
+  :func:`read_until_whitespace` finds the whitespace with a regular expression.
+- pyHanko decodes every name token byte by byte, the same few hundred names again in every
+  revision: :func:`decode_name` caches the decoding by the token's bytes (a fresh object each
+  time, so no reader's object is shared).
+- asn1crypto compares distinguished names attribute by attribute, each prepared, for every
+  issuer lookup of every chain: :func:`names_equal` answers at once when both encodings are
+  the same bytes (equal values, by definition), and asks the original otherwise.
 """
 
 from __future__ import annotations
@@ -28,8 +36,12 @@ from pyhanko.pdf_utils.misc import PDF_DELIMITERS, PDF_WHITESPACE, PdfStreamErro
 _original = generic.read_hex_string_from_stream
 _original_until_delimiter = misc.read_until_delimiter
 _original_string_prep = x509.NameTypeAndValue._ldap_string_prep
+_original_until_whitespace = misc.read_until_whitespace
+_original_decode_name = generic._decode_name
+_original_name_eq = x509.Name.__eq__
 _CHUNK = 1 << 16
 _DELIMITER = re.compile(b"[" + re.escape(PDF_WHITESPACE + PDF_DELIMITERS) + b"]")
+_WHITESPACE = re.compile(b"[" + re.escape(PDF_WHITESPACE) + b"]")
 
 
 def read_hex_string(stream: Any) -> generic.ByteStringObject | generic.TextStringObject:
@@ -79,6 +91,48 @@ def read_until_delimiter(stream: Any) -> bytes:
         parts.append(chunk)
 
 
+def read_until_whitespace(stream: Any, maxchars: int | None = None) -> bytes:
+    """pyHanko's ``read_until_whitespace``: the bytes up to a whitespace byte, which is read
+    and dropped (at the end of the stream, everything); at most ``maxchars`` bytes if given."""
+    if maxchars is not None and maxchars <= 0:
+        result: bytes = _original_until_whitespace(stream, maxchars)  # its own answer
+        return result
+    start = stream.tell()
+    parts: list[bytes] = []
+    taken = 0
+    while maxchars is None or taken < maxchars:
+        chunk = stream.read(64 if maxchars is None else min(64, maxchars - taken))
+        if not chunk:
+            break
+        found = _WHITESPACE.search(chunk)
+        if found is not None:
+            parts.append(chunk[: found.start()])
+            token = b"".join(parts)
+            stream.seek(start + len(token) + 1, io.SEEK_SET)  # past the whitespace byte
+            return token
+        parts.append(chunk)
+        taken += len(chunk)
+    return b"".join(parts)
+
+
+@functools.lru_cache(maxsize=8192)
+def _decoded_name(name_bytes: bytes) -> str:
+    return str(_original_decode_name(name_bytes))
+
+
+def decode_name(name_bytes: bytes) -> generic.NameObject:
+    """pyHanko's ``_decode_name`` (a malformed name raises as it does, and is not cached)."""
+    return generic.NameObject(_decoded_name(bytes(name_bytes)))
+
+
+def names_equal(self: x509.Name, other: object) -> bool:
+    """asn1crypto's ``Name.__eq__`` (RFC 5280 7.1), at once for byte-identical encodings."""
+    if isinstance(other, x509.Name) and self.dump() == other.dump():
+        return True
+    result: bool = _original_name_eq(self, other)
+    return result
+
+
 @functools.lru_cache(maxsize=8192)
 def _string_prep(string: str) -> str:
     result: str = _original_string_prep(None, string)
@@ -94,4 +148,7 @@ def install() -> None:
     generic.read_hex_string_from_stream = read_hex_string
     generic.read_until_delimiter = read_until_delimiter  # type: ignore[attr-defined]  # imported there by name
     misc.read_until_delimiter = read_until_delimiter
+    misc.read_until_whitespace = read_until_whitespace
+    generic._decode_name = decode_name
+    x509.Name.__eq__ = names_equal
     x509.NameTypeAndValue._ldap_string_prep = _cached_string_prep
