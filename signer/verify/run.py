@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from signer.batch import Batch, Limits, Outcome, Status
 from signer.errors import InputError
 from signer.model import Peran
 from signer.trust import TrustConfig
+from signer.verify import cache
 from signer.verify.evidence import Evidence, VerifyOptions, gather
 from signer.verify.policy import Policy, policy_for
 from signer.verify.report import Report, summarise
@@ -108,12 +110,15 @@ def verify_iter(
     verifies many documents.
     """
     policy = policy_for(options.trust)
+    parent = os.getpid()
 
     def one(path: Path) -> Outcome[Report | InputError]:
         try:
             report: Report | InputError = verify_file(path, options, policy)
         except InputError as e:
             report = e
+        if os.getpid() != parent:  # in a forked worker, which goes on to the next document
+            cache.settle_worker()
         return Outcome(str(path), Status.DONE, value=report)
 
     batch: Batch[Path, Report | InputError] = Batch(

@@ -19,6 +19,9 @@ over 30 signed agreements; `tests/unit/test_speedups.py` compares each with the 
 - asn1crypto compares distinguished names attribute by attribute, each prepared, for every
   issuer lookup of every chain: :func:`names_equal` answers at once when both encodings are
   the same bytes (equal values, by definition), and asks the original otherwise.
+- asn1crypto spells out every object identifier it meets (algorithms, extensions, attributes:
+  thousands per agreement) byte by byte: :func:`install` caches the dotted form by the
+  identifier's bytes.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import io
 import re
 from typing import Any
 
-from asn1crypto import x509
+from asn1crypto import core, x509
 from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.misc import PDF_DELIMITERS, PDF_WHITESPACE, PdfStreamError
 
@@ -39,6 +42,7 @@ _original_string_prep = x509.NameTypeAndValue._ldap_string_prep
 _original_until_whitespace = misc.read_until_whitespace
 _original_decode_name = generic._decode_name
 _original_name_eq = x509.Name.__eq__
+_original_dotted = core.ObjectIdentifier.dotted
 _CHUNK = 1 << 16
 _DELIMITER = re.compile(b"[" + re.escape(PDF_WHITESPACE + PDF_DELIMITERS) + b"]")
 _WHITESPACE = re.compile(b"[" + re.escape(PDF_WHITESPACE) + b"]")
@@ -133,6 +137,28 @@ def names_equal(self: x509.Name, other: object) -> bool:
     return result
 
 
+class _Oid:
+    """What the original ``dotted`` reads of an identifier: its contents."""
+
+    def __init__(self, contents: bytes) -> None:
+        self.contents = contents
+        self._dotted: str | None = None
+
+
+@functools.lru_cache(maxsize=4096)
+def _dotted_of(contents: bytes) -> str:
+    result: str = _original_dotted.fget(_Oid(contents))
+    return result
+
+
+def dotted(self: core.ObjectIdentifier) -> str:
+    """asn1crypto's ``ObjectIdentifier.dotted``, cached by the identifier's bytes."""
+    if self._dotted is None:
+        self._dotted = _dotted_of(bytes(self.contents))
+    result: str = self._dotted
+    return result
+
+
 @functools.lru_cache(maxsize=8192)
 def _string_prep(string: str) -> str:
     result: str = _original_string_prep(None, string)
@@ -151,4 +177,5 @@ def install() -> None:
     misc.read_until_whitespace = read_until_whitespace
     generic._decode_name = decode_name
     x509.Name.__eq__ = names_equal
+    core.ObjectIdentifier.dotted = property(dotted)
     x509.NameTypeAndValue._ldap_string_prep = _cached_string_prep

@@ -147,3 +147,19 @@ def test_names_equal_as_asn1crypto() -> None:
         assert (x == y) == speedups._original_name_eq(x, y)
     assert a == same and a == spaced and a != other
     assert a != "Kota Contoh"
+
+
+OIDS = ["1.2.840.113549.1.1.11", "2.5.29.15", "0.9.2342.19200300.100.1.1", "2.999.1", "1.3"]
+
+
+@pytest.mark.parametrize("dotted", OIDS)
+def test_oid_dotted_as_asn1crypto(dotted: str) -> None:
+    from asn1crypto import core
+
+    import signer.verify.evidence  # noqa: F401  (installs it)
+
+    oid = core.ObjectIdentifier.load(core.ObjectIdentifier(dotted).dump())
+    assert oid.dotted == dotted
+    fresh = speedups._Oid(oid.contents)
+    assert speedups._original_dotted.fget(fresh) == dotted  # the original, same bytes
+    assert core.ObjectIdentifier.load(oid.dump()).dotted is oid.dotted  # cached by the bytes
