@@ -101,6 +101,29 @@ def clear() -> None:
     _managers.clear()
 
 
+def warm() -> None:
+    """Before the workers are forked: what every worker would otherwise import on its first
+    document (lxml for pyHanko's XMP check, which compiles its patterns on import; fontTools'
+    tables for the glyph check; pyHanko's stream filters). Nothing of any document is read."""
+    import gzip  # noqa: F401
+    import importlib
+
+    for module in (
+        "lxml.etree",
+        "pyhanko.pdf_utils.filters",
+        "fontTools.unicode",
+        "fontTools.ttLib.standardGlyphOrder",
+        *(
+            f"fontTools.ttLib.tables.{table}"
+            for table in ("_c_m_a_p", "_g_l_y_f", "_h_e_a_d", "_h_h_e_a", "_h_m_t_x", "_l_o_c_a")
+        ),
+        "fontTools.ttLib.tables._m_a_x_p",
+        "fontTools.ttLib.tables._p_o_s_t",
+        "fontTools.ttLib.tables.ttProgram",
+    ):
+        importlib.import_module(module)
+
+
 _settled_in = 0  # the process whose long-lived objects were last frozen
 
 

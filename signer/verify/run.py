@@ -111,6 +111,7 @@ def verify_iter(
     """
     policy = policy_for(options.trust)
     parent = os.getpid()
+    cache.warm()  # inherited by every worker forked below
 
     def one(path: Path) -> Outcome[Report | InputError]:
         try:
