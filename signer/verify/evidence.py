@@ -158,7 +158,7 @@ class Evidence:
         return fail(f"cannot be judged: {self.embedded_error}", Verdict.INDETERMINATE)
 
 
-def _earlier_proofs(reader: PdfFileReader, final: int) -> LocalKnowledge:
+def _earlier_proofs(reader: PdfFileReader, final: int, dss_revs: list[int]) -> LocalKnowledge:
     """The validation data of the DSS as every revision before the last one wrote it.
 
     CRLs, OCSP responses and certificates prove themselves (their issuers signed them), so an
@@ -167,7 +167,7 @@ def _earlier_proofs(reader: PdfFileReader, final: int) -> LocalKnowledge:
     certs: dict[bytes, asn1_x509.Certificate] = {}
     crls: dict[bytes, CRLContainer] = {}
     ocsps: dict[bytes, OCSPContainer] = {}
-    for rev in _dss_revisions(reader):
+    for rev in dss_revs:
         if rev == final:
             continue
         resolver = reader.get_historical_resolver(rev)
@@ -365,8 +365,11 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
         ev.reader = None
         return ev
     reader = ev.reader
+    dss_revs = _dss_revisions(reader)  # once: the proofs and the levels both need them
     spec = _spec(
-        options.trust, options.at, _earlier_proofs(reader, reader.xrefs.total_revisions - 1)
+        options.trust,
+        options.at,
+        _earlier_proofs(reader, reader.xrefs.total_revisions - 1, dss_revs),
     )
     timing = (
         ValidationTimingInfo(
@@ -400,7 +403,6 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
         and status.valid
         and status.trusted
     ]
-    dss_revs = _dss_revisions(reader)
     for es in sigs:
         if es.sig_object.get("/Type") == "/DocTimeStamp":
             continue
