@@ -233,7 +233,6 @@ class Batch(Generic[T, R]):
             task = bar.add_task(shown(self.label), total=len(items))
             pending: dict[Future[Outcome[R]], int] = {}
             queue = deque(enumerate(items))
-            suspects: list[int] = []  # in flight when a worker died: run again, one by one
             try:
                 while queue or pending:
                     # keep a bounded window in flight so an interrupt stops quickly
@@ -241,27 +240,28 @@ class Batch(Generic[T, R]):
                         index, item = queue.popleft()
                         pending[submit(item)] = index
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    broken = False
                     finished: list[tuple[int, Outcome[R]]] = []
+                    suspects: list[int] = []  # in flight when a worker died
                     for future in done:
                         index = pending.pop(future)
                         try:
                             finished.append((index, future.result()))
                         except BrokenProcessPool:
-                            broken = True
                             suspects.append(index)
                             continue
                         bar.advance(task)
-                    if broken:  # the pool is gone: the rest in flight is suspect too
+                    if suspects:  # the pool is gone: the rest in flight is suspect too
                         suspects += pending.values()
                         pending.clear()
                         pool.shutdown(wait=True, cancel_futures=True)
                         pool, submit = self._pool()
                     yield from sorted(finished, key=lambda f: f[0])
-                for index in sorted(suspects):
-                    outcome = self._alone(items[index])
-                    bar.advance(task)
-                    yield index, outcome
+                    # each suspect again, alone, now: an outcome is never held back to the end
+                    # (a caller that keeps the items' order would have to hold every later one)
+                    for index in sorted(suspects):
+                        outcome = self._alone(items[index])
+                        bar.advance(task)
+                        yield index, outcome
             except KeyboardInterrupt:
                 for future in pending:
                     future.cancel()
