@@ -39,6 +39,7 @@ def log_requests() -> None:
     portal_log = logging.getLogger("kinerja.portal")
     portal_log.addHandler(handler)
     portal_log.setLevel(logging.INFO)
+    portal_log.propagate = False  # once: the root handler (cli.py) would print it again
 
 
 def serve(

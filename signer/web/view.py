@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
 
 from signer import formatting
 from signer.evaluate.results import Periode
@@ -32,18 +35,27 @@ def signatures_of(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [{k: s.get(k) for k in keep} for s in report.get("signatures", [])]
 
 
-def shown_time(iso: str | None, agreement: Agreement | None) -> str | None:
+def shown_time(iso: str | None, agreement: Agreement | None, lang: str = "id") -> str | None:
     """A signing time as people read it, in the agreement's time zone ('15 Januari 2026 10.23
-    WIB'); UTC when there is no agreement to say which zone."""
+    WIB', in English '15 January 2026 10:23 WIB'); UTC when there is no agreement to say which
+    zone."""
     if not iso:
         return None
     try:
         when = dt.datetime.fromisoformat(iso)
     except ValueError:
         return iso
-    if agreement is not None:
+    if agreement is None:
+        return when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if lang == "id":
         return formatting.waktu(when, agreement.zona_waktu)
-    return when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    local = when.astimezone(ZoneInfo(agreement.zona_waktu.iana))
+    return f"{format_datetime(local, 'd MMMM y HH:mm', locale='en')} {agreement.zona_waktu.value}"
+
+
+def _times(iso: str | None, agreement: Agreement | None) -> dict[str, str | None]:
+    """A time shown in each language of the pages (the template picks by its language)."""
+    return {"id": shown_time(iso, agreement, "id"), "en": shown_time(iso, agreement, "en")}
 
 
 def _pihak(role: Peran, p: Pihak, signatures: list[dict[str, Any]], a: Agreement) -> dict[str, Any]:
@@ -54,7 +66,7 @@ def _pihak(role: Peran, p: Pihak, signatures: list[dict[str, Any]], a: Agreement
         "jabatan": p.jabatan,
         "nip": formatting.nip(p.nip) if p.nip else None,
         "signature": (
-            {**signed, "signing_time_shown": shown_time(signed["signing_time"], a)}
+            {**signed, "signing_time_shown": _times(signed["signing_time"], a)}
             if signed
             else None
         ),
@@ -181,7 +193,7 @@ def agreement_view(
         "tempat": a.tempat,
         "verdict": archived.verdict,
         "verified_at": archived.verified_at.isoformat(),
-        "verified_at_shown": shown_time(archived.verified_at.isoformat(), a),
+        "verified_at_shown": _times(archived.verified_at.isoformat(), a),
         "checks": checks_of(archived.report),
         "signatures": signatures,
         "parties": parties,
@@ -202,7 +214,7 @@ def upload_view(report: dict[str, Any]) -> dict[str, Any]:
     data of the document beyond its id (it may hold unsigned revisions)."""
     agreement = report.get("agreement") or {}
     signatures = [
-        {**s, "signing_time_shown": shown_time(s["signing_time"], None)}
+        {**s, "signing_time_shown": _times(s["signing_time"], None)}
         for s in signatures_of(report)
     ]
     return {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import time
@@ -182,9 +183,14 @@ def test_uploads_of_a_good_and_a_tampered_pdf(
 def test_english_on_request_and_kept(portal: Portal, browser: object) -> None:
     page = _page(browser)
     page.goto(f"{portal.url}/v/{portal.codes['pk-2026-dinkes']}")  # type: ignore[attr-defined]
+    signed = page.locator(".signed strong").first  # type: ignore[attr-defined]
+    assert re.fullmatch(r"\d{1,2} \w+ \d{4} \d{2}\.\d{2} WIB", signed.inner_text())
     page.click("a.lang")  # type: ignore[attr-defined]
     assert page.locator(".verdict .word").inner_text() == "VALID"  # type: ignore[attr-defined]
     assert "First party" in page.content()  # type: ignore[attr-defined]
+    months = "January|February|March|April|May|June|July|August|September|October|November|December"
+    when = page.locator(".signed strong").first.inner_text()  # type: ignore[attr-defined]
+    assert re.fullmatch(rf"\d{{1,2}} ({months}) \d{{4}} \d{{2}}:\d{{2}} WIB", when), when
     page.goto(f"{portal.url}/periksa")  # type: ignore[attr-defined]
     assert page.locator("h1").inner_text() == "Check a PDF file"  # type: ignore[attr-defined]
 
