@@ -48,6 +48,7 @@ from signer.terminal import (
     console_err,
     print_checks,
     print_evaluation,
+    print_report_stream,
     print_reports,
     report_outcomes,
 )
@@ -922,7 +923,7 @@ def verify(
     """
     from signer.batch import Limits, default_jobs, expand_inputs
     from signer.trust import load_trust_config
-    from signer.verify import Verdict, VerifyOptions, envelope, every_check, verify_paths
+    from signer.verify import Verdict, VerifyOptions, envelope, every_check, verify_iter
 
     if list_checks:
         print_checks(every_check(), as_json)
@@ -933,7 +934,15 @@ def verify(
     trust_config = load_trust_config(trust, online=not offline, pinned=pin, party_pins=party_pins)
     options = VerifyOptions(trust_config, _parse_at(at))
     limits = Limits(memory_mb=max_memory, seconds=timeout)
-    results = verify_paths(files, options, jobs or default_jobs(), not as_json, limits)
+    stream = verify_iter(files, options, jobs or default_jobs(), not as_json, limits)
+    if not as_json and bsre is None:  # each report printed as it comes: flat over an archive
+        counts, unusable = print_report_stream(stream, len(files))
+        if unusable:
+            sys.exit(ExitCode.BAD_INPUT)
+        if counts[Verdict.INVALID] or counts[Verdict.INDETERMINATE]:
+            sys.exit(ExitCode.FAILED)
+        return
+    results = list(stream)
     unusable = [r for r in results if isinstance(r, InputError)]
     reports = [r for r in results if not isinstance(r, InputError)]
     opinions = _second_opinions(reports, bsre, bsre_ca)

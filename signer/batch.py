@@ -16,7 +16,8 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     Executor,
@@ -206,8 +207,14 @@ class Batch(Generic[T, R]):
         return outcome
 
     def run(self, items: Sequence[T] | Iterable[T]) -> list[Outcome[R]]:
+        """Every item's outcome, in the items' order."""
+        results = dict(self.stream(items))
+        return [results[i] for i in sorted(results)]
+
+    def stream(self, items: Sequence[T] | Iterable[T]) -> Iterator[tuple[int, Outcome[R]]]:
+        """Each item's index and outcome as it completes, so that a caller need not hold every
+        outcome of a large batch (an archive) at once."""
         items = list(items)
-        results: dict[int, Outcome[R]] = {}
         show = self.progress and sys.stderr.isatty() and len(items) > 1
         console = Console(stderr=True)
         pool, submit = self._pool()
@@ -225,40 +232,42 @@ class Batch(Generic[T, R]):
         ):
             task = bar.add_task(shown(self.label), total=len(items))
             pending: dict[Future[Outcome[R]], int] = {}
-            queue = list(enumerate(items))
-            suspects: list[int] = []  # in flight when a worker died: run again, one by one
+            queue = deque(enumerate(items))
             try:
                 while queue or pending:
                     # keep a bounded window in flight so an interrupt stops quickly
                     while queue and len(pending) < 2 * max(1, self.jobs):
-                        index, item = queue.pop(0)
+                        index, item = queue.popleft()
                         pending[submit(item)] = index
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    broken = False
+                    finished: list[tuple[int, Outcome[R]]] = []
+                    suspects: list[int] = []  # in flight when a worker died
                     for future in done:
                         index = pending.pop(future)
                         try:
-                            results[index] = future.result()
+                            finished.append((index, future.result()))
                         except BrokenProcessPool:
-                            broken = True
                             suspects.append(index)
                             continue
                         bar.advance(task)
-                    if broken:  # the pool is gone: the rest in flight is suspect too
+                    if suspects:  # the pool is gone: the rest in flight is suspect too
                         suspects += pending.values()
                         pending.clear()
                         pool.shutdown(wait=True, cancel_futures=True)
                         pool, submit = self._pool()
-                for index in sorted(suspects):
-                    results[index] = self._alone(items[index])
-                    bar.advance(task)
+                    yield from sorted(finished, key=lambda f: f[0])
+                    # each suspect again, alone, now: an outcome is never held back to the end
+                    # (a caller that keeps the items' order would have to hold every later one)
+                    for index in sorted(suspects):
+                        outcome = self._alone(items[index])
+                        bar.advance(task)
+                        yield index, outcome
             except KeyboardInterrupt:
                 for future in pending:
                     future.cancel()
                 raise
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
-        return [results[i] for i in sorted(results)]
 
     def _one(self, item: T) -> Outcome[R]:
         start = time.perf_counter()

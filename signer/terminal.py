@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from signer.errors import ExitCode, InputError
 if TYPE_CHECKING:
     from signer.batch import Outcome
     from signer.evaluate.results import Evaluation
-    from signer.verify import Report
+    from signer.verify import Report, Verdict
     from signer.verify.check import Check
     from signer.verify.second_opinion import SecondOpinion
 
@@ -88,48 +88,82 @@ def print_reports(
 ) -> None:
     from signer.verify import Verdict
 
-    colour = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.INDETERMINATE: "yellow"}
     opinions = opinions or {}
     many = len(reports) + len(unusable) > 3
     for r in reports:
         if many and r.verdict is Verdict.VALID and r.file not in opinions:
             continue
-        console.print(
-            f"[bold {colour[r.verdict]}]{r.verdict.value}[/] {markup(r.file)}"
-            + (
-                f"  ({markup(r.agreement_id)}, data {markup(r.sha256[:16])}…)"
-                if r.agreement_id and r.sha256
-                else ""
-            ),
-            markup=True,
-        )
-        for s in r.signatures:
-            when = f"{s.signing_time} ({s.time_source})" if s.signing_time else "no time"
-            # a remote service's signature sits in a field of its own: say which
-            where = f" (field {s.field})" if s.role and s.field != s.role else ""
-            console.print(
-                shown(
-                    f"  {s.role or s.field}{where}: {s.signer}, issued by {s.issuer}, {when}, "
-                    f"{s.level or '?'}"
-                )
-            )
-        for c in r.failures:
-            console.print(f"  [{colour[c.verdict]}]✗[/] {markup(c)}", markup=True)
-        if r.file in opinions:
-            console.print(shown(f"  {opinions[r.file].line()}"))
+        _print_report(r, opinions.get(r.file))
     for e in unusable:
         console_err.print(f"error: {' / '.join(lines(e))}")
     if many:
-        from rich.table import Table
+        _print_verdicts({v: sum(1 for r in reports if r.verdict is v) for v in Verdict}, unusable)
 
-        table = Table(title="verification")
-        table.add_column("verdict")
-        table.add_column("documents", justify="right")
-        for v in Verdict:
-            table.add_row(v.value, str(sum(1 for r in reports if r.verdict is v)))
-        if unusable:
-            table.add_row("unusable", str(len(unusable)))
-        console.print(table)
+
+def print_report_stream(
+    results: Iterable[Report | InputError], total: int
+) -> tuple[dict[Verdict, int], list[InputError]]:
+    """:func:`print_reports` for reports as they come (``verify_iter``): each printed and let
+    go, so an archive of any size prints in flat memory. The verdicts counted, and the unusable
+    inputs (a line each), for the exit code."""
+    from signer.verify import Verdict
+
+    counts = {v: 0 for v in Verdict}
+    unusable: list[InputError] = []
+    for r in results:
+        if isinstance(r, InputError):
+            unusable.append(r)
+            continue
+        counts[r.verdict] += 1
+        if total <= 3 or r.verdict is not Verdict.VALID:
+            _print_report(r, None)
+    for e in unusable:
+        console_err.print(f"error: {' / '.join(lines(e))}")
+    if total > 3:
+        _print_verdicts(counts, unusable)
+    return counts, unusable
+
+
+def _print_report(r: Report, opinion: SecondOpinion | None) -> None:
+    from signer.verify import Verdict
+
+    colour = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.INDETERMINATE: "yellow"}
+    console.print(
+        f"[bold {colour[r.verdict]}]{r.verdict.value}[/] {markup(r.file)}"
+        + (
+            f"  ({markup(r.agreement_id)}, data {markup(r.sha256[:16])}…)"
+            if r.agreement_id and r.sha256
+            else ""
+        ),
+        markup=True,
+    )
+    for s in r.signatures:
+        when = f"{s.signing_time} ({s.time_source})" if s.signing_time else "no time"
+        # a remote service's signature sits in a field of its own: say which
+        where = f" (field {s.field})" if s.role and s.field != s.role else ""
+        console.print(
+            shown(
+                f"  {s.role or s.field}{where}: {s.signer}, issued by {s.issuer}, {when}, "
+                f"{s.level or '?'}"
+            )
+        )
+    for c in r.failures:
+        console.print(f"  [{colour[c.verdict]}]✗[/] {markup(c)}", markup=True)
+    if opinion is not None:
+        console.print(shown(f"  {opinion.line()}"))
+
+
+def _print_verdicts(counts: dict[Verdict, int], unusable: Sequence[InputError]) -> None:
+    from rich.table import Table
+
+    table = Table(title="verification")
+    table.add_column("verdict")
+    table.add_column("documents", justify="right")
+    for v, n in counts.items():
+        table.add_row(v.value, str(n))
+    if unusable:
+        table.add_row("unusable", str(len(unusable)))
+    console.print(table)
 
 
 def print_evaluation(evaluation: Evaluation, written: list[Path]) -> None:

@@ -11,7 +11,7 @@ from signer.verify.evidence import VerifyOptions
 from signer.verify.policy import DEFAULT_POLICY, Policy, every_check, policy_for
 from signer.verify.report import Report, SignatureSummary, envelope
 from signer.verify.result import CheckResult, Verdict
-from signer.verify.run import SigningAudit, verify_bytes, verify_file, verify_paths
+from signer.verify.run import SigningAudit, verify_bytes, verify_file, verify_iter, verify_paths
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -27,5 +27,6 @@ __all__ = [
     "policy_for",
     "verify_bytes",
     "verify_file",
+    "verify_iter",
     "verify_paths",
 ]

@@ -18,6 +18,8 @@ import zlib
 
 import pikepdf
 
+from signer.verify.cache import ByDigest
+
 MB = 1024 * 1024
 MAX_STREAM_BYTES = 64 * MB
 """One stream, decoded: far above any page, font or profile of an agreement, and a logo of
@@ -84,8 +86,7 @@ def oversized_streams(pdf: pikepdf.Pdf) -> list[str]:
             found.append(f"{where}: compressed with {' '.join(filters)}, not read")
             continue
         try:
-            raw = obj.read_raw_bytes()
-            size = len(zlib.decompressobj().decompress(raw, MAX_STREAM_BYTES + 1))
+            size = _inflated(obj.read_raw_bytes())
         except (pikepdf.PdfError, zlib.error):
             continue  # damaged: the parsers report it themselves, and it inflates to nothing
         if size > MAX_STREAM_BYTES:
@@ -96,6 +97,16 @@ def oversized_streams(pdf: pikepdf.Pdf) -> list[str]:
             found.append(f"the streams together inflate past {MAX_DOCUMENT_BYTES // MB} MB")
             break
     return found
+
+
+def _inflated_size(raw: bytes) -> int:
+    """What FlateDecode bytes inflate to, counted up to one byte past the limit."""
+    return len(zlib.decompressobj().decompress(raw, MAX_STREAM_BYTES + 1))
+
+
+# by the raw bytes' digest: the signed revision is measured again before PDFium reads it, and
+# most of its streams are the file's own (a pure function of the bytes; sizes only are kept)
+_inflated: ByDigest[int] = ByDigest(_inflated_size, size=4096)
 
 
 def oversized(data: bytes) -> list[str]:

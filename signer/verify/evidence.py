@@ -14,9 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 import pikepdf
-from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
-from asn1crypto.ocsp import OCSPResponse
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.decode_limits import DecodeLimits, StreamDecodeLimits
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
@@ -46,7 +44,6 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
-from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from signer.canonical import NewerSchema
@@ -54,7 +51,7 @@ from signer.embedded import EmbeddedAgreement, NotPrepared, read_embedded
 from signer.errors import InputError
 from signer.model import Agreement, Peran
 from signer.trust import TrustConfig
-from signer.verify import speedups
+from signer.verify import cache, speedups
 from signer.verify.bounds import (
     MAX_STREAM_BYTES,
     oversized,
@@ -161,7 +158,7 @@ class Evidence:
         return fail(f"cannot be judged: {self.embedded_error}", Verdict.INDETERMINATE)
 
 
-def _earlier_proofs(reader: PdfFileReader, final: int) -> LocalKnowledge:
+def _earlier_proofs(reader: PdfFileReader, final: int, dss_revs: list[int]) -> LocalKnowledge:
     """The validation data of the DSS as every revision before the last one wrote it.
 
     CRLs, OCSP responses and certificates prove themselves (their issuers signed them), so an
@@ -170,7 +167,7 @@ def _earlier_proofs(reader: PdfFileReader, final: int) -> LocalKnowledge:
     certs: dict[bytes, asn1_x509.Certificate] = {}
     crls: dict[bytes, CRLContainer] = {}
     ocsps: dict[bytes, OCSPContainer] = {}
-    for rev in _dss_revisions(reader):
+    for rev in dss_revs:
         if rev == final:
             continue
         resolver = reader.get_historical_resolver(rev)
@@ -193,13 +190,13 @@ def _earlier_proofs(reader: PdfFileReader, final: int) -> LocalKnowledge:
                     stream = resolved(entries.raw_get(i))
                     assert isinstance(stream, generic.StreamObject)
                     data = stream.data
+                    # parsed once per worker by their bytes' digest (signer.verify.cache)
                     if key == "/Certs" and data not in certs:
-                        certs[data] = asn1_x509.Certificate.load(data)
+                        certs[data] = cache.certificate(data)
                     elif key == "/CRLs" and data not in crls:
-                        crls[data] = CRLContainer(asn1_crl.CertificateList.load(data))
+                        crls[data] = cache.crl(data)
                     elif key == "/OCSPs" and data not in ocsps:
-                        [first, *_] = OCSPContainer.load_multi(OCSPResponse.load(data))
-                        ocsps[data] = first
+                        ocsps[data] = cache.ocsp(data)
                 except MemoryError:
                     raise
                 except Exception:
@@ -214,7 +211,7 @@ def _earlier_proofs(reader: PdfFileReader, final: int) -> LocalKnowledge:
 def _spec(
     trust: TrustConfig, at: dt.datetime | None, earlier: LocalKnowledge | None = None
 ) -> PdfSignatureValidationSpec:
-    manager = SimpleTrustManager.build(trust_roots=list(trust.anchors))
+    manager = cache.trust_manager(trust.anchors)  # the same anchors for the whole batch
     if at is not None or not trust.online:
         rule, backend = RevinfoOnlineFetchingRule.LOCAL_ONLY, None
     else:
@@ -368,8 +365,11 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
         ev.reader = None
         return ev
     reader = ev.reader
+    dss_revs = _dss_revisions(reader)  # once: the proofs and the levels both need them
     spec = _spec(
-        options.trust, options.at, _earlier_proofs(reader, reader.xrefs.total_revisions - 1)
+        options.trust,
+        options.at,
+        _earlier_proofs(reader, reader.xrefs.total_revisions - 1, dss_revs),
     )
     timing = (
         ValidationTimingInfo(
@@ -403,7 +403,6 @@ def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
         and status.valid
         and status.trusted
     ]
-    dss_revs = _dss_revisions(reader)
     for es in sigs:
         if es.sig_object.get("/Type") == "/DocTimeStamp":
             continue

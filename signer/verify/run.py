@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from signer.batch import Batch, Limits, Outcome, Status
 from signer.errors import InputError
 from signer.model import Peran
 from signer.trust import TrustConfig
+from signer.verify import cache
 from signer.verify.evidence import Evidence, VerifyOptions, gather
 from signer.verify.policy import Policy, policy_for
 from signer.verify.report import Report, summarise
@@ -88,22 +90,48 @@ def verify_paths(
 ) -> list[Report | InputError]:
     """Verify many files in forked workers; unusable input comes back as its error.
 
+    Every report at once: for an archive, :func:`verify_iter` holds only a few at a time.
+    """
+    return list(verify_iter(paths, options, jobs, progress, limits))
+
+
+def verify_iter(
+    paths: Sequence[Path],
+    options: VerifyOptions,
+    jobs: int = 1,
+    progress: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Iterator[Report | InputError]:
+    """Each file's report (or why it is unusable) in the order of ``paths``, as soon as it and
+    every file before it are verified: memory stays flat however large the archive.
+
     Each document runs in a worker bounded by ``limits``: one that needs more memory or time,
-    or kills its worker, is unusable input with the reason, and the others go on.
+    or kills its worker, is unusable input with the reason, and the others go on. A worker
+    verifies many documents.
     """
     policy = policy_for(options.trust)
+    parent = os.getpid()
+    cache.warm()  # inherited by every worker forked below
 
     def one(path: Path) -> Outcome[Report | InputError]:
         try:
             report: Report | InputError = verify_file(path, options, policy)
         except InputError as e:
             report = e
+        if os.getpid() != parent:  # in a forked worker, which goes on to the next document
+            cache.settle_worker()
         return Outcome(str(path), Status.DONE, value=report)
 
     batch: Batch[Path, Report | InputError] = Batch(
         "verify", one, str, jobs=jobs, progress=progress, processes=True, limits=limits
     )
-    return [o.value if o.value is not None else InputError(o.detail) for o in batch.run(paths)]
+    waiting: dict[int, Report | InputError] = {}  # done, but a file before it is not yet
+    following = 0
+    for index, o in batch.stream(paths):
+        waiting[index] = o.value if o.value is not None else InputError(o.detail)
+        while following in waiting:
+            yield waiting.pop(following)
+            following += 1
 
 
 @dataclass(frozen=True)

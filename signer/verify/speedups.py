@@ -11,6 +11,17 @@ over 30 signed agreements; `tests/unit/test_speedups.py` compares each with the 
 - asn1crypto prepares every name attribute of every certificate with RFC 4518 string
   preparation, again for each parsed copy (the same officials' certificates sit in every
   agreement): :func:`install` caches that pure function of the string.
+- pyHanko reads each object header's numbers one byte at a time through a generator:
+  :func:`read_until_whitespace` finds the whitespace with a regular expression.
+- pyHanko decodes every name token byte by byte, the same few hundred names again in every
+  revision: :func:`decode_name` caches the decoding by the token's bytes (a fresh object each
+  time, so no reader's object is shared).
+- asn1crypto compares distinguished names attribute by attribute, each prepared, for every
+  issuer lookup of every chain: :func:`names_equal` answers at once when both encodings are
+  the same bytes (equal values, by definition), and asks the original otherwise.
+- asn1crypto spells out every object identifier it meets (algorithms, extensions, attributes:
+  thousands per agreement) byte by byte: :func:`install` caches the dotted form by the
+  identifier's bytes.
 """
 
 from __future__ import annotations
@@ -21,15 +32,20 @@ import io
 import re
 from typing import Any
 
-from asn1crypto import x509
+from asn1crypto import core, x509
 from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.misc import PDF_DELIMITERS, PDF_WHITESPACE, PdfStreamError
 
 _original = generic.read_hex_string_from_stream
 _original_until_delimiter = misc.read_until_delimiter
 _original_string_prep = x509.NameTypeAndValue._ldap_string_prep
+_original_until_whitespace = misc.read_until_whitespace
+_original_decode_name = generic._decode_name
+_original_name_eq = x509.Name.__eq__
+_original_dotted = core.ObjectIdentifier.dotted
 _CHUNK = 1 << 16
 _DELIMITER = re.compile(b"[" + re.escape(PDF_WHITESPACE + PDF_DELIMITERS) + b"]")
+_WHITESPACE = re.compile(b"[" + re.escape(PDF_WHITESPACE) + b"]")
 
 
 def read_hex_string(stream: Any) -> generic.ByteStringObject | generic.TextStringObject:
@@ -79,6 +95,70 @@ def read_until_delimiter(stream: Any) -> bytes:
         parts.append(chunk)
 
 
+def read_until_whitespace(stream: Any, maxchars: int | None = None) -> bytes:
+    """pyHanko's ``read_until_whitespace``: the bytes up to a whitespace byte, which is read
+    and dropped (at the end of the stream, everything); at most ``maxchars`` bytes if given."""
+    if maxchars is not None and maxchars <= 0:
+        result: bytes = _original_until_whitespace(stream, maxchars)  # its own answer
+        return result
+    start = stream.tell()
+    parts: list[bytes] = []
+    taken = 0
+    while maxchars is None or taken < maxchars:
+        chunk = stream.read(64 if maxchars is None else min(64, maxchars - taken))
+        if not chunk:
+            break
+        found = _WHITESPACE.search(chunk)
+        if found is not None:
+            parts.append(chunk[: found.start()])
+            token = b"".join(parts)
+            stream.seek(start + len(token) + 1, io.SEEK_SET)  # past the whitespace byte
+            return token
+        parts.append(chunk)
+        taken += len(chunk)
+    return b"".join(parts)
+
+
+@functools.lru_cache(maxsize=8192)
+def _decoded_name(name_bytes: bytes) -> str:
+    return str(_original_decode_name(name_bytes))
+
+
+def decode_name(name_bytes: bytes) -> generic.NameObject:
+    """pyHanko's ``_decode_name`` (a malformed name raises as it does, and is not cached)."""
+    return generic.NameObject(_decoded_name(bytes(name_bytes)))
+
+
+def names_equal(self: x509.Name, other: object) -> bool:
+    """asn1crypto's ``Name.__eq__`` (RFC 5280 7.1), at once for byte-identical encodings."""
+    if isinstance(other, x509.Name) and self.dump() == other.dump():
+        return True
+    result: bool = _original_name_eq(self, other)
+    return result
+
+
+class _Oid:
+    """What the original ``dotted`` reads of an identifier: its contents."""
+
+    def __init__(self, contents: bytes) -> None:
+        self.contents = contents
+        self._dotted: str | None = None
+
+
+@functools.lru_cache(maxsize=4096)
+def _dotted_of(contents: bytes) -> str:
+    result: str = _original_dotted.fget(_Oid(contents))
+    return result
+
+
+def dotted(self: core.ObjectIdentifier) -> str:
+    """asn1crypto's ``ObjectIdentifier.dotted``, cached by the identifier's bytes."""
+    if self._dotted is None:
+        self._dotted = _dotted_of(bytes(self.contents))
+    result: str = self._dotted
+    return result
+
+
 @functools.lru_cache(maxsize=8192)
 def _string_prep(string: str) -> str:
     result: str = _original_string_prep(None, string)
@@ -94,4 +174,8 @@ def install() -> None:
     generic.read_hex_string_from_stream = read_hex_string
     generic.read_until_delimiter = read_until_delimiter  # type: ignore[attr-defined]  # imported there by name
     misc.read_until_delimiter = read_until_delimiter
+    misc.read_until_whitespace = read_until_whitespace
+    generic._decode_name = decode_name
+    x509.Name.__eq__ = names_equal
+    core.ObjectIdentifier.dotted = property(dotted)
     x509.NameTypeAndValue._ldap_string_prep = _cached_string_prep

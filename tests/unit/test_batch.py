@@ -94,3 +94,18 @@ def test_a_worker_that_dies_costs_its_item_only() -> None:
     assert "was killed" in outcomes[1].detail
     assert "took longer than 2 s" in outcomes[2].detail
     assert "MemoryError" in outcomes[3].detail
+
+
+def test_stream_gives_each_outcome_once_as_it_completes() -> None:
+    import time
+
+    def work(n: int) -> Outcome[int]:
+        time.sleep(0.05 if n == 0 else 0.0)  # the first item finishes last
+        return Outcome(str(n), Status.DONE, value=n)
+
+    batch: Batch[int, int] = Batch("t", work, str, jobs=2, progress=False)
+    streamed = list(batch.stream(range(6)))
+    assert sorted(i for i, _ in streamed) == list(range(6))
+    assert all(o.value == i for i, o in streamed)
+    assert streamed[0][0] != 0  # not held back for the slow first item
+    assert [o.value for o in batch.run(range(6))] == list(range(6))

@@ -92,3 +92,74 @@ def test_string_prep_refuses_what_the_original_refuses() -> None:
         speedups._original_string_prep(None, "\ufffd")
     with pytest.raises(ValueError):
         _ = x509.Name.build({"common_name": "\ufffd"}).chosen[0][0].prepped_value
+
+
+WHITESPACE_CASES = [
+    (b"12 0 obj", None),
+    (b"12\n0 obj", None),
+    (b"12\r\n0", None),
+    (b"12", None),  # ends with the stream
+    (b"", None),
+    (b" 12", None),  # whitespace first: nothing
+    (b"%PDF-1.7\n%\xe2\xe3", 20),
+    (b"%PDF-" + b"x" * 100, 20),  # no whitespace within maxchars
+    (b"x" * 200 + b" y", None),  # longer than one chunk
+    (b"abc\x00def", None),
+    (b"abcdefgh ", 8),  # the whitespace just past maxchars is not read
+]
+
+
+@pytest.mark.parametrize("data,maxchars", WHITESPACE_CASES, ids=range(len(WHITESPACE_CASES)))
+def test_read_until_whitespace_as_pyhanko(data: bytes, maxchars: int | None) -> None:
+    def run(reader: object) -> tuple[bytes, int]:
+        stream = io.BytesIO(data)
+        return reader(stream, maxchars), stream.tell()  # type: ignore[operator]
+
+    assert run(speedups.read_until_whitespace) == run(speedups._original_until_whitespace)
+
+
+NAMES = [b"Type", b"A#20B", b"Caf#C3#A9", b"\xe9t\xe9", b"A#2", b"A#zz", b"", b"A B", b"Page"]
+
+
+@pytest.mark.parametrize("data", NAMES, ids=range(len(NAMES)))
+def test_decode_name_as_pyhanko(data: bytes) -> None:
+    def run(decode: object) -> tuple[str, str]:
+        try:
+            value = decode(data)  # type: ignore[operator]
+        except Exception as e:
+            return ("error", type(e).__name__)
+        return (type(value).__name__, str(value))
+
+    assert run(speedups.decode_name) == run(speedups._original_decode_name)
+    assert run(speedups.decode_name) == run(speedups.decode_name)  # the cached answer too
+    if run(speedups.decode_name)[0] != "error":
+        assert speedups.decode_name(data) is not speedups.decode_name(data)  # never shared
+
+
+def test_names_equal_as_asn1crypto() -> None:
+    import signer.verify.evidence  # noqa: F401  (installs it)
+
+    a = x509.Name.build({"common_name": "Kota  Contoh", "country_name": "ID"})
+    same = x509.Name.load(a.dump())
+    spaced = x509.Name.build({"common_name": "kota contoh", "country_name": "ID"})
+    other = x509.Name.build({"common_name": "Kota Lain", "country_name": "ID"})
+    for x, y in [(a, same), (a, spaced), (a, other), (spaced, other)]:
+        assert (x == y) == speedups._original_name_eq(x, y)
+    assert a == same and a == spaced and a != other
+    assert a != "Kota Contoh"
+
+
+OIDS = ["1.2.840.113549.1.1.11", "2.5.29.15", "0.9.2342.19200300.100.1.1", "2.999.1", "1.3"]
+
+
+@pytest.mark.parametrize("dotted", OIDS)
+def test_oid_dotted_as_asn1crypto(dotted: str) -> None:
+    from asn1crypto import core
+
+    import signer.verify.evidence  # noqa: F401  (installs it)
+
+    oid = core.ObjectIdentifier.load(core.ObjectIdentifier(dotted).dump())
+    assert oid.dotted == dotted
+    fresh = speedups._Oid(oid.contents)
+    assert speedups._original_dotted.fget(fresh) == dotted  # the original, same bytes
+    assert core.ObjectIdentifier.load(oid.dump()).dotted is oid.dotted  # cached by the bytes
