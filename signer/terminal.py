@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -86,50 +87,67 @@ def print_reports(
     unusable: Sequence[InputError],
     opinions: dict[str, SecondOpinion] | None = None,
 ) -> None:
-    from signer.verify import Verdict
-
-    colour = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.INDETERMINATE: "yellow"}
     opinions = opinions or {}
     many = len(reports) + len(unusable) > 3
     for r in reports:
-        if many and r.verdict is Verdict.VALID and r.file not in opinions:
-            continue
-        console.print(
-            f"[bold {colour[r.verdict]}]{r.verdict.value}[/] {markup(r.file)}"
-            + (
-                f"  ({markup(r.agreement_id)}, data {markup(r.sha256[:16])}…)"
-                if r.agreement_id and r.sha256
-                else ""
-            ),
-            markup=True,
-        )
-        for s in r.signatures:
-            when = f"{s.signing_time} ({s.time_source})" if s.signing_time else "no time"
-            # a remote service's signature sits in a field of its own: say which
-            where = f" (field {s.field})" if s.role and s.field != s.role else ""
-            console.print(
-                shown(
-                    f"  {s.role or s.field}{where}: {s.signer}, issued by {s.issuer}, {when}, "
-                    f"{s.level or '?'}"
-                )
-            )
-        for c in r.failures:
-            console.print(f"  [{colour[c.verdict]}]✗[/] {markup(c)}", markup=True)
-        if r.file in opinions:
-            console.print(shown(f"  {opinions[r.file].line()}"))
+        print_report(r, many, opinions.get(r.file))
     for e in unusable:
-        console_err.print(f"error: {' / '.join(lines(e))}")
+        print_unusable(e)
     if many:
-        from rich.table import Table
+        print_verdict_table(Counter(r.verdict.value for r in reports), len(unusable))
 
-        table = Table(title="verification")
-        table.add_column("verdict")
-        table.add_column("documents", justify="right")
-        for v in Verdict:
-            table.add_row(v.value, str(sum(1 for r in reports if r.verdict is v)))
-        if unusable:
-            table.add_row("unusable", str(len(unusable)))
-        console.print(table)
+
+def print_report(r: Report, quiet_if_valid: bool, opinion: SecondOpinion | None = None) -> None:
+    """One document's verdict, its signatures and every failed check (a VALID one in a long run
+    only in the table at the end, unless a second opinion was asked for it)."""
+    from signer.verify import Verdict
+
+    colour = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.INDETERMINATE: "yellow"}
+    if quiet_if_valid and r.verdict is Verdict.VALID and opinion is None:
+        return
+    console.print(
+        f"[bold {colour[r.verdict]}]{r.verdict.value}[/] {markup(r.file)}"
+        + (
+            f"  ({markup(r.agreement_id)}, data {markup(r.sha256[:16])}…)"
+            if r.agreement_id and r.sha256
+            else ""
+        ),
+        markup=True,
+    )
+    for s in r.signatures:
+        when = f"{s.signing_time} ({s.time_source})" if s.signing_time else "no time"
+        # a remote service's signature sits in a field of its own: say which
+        where = f" (field {s.field})" if s.role and s.field != s.role else ""
+        console.print(
+            shown(
+                f"  {s.role or s.field}{where}: {s.signer}, issued by {s.issuer}, {when}, "
+                f"{s.level or '?'}"
+            )
+        )
+    for c in r.failures:
+        console.print(f"  [{colour[c.verdict]}]✗[/] {markup(c)}", markup=True)
+    if opinion is not None:
+        console.print(shown(f"  {opinion.line()}"))
+
+
+def print_unusable(e: InputError) -> None:
+    console_err.print(f"error: {' / '.join(lines(e))}")
+
+
+def print_verdict_table(verdicts: Counter[str], unusable: int) -> None:
+    """How many documents got each verdict (by its name), and how many were unusable."""
+    from rich.table import Table
+
+    from signer.verify import Verdict
+
+    table = Table(title="verification")
+    table.add_column("verdict")
+    table.add_column("documents", justify="right")
+    for v in Verdict:
+        table.add_row(v.value, str(verdicts[v.value]))
+    if unusable:
+        table.add_row("unusable", str(unusable))
+    console.print(table)
 
 
 def print_evaluation(evaluation: Evaluation, written: list[Path]) -> None:
