@@ -9,6 +9,8 @@ import multiprocessing
 import pickle
 import resource
 import signal
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -97,3 +99,17 @@ def test_json_array_is_one_document_built_as_it_goes() -> None:
     empty = io.StringIO()
     JsonArray(empty).close()
     assert json.loads(empty.getvalue()) == []
+
+
+def test_without_dask_installed_dask_says_what_to_install(tmp_path: Path) -> None:
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    hide = "import sys; sys.modules['distributed'] = None; from cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", hide, "verify", str(pdf), "--dask", "local:2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == f"error: {cluster.MISSING}\n"
