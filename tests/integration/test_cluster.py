@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ from signer.archive import open_registry
 from signer.errors import InputError
 from signer.trust import load_trust_config
 from signer.verify import Report, VerifyOptions, verify_paths
-from signer.verify.cluster import ClusterJob, connect, verify_stream
+from signer.verify.cluster import ALLOWED_FAILURES, ClusterJob, connect, verify_stream
 from tests.archive_db import backends, fresh_database
 from tests.conftest import run_kinerja
 
@@ -97,6 +98,43 @@ def test_a_worker_killed_mid_run_costs_a_retry_not_a_document(
         name: r.verdict if isinstance(r, Report) else str(r) for name, r in results.items()
     } == {f"{n}/{f}": local[str(f)] for n in range(copies) for f in files}
     assert victim not in client.run(os.getpid).values()  # it was killed, and replaced
+
+
+def test_a_document_whose_worker_keeps_dying_is_unusable_and_the_run_goes_on(
+    client: Any, signed_example: Path, demo_store: Path
+) -> None:
+    """As a document that kills its worker would (a hang past --timeout ends it the same way):
+    every worker that takes it up is killed, until the scheduler gives up on it."""
+    pdf = next(iter(sorted(signed_example.glob("pk-*.pdf"))))
+    job = ClusterJob.of([demo_store], load_trust_config([demo_store]))
+    done = threading.Event()
+    kills: list[int] = []
+
+    def killer() -> None:
+        while not done.is_set():
+            for worker, keys in client.processing().items():
+                try:
+                    pid = client.run(os.getpid, workers=[worker])[worker] if keys else None
+                    if pid and pid not in kills:
+                        os.kill(pid, signal.SIGKILL)
+                        kills.append(pid)
+                except Exception:  # the worker went away meanwhile
+                    continue
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    try:
+        results = list(verify_stream(client, [("killer.pdf", pdf.read_bytes())], job))
+    finally:
+        done.set()
+        thread.join()
+    assert len(kills) > ALLOWED_FAILURES
+    assert [(n, type(r)) for n, r in results] == [("killer.pdf", InputError)]
+    assert "kept ending its Dask worker" in str(results[0][1])
+    client.wait_for_workers(2, timeout=60)  # the nannies started new workers: the run goes on
+    after = dict(verify_stream(client, [("after.pdf", pdf.read_bytes())], job))
+    assert isinstance(after["after.pdf"], Report) and after["after.pdf"].verdict.value == "VALID"
 
 
 @pytest.fixture(params=backends())
