@@ -290,6 +290,7 @@ def verify_stream(
     limit = window or WINDOW_PER_WORKER * _threads(client)
     pending = iter(documents)
     names: dict[str, str] = {}
+    live: dict[str, Any] = {}  # in flight, by key: cancelled if the run stops early
     flying = as_completed()
     ready: list[tuple[str, InputError]] = []
 
@@ -299,10 +300,11 @@ def verify_stream(
                 ready.append((name, source))
                 continue
             key = f"kinerja-verify-{uuid.uuid4().hex}"
-            names[key] = name
-            flying.add(
-                client.submit(verify_task, job, name, source, key=key, retries=RETRIES, pure=False)
+            future = client.submit(
+                verify_task, job, name, source, key=key, retries=RETRIES, pure=False
             )
+            names[key], live[key] = name, future
+            flying.add(future)
             return True
         return False
 
@@ -311,7 +313,7 @@ def verify_stream(
             pass
         yield from _drain(ready)
         for future in flying:
-            name = names.pop(future.key)
+            name, _ = names.pop(future.key), live.pop(future.key)
             try:
                 result: Report | InputError = future.result()
             except KilledWorker:
@@ -330,9 +332,8 @@ def verify_stream(
             yield from _drain(ready)
         yield from _drain(ready)
     finally:
-        left = list(flying.futures)
-        if left:
-            client.cancel(left)
+        if live:
+            client.cancel(list(live.values()))
 
 
 def _drain(ready: list[tuple[str, InputError]]) -> Iterator[tuple[str, InputError]]:
