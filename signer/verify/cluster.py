@@ -102,11 +102,17 @@ class ClusterJob:
     def trust(self) -> TrustConfig:
         """The trust, loaded where this runs (on a worker)."""
         backend = None
+        anchors = tuple(asn1_x509.Certificate.load(d) for d in self.anchors)
         if self.demo_stores:
             stores = load_trust_config([Path(p) for p in self.demo_stores], from_env=False)
+            if {c.sha256 for c in stores.anchors} - {c.sha256 for c in anchors}:
+                # its revocation services would answer for another CA than the one trusted
+                raise InputError(
+                    f"the demo key store at {', '.join(self.demo_stores)} is another PKI here"
+                )
             backend = stores.fetcher_backend
         return TrustConfig(
-            tuple(asn1_x509.Certificate.load(d) for d in self.anchors),
+            anchors,
             backend,
             self.online,
             tuple(asn1_x509.Certificate.load(d) for d in self.pinned),

@@ -62,6 +62,9 @@ def test_a_worker_with_other_trust_than_the_client_refuses(
     gone = replace(job, demo_stores=(str(tmp_path / "nowhere"),))
     with pytest.raises(WorkerSetupError, match="on a Dask worker: --trust"):
         cluster._warm(gone)
+    other_pki = replace(job, anchors=())  # the store on the worker is not the trusted one
+    with pytest.raises(WorkerSetupError, match="is another PKI here"):
+        cluster._warm(other_pki)
     forged = replace(job, fingerprint="0" * 64)
     with pytest.raises(WorkerSetupError, match="other trust than this machine's"):
         cluster._warm(forged)
