@@ -240,7 +240,7 @@ def connect(address: str, connect_seconds: float = 10) -> Iterator[Client]:
         raise InputError(MISSING) from None
     if logging.getLogger().getEffectiveLevel() > logging.INFO:  # unless `kinerja -v`
         # a worker restarted or a scheduler started is the run's business, not the reader's
-        logging.getLogger("distributed").setLevel(logging.ERROR)
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
     if isinstance(target, str):
         try:
             client = Client(target, timeout=connect_seconds)
