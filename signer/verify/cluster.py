@@ -138,6 +138,9 @@ _WARM: dict[ClusterJob, tuple[VerifyOptions, Policy]] = {}
 
 def _warm(job: ClusterJob) -> tuple[VerifyOptions, Policy]:
     if job not in _WARM:
+        for library in ("fontTools", "pyhanko", "pyhanko_certvalidator"):
+            # as `kinerja` does: what they log, the checks report in their own words
+            logging.getLogger(library).setLevel(logging.CRITICAL)
         try:
             trust = job.trust()
         except InputError as e:
