@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import json
 import logging
@@ -153,6 +154,10 @@ def _warm(job: ClusterJob) -> tuple[VerifyOptions, Policy]:
             )
         _WARM.clear()
         _WARM[job] = (VerifyOptions(trust, job.at), policy_for(trust))
+        # what the worker holds now lives as long as it does: keep the collector off it, as a
+        # local batch does for what its forked workers inherit
+        gc.collect()
+        gc.freeze()
     return _WARM[job]
 
 
