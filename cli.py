@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # Human output prints data (names, paths, messages that quote them) through signer.display:
 # shown() for plain text, cell() in tables, markup() where a line has markup of ours. Markup and
 # emoji codes are off unless a print asks for markup, so data is never read as either.
+from cli_cluster import dask_option, shared_files_option, verify_on_dask
 from cli_common import (
     F,
     database_url,
@@ -898,6 +899,8 @@ def _parse_at(value: str | None) -> dt.datetime | None:
 )
 @click.option("--bsre-ca", type=click.Path(path_type=Path), help="CA of a private TLS server.")
 @jobs_option
+@dask_option
+@shared_files_option
 @json_option
 @user_errors
 def verify(
@@ -913,6 +916,8 @@ def verify(
     bsre: str | None,
     bsre_ca: Path | None,
     jobs: int | None,
+    dask: str | None,
+    shared_files: bool,
     as_json: bool,
 ) -> None:
     """Verify signed agreements: a fail-closed verdict per document.
@@ -934,12 +939,18 @@ def verify(
     trust_config = load_trust_config(trust, online=not offline, pinned=pin, party_pins=party_pins)
     options = VerifyOptions(trust_config, _parse_at(at))
     limits = Limits(memory_mb=max_memory, seconds=timeout)
+    if (bsre and dask) or (shared_files and not dask):
+        raise InputError("--bsre is not for --dask, and --shared-files only for --dask")
+    if dask:  # verdicts printed as the cluster's workers return them
+        return verify_on_dask(
+            files, trust, trust_config, options.at, limits, dask, shared_files, as_json
+        )
     stream = verify_iter(files, options, jobs or default_jobs(), not as_json, limits)
     if not as_json and bsre is None:  # each report printed as it comes: flat over an archive
         counts, unusable = print_report_stream(stream, len(files))
         if unusable:
             sys.exit(ExitCode.BAD_INPUT)
-        if counts[Verdict.INVALID] or counts[Verdict.INDETERMINATE]:
+        if counts[Verdict.INVALID.value] or counts[Verdict.INDETERMINATE.value]:
             sys.exit(ExitCode.FAILED)
         return
     results = list(stream)

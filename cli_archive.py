@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.table import Table
 
+from cli_cluster import dask_option, reverify_on_dask
 from cli_common import (
     database_url,
     db_option,
@@ -17,6 +18,7 @@ from cli_common import (
     json_option,
     trust_for,
     trust_options,
+    trusted_paths,
     user_errors,
 )
 from signer.display import cell, json_text, shown
@@ -211,18 +213,31 @@ def archive_show(code: str, db: str | None, as_json: bool) -> None:
 @db_option
 @trust_options
 @jobs_option
+@dask_option
 @json_option
 @user_errors
 def archive_reverify(
-    db: str | None, trust: tuple[Path, ...], offline: bool, jobs: int | None, as_json: bool
+    db: str | None,
+    trust: tuple[Path, ...],
+    offline: bool,
+    jobs: int | None,
+    dask: str | None,
+    as_json: bool,
 ) -> None:
     """Verify every archived agreement again and record the verdicts (after a revocation,
-    before an extend). Exit 1 when any is not VALID."""
+    before an extend). Exit 1 when any is not VALID. With --dask, on a Dask cluster."""
     from signer.archive import reverify, workspace_of
     from signer.batch import default_jobs
+    from signer.trust import load_trust_config
     from signer.verify import VerifyOptions
 
     workspace = workspace_of(Path.cwd())
+    if dask:
+        paths = trusted_paths(trust, workspace)
+        config = load_trust_config(paths, online=not offline)
+        with _open(db, workspace) as registry:
+            reverify_on_dask(registry, paths, config, dask, as_json)
+        return
     options = VerifyOptions(trust_for(trust, offline, workspace))
     with _open(db, workspace) as registry:
         done = reverify(registry, options, jobs=jobs or default_jobs(), progress=not as_json)

@@ -129,13 +129,19 @@ def trust_options(fn: F) -> F:
 def trust_for(trust: tuple[Path, ...], offline: bool, workspace: Path) -> Any:
     """The trust configuration: ``--trust``, else a demo workspace's own demo key store (said
     on stderr, so that nobody mistakes it for real trust)."""
-    from signer.demo_pki.pki import is_demo_store
     from signer.trust import load_trust_config
+
+    return load_trust_config(trusted_paths(trust, workspace), online=not offline)
+
+
+def trusted_paths(trust: tuple[Path, ...], workspace: Path) -> tuple[Path, ...]:
+    """``--trust``, else a demo workspace's own demo key store (said on stderr)."""
+    from signer.demo_pki.pki import is_demo_store
 
     if not trust and is_demo_store(workspace / "keys"):
         console_err.print(
             f"trusting the demo key store {workspace / 'keys'} (a demo PKI, not a real one)",
             markup=False,
         )
-        trust = (workspace / "keys",)
-    return load_trust_config(trust, online=not offline)
+        return (workspace / "keys",)
+    return trust

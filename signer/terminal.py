@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from signer.errors import ExitCode, InputError
 if TYPE_CHECKING:
     from signer.batch import Outcome
     from signer.evaluate.results import Evaluation
-    from signer.verify import Report, Verdict
+    from signer.verify import Report
     from signer.verify.check import Check
     from signer.verify.second_opinion import SecondOpinion
 
@@ -86,48 +87,45 @@ def print_reports(
     unusable: Sequence[InputError],
     opinions: dict[str, SecondOpinion] | None = None,
 ) -> None:
-    from signer.verify import Verdict
-
     opinions = opinions or {}
     many = len(reports) + len(unusable) > 3
     for r in reports:
-        if many and r.verdict is Verdict.VALID and r.file not in opinions:
-            continue
-        _print_report(r, opinions.get(r.file))
+        print_report(r, many, opinions.get(r.file))
     for e in unusable:
-        console_err.print(f"error: {' / '.join(lines(e))}")
+        print_unusable(e)
     if many:
-        _print_verdicts({v: sum(1 for r in reports if r.verdict is v) for v in Verdict}, unusable)
+        print_verdict_table(Counter(r.verdict.value for r in reports), len(unusable))
 
 
 def print_report_stream(
     results: Iterable[Report | InputError], total: int
-) -> tuple[dict[Verdict, int], list[InputError]]:
+) -> tuple[Counter[str], list[InputError]]:
     """:func:`print_reports` for reports as they come (``verify_iter``): each printed and let
-    go, so an archive of any size prints in flat memory. The verdicts counted, and the unusable
-    inputs (a line each), for the exit code."""
-    from signer.verify import Verdict
-
-    counts = {v: 0 for v in Verdict}
+    go, so an archive of any size prints in flat memory. The verdicts counted (by name), and the
+    unusable inputs (a line each), for the exit code."""
+    counts: Counter[str] = Counter()
     unusable: list[InputError] = []
     for r in results:
         if isinstance(r, InputError):
             unusable.append(r)
             continue
-        counts[r.verdict] += 1
-        if total <= 3 or r.verdict is not Verdict.VALID:
-            _print_report(r, None)
+        counts[r.verdict.value] += 1
+        print_report(r, total > 3)
     for e in unusable:
-        console_err.print(f"error: {' / '.join(lines(e))}")
+        print_unusable(e)
     if total > 3:
-        _print_verdicts(counts, unusable)
+        print_verdict_table(counts, len(unusable))
     return counts, unusable
 
 
-def _print_report(r: Report, opinion: SecondOpinion | None) -> None:
+def print_report(r: Report, quiet_if_valid: bool, opinion: SecondOpinion | None = None) -> None:
+    """One document's verdict, its signatures and every failed check (a VALID one in a long run
+    only in the table at the end, unless a second opinion was asked for it)."""
     from signer.verify import Verdict
 
     colour = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.INDETERMINATE: "yellow"}
+    if quiet_if_valid and r.verdict is Verdict.VALID and opinion is None:
+        return
     console.print(
         f"[bold {colour[r.verdict]}]{r.verdict.value}[/] {markup(r.file)}"
         + (
@@ -153,16 +151,23 @@ def _print_report(r: Report, opinion: SecondOpinion | None) -> None:
         console.print(shown(f"  {opinion.line()}"))
 
 
-def _print_verdicts(counts: dict[Verdict, int], unusable: Sequence[InputError]) -> None:
+def print_unusable(e: InputError) -> None:
+    console_err.print(f"error: {' / '.join(lines(e))}")
+
+
+def print_verdict_table(verdicts: Counter[str], unusable: int) -> None:
+    """How many documents got each verdict (by its name), and how many were unusable."""
     from rich.table import Table
+
+    from signer.verify import Verdict
 
     table = Table(title="verification")
     table.add_column("verdict")
     table.add_column("documents", justify="right")
-    for v, n in counts.items():
-        table.add_row(v.value, str(n))
+    for v in Verdict:
+        table.add_row(v.value, str(verdicts[v.value]))
     if unusable:
-        table.add_row("unusable", str(len(unusable)))
+        table.add_row("unusable", str(unusable))
     console.print(table)
 
 

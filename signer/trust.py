@@ -97,22 +97,27 @@ def load_party_pins(specs: Sequence[str]) -> tuple[PartyPin, ...]:
     return tuple(pins)
 
 
+def trust_paths(paths: Sequence[Path]) -> list[Path]:
+    """``--trust`` paths and those of ``$KINERJA_TRUST``, in that order."""
+    return list(paths) + [Path(p) for p in os.environ.get(TRUST_ENV, "").split(os.pathsep) if p]
+
+
 def load_trust_config(
     paths: Sequence[Path],
     *,
     online: bool = True,
     pinned: Sequence[Path] = (),
     party_pins: Sequence[str] = (),
+    from_env: bool = True,
 ) -> TrustConfig:
     """Trust anchors from certificate files or folders, and ``$KINERJA_TRUST``.
 
     A folder that is a demo key store contributes its root and its in-process revocation
     services (so the demo verifies with no network); any other folder contributes the
-    certificates in it. Nothing is trusted implicitly.
+    certificates in it. Nothing is trusted implicitly. ``from_env=False`` leaves
+    ``$KINERJA_TRUST`` out (a cluster worker loads exactly what the client resolved).
     """
-    all_paths = list(paths) + [
-        Path(p) for p in os.environ.get(TRUST_ENV, "").split(os.pathsep) if p
-    ]
+    all_paths = trust_paths(paths) if from_env else list(paths)
     anchors: list[asn1_x509.Certificate] = []
     backend: FetcherBackend | None = None
     plain: list[Path] = []

@@ -2,7 +2,14 @@
 shared), filled by ``kinerja archive add`` and read by the portal."""
 
 from signer.archive.db import DB_FILE, default_url, shown_url, workspace_of
-from signer.archive.ops import Added, Reverified, add_files, reverify, store_evaluation
+from signer.archive.ops import (
+    Added,
+    Reverified,
+    add_files,
+    reverify,
+    reverify_on_cluster,
+    store_evaluation,
+)
 from signer.archive.registry import (
     ArchivedAgreement,
     ArchivedEvaluation,
@@ -27,6 +34,7 @@ __all__ = [
     "normalise_code",
     "open_registry",
     "reverify",
+    "reverify_on_cluster",
     "shown_url",
     "store_evaluation",
     "workspace_of",

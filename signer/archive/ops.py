@@ -7,11 +7,12 @@ and what is stored is exactly the bytes that were verified.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from signer.archive.registry import Registry, Stored
+from signer.archive.registry import ArchivedAgreement, Registry, Stored
 from signer.batch import Batch, Limits, Outcome, Status
 from signer.errors import InputError
 from signer.evaluate.results import Evaluation
@@ -19,6 +20,11 @@ from signer.verify import Verdict, VerifyOptions
 from signer.verify.policy import policy_for
 from signer.verify.report import Report
 from signer.verify.run import DEFAULT_LIMITS, read_agreement, verify_bytes
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from signer.verify.cluster import ClusterJob
 
 CHUNK = 100  # archived files re-verified per batch: bounded memory for any archive size
 
@@ -173,18 +179,45 @@ def reverify(
             archived[code] = row
             items.append((code, pdf))
         for outcome in _verify_many(items, options, jobs, progress, limits, registry):
-            row = archived[outcome.name]
-            if outcome.value is None:  # the worker could not finish: missing proof, not forgery
-                after, report_dict, detail = Verdict.INDETERMINATE.value, None, outcome.detail
-            else:
-                report = outcome.value[0]
-                after, report_dict = report.verdict.value, report.as_dict()
-                detail = _reasons(report) or "every check passed"
-            registry.record_verification(
-                row.code, after, report_dict or {"checks": [], "error": detail}
-            )
-            out.append(Reverified(row.code, row.id, row.verdict, after, detail))
+            verified = outcome.value[0] if outcome.value else InputError(outcome.detail)
+            out.append(_record(registry, archived[outcome.name], verified))
     return out
+
+
+def _record(
+    registry: Registry, row: ArchivedAgreement, verified: Report | InputError
+) -> Reverified:
+    """Keep a re-verification's verdict; a document that could not be verified to the end is
+    missing proof (INDETERMINATE), not forgery."""
+    if isinstance(verified, InputError):
+        after, report_dict, detail = Verdict.INDETERMINATE.value, None, str(verified)
+    else:
+        after, report_dict = verified.verdict.value, verified.as_dict()
+        detail = _reasons(verified) or "every check passed"
+    registry.record_verification(row.code, after, report_dict or {"checks": [], "error": detail})
+    return Reverified(row.code, row.id, row.verdict, after, detail)
+
+
+def reverify_on_cluster(
+    registry: Registry, client: Client, job: ClusterJob, codes: Sequence[str] | None = None
+) -> Iterator[Reverified]:
+    """:func:`reverify` on a Dask cluster: the client reads each archived file and records each
+    verdict as it comes back; only the documents in flight are held."""
+    from signer.verify.cluster import Source, verify_stream
+
+    todo = list(codes) if codes is not None else registry.codes()
+    rows: dict[str, ArchivedAgreement] = {}
+
+    def documents() -> Iterator[tuple[str, Source]]:
+        for code in todo:
+            row, pdf = registry.find(code), registry.pdf(code)
+            if row is None or pdf is None:
+                raise InputError(f"archive {registry.url}: {code} is not archived")
+            rows[code] = row
+            yield code, pdf
+
+    for code, verified in verify_stream(client, documents(), job):
+        yield _record(registry, rows.pop(code), verified)
 
 
 def store_evaluation(registry: Registry, evaluation: Evaluation) -> tuple[int, list[str]]:
