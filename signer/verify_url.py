@@ -18,6 +18,8 @@ import ipaddress
 import re
 import urllib.parse
 
+from signer.remote.http import is_loopback
+
 PANJANG_MAKS = 64
 """The longest address, canonical form: printed after "Verifikasi: " in the 105 mm text column
 of the footer at 7.5 pt, 64 of the widest letters take two lines (five lines in all, still lower
@@ -27,16 +29,6 @@ F4), and the QR of 64 + 64 characters stays at version 8 (1 pt modules)."""
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
 # RFC 3986 path characters: unreserved, sub-delims, ':', '@', '/' and percent-escapes
 _PATH = re.compile(r"^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$")
-
-
-def is_loopback(host: str) -> bool:
-    """``localhost`` or a loopback address (127.0.0.0/8, ::1): this machine only."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def canonical(text: str) -> str:

@@ -13,6 +13,28 @@ import pytest
 POSTGRES_ENV = "KINERJA_TEST_POSTGRES"
 
 
+def pk_and_revision() -> tuple[bytes, bytes]:
+    """The canonical JSON of the example's first Perjanjian Kinerja and of a PK Perubahan that
+    replaces it (naming it by id and code, as a signed revision does)."""
+    import dataclasses
+
+    from signer import canonical
+    from signer.example.workspace import ceremony
+    from signer.kinds import JenisDokumen
+    from signer.model import Rujukan
+
+    original = next(a for a in ceremony().agreements if a.jenis.has_targets)
+    data = canonical.to_json(original)
+    revision = dataclasses.replace(
+        original,
+        jenis=JenisDokumen.PERJANJIAN_KINERJA_PERUBAHAN,
+        perubahan_ke=1,
+        alasan_perubahan="Penyesuaian target setelah refocusing anggaran",
+        menggantikan=Rujukan(original.id, canonical.digest(data)),
+    )
+    return data, canonical.to_json(revision)
+
+
 def backends() -> list[object]:
     """The registry backends a test runs on: SQLite always, PostgreSQL when configured."""
     return [

@@ -26,6 +26,7 @@ class RemoteError(InputError):
 
 
 def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1): this machine only."""
     if host == "localhost":
         return True
     try:

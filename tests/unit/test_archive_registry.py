@@ -4,7 +4,6 @@ revisions linked, the web's read-only view refuses writes."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
@@ -19,9 +18,7 @@ from signer.archive.db import current_revision, head_revision
 from signer.archive.tables import Base
 from signer.errors import InputError
 from signer.example.workspace import ceremony
-from signer.kinds import JenisDokumen
-from signer.model import Rujukan
-from tests.archive_db import backends, fresh_database
+from tests.archive_db import backends, fresh_database, pk_and_revision
 
 REPORT = {"verdict": "VALID", "checks": [{"name": "x", "passed": True, "reason": "ok"}]}
 
@@ -89,16 +86,8 @@ def test_a_code_is_64_hex_however_it_was_typed(text: str, expected: str | None) 
 
 
 def test_a_revision_is_linked_to_the_agreement_it_replaces(url: str) -> None:
-    data, code = _pk()
-    original = canonical.from_json(data)
-    revision = dataclasses.replace(
-        original,
-        jenis=JenisDokumen.PERJANJIAN_KINERJA_PERUBAHAN,
-        perubahan_ke=1,
-        alasan_perubahan="Refocusing anggaran",
-        menggantikan=Rujukan(original.id, code),
-    )
-    revised = canonical.to_json(revision)
+    data, revised = pk_and_revision()
+    code = canonical.digest(data)
     with open_registry(url) as r:
         assert r.replaced_by(code) is None
         # the revision may be archived first: the link is by code
