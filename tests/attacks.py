@@ -35,7 +35,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pikepdf
 
@@ -1281,14 +1281,8 @@ def revoked_signer(prepared: bytes, folder: Path) -> bytes:
     answer and CRL saying so to the DSS, and a document timestamp covers it all. The CRL in the
     written key store lists the revocation too.
     """
-    from asn1crypto import crl as asn1_crl
-    from cryptography.hazmat.primitives import serialization
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
-    from pyhanko.sign.validation.dss import DocumentSecurityStore
 
     from signer.demo_pki import pki
-    from signer.demo_pki.responders import DemoOCSPFetcher, to_asn1_cert
     from signer.model import Peran
     from signer.sign.backend import Level
     from signer.sign.pades import PadesSigner
@@ -1314,11 +1308,34 @@ def revoked_signer(prepared: bytes, folder: Path) -> bytes:
         first, PadesSigner(credential_for, no_revinfo), Peran.PIHAK_KEDUA, Level.B_T
     )
     # the revocation evidence, as a B-LT extension would collect it: the responder's answer and
-    # the intermediate's CRL, both saying revoked
+    # the intermediate's CRL, both saying revoked; a document timestamp over it all (not
+    # `kinerja extend`: pyHanko's archival chain update rewrites the VRI of the earlier document
+    # timestamp, which it then holds against pihak kedua)
+    stamped, crl_der = revocation_evidence_stamped(second, victim, authority, services)
+    # the key store on disk says so too: its intermediate CRL lists the revoked certificate
+    (folder / "crl" / "intermediate.crl").write_bytes(crl_der)
+    return stamped
+
+
+def revocation_evidence_stamped(
+    pdf: bytes, victim: Any, authority: Any, services: Any
+) -> tuple[bytes, bytes]:
+    """``pdf`` with the demo PKI's present answers about ``victim`` (its responder's OCSP answer
+    and the intermediate's CRL) in the DSS, under a document timestamp; and the CRL's DER."""
+    from asn1crypto import crl as asn1_crl
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    from signer.demo_pki import pki
+    from signer.demo_pki.responders import DemoOCSPFetcher, to_asn1_cert
+
     ocsp = DemoOCSPFetcher(authority).respond(to_asn1_cert(victim))
-    crl = pki.build_crl(authority.intermediate, authority.revoked.items())
-    crl_der = crl.public_bytes(serialization.Encoding.DER)
-    out = io.BytesIO(second)
+    crl_der = pki.build_crl(authority.intermediate, authority.revoked.items()).public_bytes(
+        serialization.Encoding.DER
+    )
+    out = io.BytesIO(pdf)
     DocumentSecurityStore.add_dss(
         out,
         sig_contents=None,  # DSS level only, no VRI entry
@@ -1326,8 +1343,6 @@ def revoked_signer(prepared: bytes, folder: Path) -> bytes:
         ocsps=[ocsp],
         crls=[asn1_crl.CertificateList.load(crl_der)],
     )
-    # a document timestamp over it all (not `kinerja extend`: pyHanko's archival chain update
-    # rewrites the VRI of the earlier document timestamp, which it then holds against pihak kedua)
     stamped = io.BytesIO()
     PdfTimeStamper(services.timestamper).timestamp_pdf(
         IncrementalPdfFileWriter(out),
@@ -1335,9 +1350,7 @@ def revoked_signer(prepared: bytes, folder: Path) -> bytes:
         validation_context=services.validation_context(),
         output=stamped,
     )
-    # the key store on disk says so too: its intermediate CRL lists the revoked certificate
-    (folder / "crl" / "intermediate.crl").write_bytes(crl_der)
-    return stamped.getvalue()
+    return stamped.getvalue(), crl_der
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ revoked one is still caught, and every verdict is the one a fresh worker gives e
 from __future__ import annotations
 
 import datetime as dt
-import io
 import time
 from pathlib import Path
 from typing import Any
@@ -28,14 +27,7 @@ AGREEMENT = "pk-2026-dinkes"
 def _signed(prepared: bytes, authority: Any, services: Any, credential_for: Any) -> bytes:
     """Pihak pertama at B-LTA, pihak kedua at B-T, then the revocation answers of this moment
     (OCSP and the intermediate's CRL) in the DSS and a document timestamp over it all."""
-    from asn1crypto import crl as asn1_crl
-    from cryptography.hazmat.primitives import serialization
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
-    from pyhanko.sign.validation.dss import DocumentSecurityStore
 
-    from signer.demo_pki import pki
-    from signer.demo_pki.responders import DemoOCSPFetcher, to_asn1_cert
     from signer.model import Peran
     from signer.sign.backend import Level
     from signer.sign.pades import PadesSigner
@@ -57,24 +49,7 @@ def _signed(prepared: bytes, authority: Any, services: Any, credential_for: Any)
         Level.B_T,
     )
     victim = authority.issued_for(a.pihak_kedua).cert
-    ocsp = DemoOCSPFetcher(authority).respond(to_asn1_cert(victim))
-    crl = pki.build_crl(authority.intermediate, authority.revoked.items())
-    out = io.BytesIO(second)
-    DocumentSecurityStore.add_dss(
-        out,
-        sig_contents=None,
-        certs=[to_asn1_cert(c) for c in (victim, *authority.chain)],
-        ocsps=[ocsp],
-        crls=[asn1_crl.CertificateList.load(crl.public_bytes(serialization.Encoding.DER))],
-    )
-    stamped = io.BytesIO()
-    PdfTimeStamper(services.timestamper).timestamp_pdf(
-        IncrementalPdfFileWriter(out),
-        "sha256",
-        validation_context=services.validation_context(),
-        output=stamped,
-    )
-    return stamped.getvalue()
+    return attacks.revocation_evidence_stamped(second, victim, authority, services)[0]
 
 
 @pytest.fixture(scope="module")
