@@ -12,16 +12,14 @@ the whole process tree.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import statistics
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from common import arguments
+from common import TreeMemory, arguments
 
 from signer.batch import Status
 from signer.example.workspace import write_workspace
@@ -29,49 +27,6 @@ from signer.generate.render import builtin_template, render
 from signer.generate.stage import GenerateOptions, generate
 from signer.verify.run import prepared_problems
 from signer.workbooks.ceremony_read import read_workbook
-
-
-class TreeMemory:
-    """Peak resident memory of this process and all its descendants, sampled every 50 ms."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _tree_rss(self) -> int:
-        children: dict[int, list[int]] = {}
-        rss: dict[int, int] = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                ppid, pages = int(fields[1]), int(fields[21])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-            rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
-        total, todo = 0, [os.getpid()]
-        while todo:
-            pid = todo.pop()
-            total += rss.get(pid, 0)
-            todo.extend(children.get(pid, []))
-        return total
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._tree_rss())
-            time.sleep(0.05)
-
-    def __enter__(self) -> TreeMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def main() -> None:
