@@ -5,13 +5,12 @@ The archives are made by kinerja itself, not copied from one file: ceremony k is
 44 units under another pemerintah daerah ("Pemerintah Kota Contoh k"), written to a workbook,
 generated through LibreOffice, and signed by both parties at B-LTA (the demo PKI, its TSA and
 revocation services in-process), 88 agreements per ceremony. Every agreement differs (its
-instansi, its data, its signatures and timestamps). The same 44 officials sign in every
-ceremony, with the same demo certificates, as one pemerintah daerah's archive over the years
-would hold; a national archive holds more distinct certificates, which costs a worker's parse
-cache (`signer/verify/cache.py`) a little more. The archives live in ``--store`` (default
-``/var/tmp/kinerja-bench-archive``, or ``$KINERJA_BENCH_ARCHIVE``; never in git); a ceremony is
-built in a scratch folder and renamed into place when signed, so an interrupted build carries
-on where it stopped.
+instansi, its data, its signatures and timestamps), and each ceremony has its own demo PKI
+(its certificates name its pemerintah daerah): the verifier trusts every ceremony's root, as a
+national archive's verifier holds many signers' certificates. The archives live in
+``--store`` (default ``/var/tmp/kinerja-bench-archive``, or ``$KINERJA_BENCH_ARCHIVE``; never
+in git); a ceremony is built in a scratch folder and renamed into place when signed, so an
+interrupted build carries on where it stopped.
 
 For each size: the batch on this machine (`verify_iter`, every check on, ``--jobs`` forked
 workers) and on a LocalCluster (``--workers`` processes, one thread each, the documents sent by
@@ -105,9 +104,8 @@ def _build_ceremony(store: Path, k: int, jobs: int) -> Path:
     kode_of = {p: kode for kode, p in pejabat().items()}
     write_workbook(variant(k), workbook, pejabat_kode=lambda p: kode_of[p])
     fsio.write_bytes(work / example_data.LOGO, logo_png())
-    keys = store / "keys"
-    if not keys.is_dir():  # the same officials in every ceremony: one demo key store
-        make_demo_store(keys, workbook)
+    keys = work / "keys"  # its own demo PKI: certificates name the pemerintah daerah
+    make_demo_store(keys, workbook)
     out = work / "signed"
     outcomes = generate(
         read_workbook(workbook), workbook, GenerateOptions(out, jobs=jobs, progress=False)
@@ -197,8 +195,8 @@ def _pdfsig_ms(files: list[Path], sample: int) -> float:
     return statistics.mean(times) * 1000
 
 
-def measure(files: list[Path], store: Path, args: argparse.Namespace) -> dict[str, object]:
-    trust_paths = [store / "keys"]
+def measure(files: list[Path], args: argparse.Namespace) -> dict[str, object]:
+    trust_paths = sorted({f.parent.parent / "keys" for f in files})  # their ceremonies' PKIs
     options = VerifyOptions(load_trust_config(trust_paths, online=not args.offline))
     count = len(files)
 
@@ -240,7 +238,7 @@ def main() -> None:
         return
     by_size = {}
     for size in args.sizes:
-        by_size[str(size)] = measure(archive[:size], args.store, args)
+        by_size[str(size)] = measure(archive[:size], args)
         print(json.dumps({size: by_size[str(size)]}), file=sys.stderr)
     small, large = (by_size[str(s)] for s in (args.sizes[0], args.sizes[-1]))
     growth: dict[str, object] = {}

@@ -19,6 +19,13 @@ over 30 signed agreements; `tests/unit/test_speedups.py` compares each with the 
 - asn1crypto compares distinguished names attribute by attribute, each prepared, for every
   issuer lookup of every chain: :func:`names_equal` answers at once when both encodings are
   the same bytes (equal values, by definition), and asks the original otherwise.
+- pyHanko's difference analysis maps every path to every object of each signed revision,
+  copying each object it walks: :mod:`signer.verify.pathmap` walks them in place.
+- asn1crypto turns a distinguished name into its comparable form (every attribute prepared)
+  for every certificate a registry takes in, again for each of the dozens per agreement:
+  :func:`name_hashable` remembers that pure function of the name's DER.
+- pyHanko decodes each PDFDocEncoding string a character at a time through a generator:
+  :func:`decode_pdfdocencoding` maps the bytes through the same table in one call.
 - asn1crypto spells out every object identifier it meets (algorithms, extensions, attributes:
   thousands per agreement) byte by byte: :func:`install` caches the dotted form by the
   identifier's bytes.
@@ -43,6 +50,8 @@ _original_until_whitespace = misc.read_until_whitespace
 _original_decode_name = generic._decode_name
 _original_name_eq = x509.Name.__eq__
 _original_dotted = core.ObjectIdentifier.dotted
+_original_hashable = x509.Name.hashable
+_original_pdfdoc = generic.decode_pdfdocencoding
 _CHUNK = 1 << 16
 _DELIMITER = re.compile(b"[" + re.escape(PDF_WHITESPACE + PDF_DELIMITERS) + b"]")
 _WHITESPACE = re.compile(b"[" + re.escape(PDF_WHITESPACE) + b"]")
@@ -159,6 +168,39 @@ def dotted(self: core.ObjectIdentifier) -> str:
     return result
 
 
+_hashables: dict[bytes, str] = {}
+_MAX_HASHABLES = 8192
+
+
+def name_hashable(self: x509.Name) -> str:
+    """asn1crypto's ``Name.hashable``, remembered by the name's DER (at most 8,192 names)."""
+    der = self.dump()
+    found = _hashables.get(der)
+    if found is None:
+        found = _original_hashable.fget(self)
+        if len(_hashables) >= _MAX_HASHABLES:
+            _hashables.clear()
+        _hashables[der] = found
+    return found
+
+
+_PDFDOC = {i: c for i, c in enumerate(generic._pdfDocEncoding)}
+
+
+def decode_pdfdocencoding(byte_array: bytes) -> str:
+    """pyHanko's ``decode_pdfdocencoding``: the same table, the same error at the first byte it
+    lacks."""
+    data = bytes(byte_array)
+    text = data.decode("latin-1").translate(_PDFDOC)
+    if "\u0000" in text:
+        for b in data:
+            if generic._pdfDocEncoding[b] == "\u0000":
+                raise UnicodeDecodeError(
+                    "pdfdocencoding", bytes((b,)), -1, -1, "does not exist in translation table"
+                )
+    return text
+
+
 @functools.lru_cache(maxsize=8192)
 def _string_prep(string: str) -> str:
     result: str = _original_string_prep(None, string)
@@ -170,7 +212,11 @@ def _cached_string_prep(self: Any, string: str) -> str:
 
 
 def install() -> None:
-    """Use the functions above inside pyHanko's object reader and asn1crypto's names."""
+    """Use the functions above inside pyHanko's object reader and asn1crypto's names, and
+    :mod:`signer.verify.pathmap` in its difference analysis."""
+    from signer.verify import pathmap
+
+    pathmap.install()
     generic.read_hex_string_from_stream = read_hex_string
     generic.read_until_delimiter = read_until_delimiter  # type: ignore[attr-defined]  # imported there by name
     misc.read_until_delimiter = read_until_delimiter
@@ -179,3 +225,5 @@ def install() -> None:
     x509.Name.__eq__ = names_equal
     core.ObjectIdentifier.dotted = property(dotted)
     x509.NameTypeAndValue._ldap_string_prep = _cached_string_prep
+    x509.Name.hashable = property(name_hashable)
+    generic.decode_pdfdocencoding = decode_pdfdocencoding

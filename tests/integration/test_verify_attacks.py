@@ -750,16 +750,32 @@ CASES = [
 
 
 @pytest.fixture(scope="session")
-def outcome(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Callable[[Case], Outcome]:
-    """Build a case's file and verify it, once per session (the files stay for inspection)."""
-    done: dict[str, Outcome] = {}
+def attack_file(
+    corpus: Corpus, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[Case], tuple[Path, Path]]:
+    """A case's file (built once per session, kept for inspection) and its key store."""
+    done: dict[str, tuple[Path, Path]] = {}
 
-    def get(case: Case) -> Outcome:
+    def get(case: Case) -> tuple[Path, Path]:
         if case.name not in done:
             scratch = tmp_path_factory.mktemp(case.name)
             data, trust = build(case, corpus, scratch)
             path = scratch / f"{AGREEMENT}.pdf"
             path.write_bytes(data)
+            done[case.name] = path, trust
+        return done[case.name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def outcome(attack_file: Callable[[Case], tuple[Path, Path]]) -> Callable[[Case], Outcome]:
+    """A case's file verified, once per session."""
+    done: dict[str, Outcome] = {}
+
+    def get(case: Case) -> Outcome:
+        if case.name not in done:
+            path, trust = attack_file(case)
             done[case.name] = verify(path, trust, *case.args)
         return done[case.name]
 
@@ -787,6 +803,29 @@ def test_attack_report_follows_the_contract(case: Case, outcome: Callable[[Case]
     """Known check names only; the verdict is the worst of the failed checks' verdicts."""
     _, document = outcome(case)
     assert not contract_problems(document), f"{contract_problems(document)}\n{summary(document)}"
+
+
+@pytest.mark.office
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_attack_path_maps_as_pyhanko(
+    case: Case, attack_file: Callable[[Case], tuple[Path, Path]]
+) -> None:
+    """The difference analysis starts from pyHanko's own map of every signed revision
+    (signer.verify.pathmap builds it faster: equal, or failing the same way)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from tests.unit.test_pathmap import path_map, pathmap
+
+    data = attack_file(case)[0].read_bytes()
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=True)  # as verify reads
+        revisions = {es.signed_revision for es in reader.embedded_signatures}
+    except Exception:
+        revisions = set()  # pyHanko cannot list its signatures: no analysis runs
+    for revision in sorted(revisions):
+        ours = path_map(pathmap.load_reverse_xref_cache, data, revision, strict=True)
+        theirs = path_map(pathmap.original, data, revision, strict=True)
+        assert ours == theirs, f"revision {revision}"
 
 
 ATTACK_PREFIXES = (

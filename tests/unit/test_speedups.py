@@ -163,3 +163,41 @@ def test_oid_dotted_as_asn1crypto(dotted: str) -> None:
     fresh = speedups._Oid(oid.contents)
     assert speedups._original_dotted.fget(fresh) == dotted  # the original, same bytes
     assert core.ObjectIdentifier.load(oid.dump()).dotted is oid.dotted  # cached by the bytes
+
+
+NAMES = [
+    {"common_name": "Kota  Contoh", "country_name": "ID"},
+    {"common_name": "kota contoh", "country_name": "ID"},
+    {"common_name": "Rina Kartikasari", "organization_name": "Pemerintah Kota Contoh"},
+    {"common_name": "  Lead and trail  ", "email_address": "pk@example.go.id"},
+    {},
+]
+
+
+@pytest.mark.parametrize("attributes", NAMES, ids=range(len(NAMES)))
+def test_name_hashable_as_asn1crypto(attributes: dict[str, str]) -> None:
+    import signer.verify.evidence  # noqa: F401  (installs it)
+
+    name = x509.Name.build(attributes)
+    expected = speedups._original_hashable.fget(x509.Name.load(name.dump()))
+    assert name.hashable == expected
+    assert x509.Name.load(name.dump()).hashable == expected  # again, from the cache
+
+
+PDFDOC = [b"", b"Perjanjian Kinerja", bytes(range(0x18, 0x100)), b"\x00", b"ab\x7fcd", b"\x9f"]
+
+
+@pytest.mark.parametrize("data", PDFDOC, ids=range(len(PDFDOC)))
+def test_pdfdocencoding_as_pyhanko(data: bytes) -> None:
+    def outcome(decode: object) -> object:
+        try:
+            return decode(data)  # type: ignore[operator]
+        except UnicodeDecodeError as e:
+            return ("error", e.object, e.reason)
+
+    assert outcome(speedups.decode_pdfdocencoding) == outcome(speedups._original_pdfdoc)
+
+
+def test_pdfdocencoding_every_byte_as_pyhanko() -> None:
+    for b in range(256):
+        test_pdfdocencoding_as_pyhanko(bytes((b,)))
