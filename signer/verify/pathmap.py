@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.reader import HistoricalResolver, RawPdfPath
 
-original = HistoricalResolver._load_reverse_xref_cache
+original: Callable[[HistoricalResolver], None] = HistoricalResolver._load_reverse_xref_cache
 logger = logging.getLogger("pyhanko.pdf_utils.reader")
 
 _Cons = misc.ConsList
