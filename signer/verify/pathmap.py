@@ -31,6 +31,25 @@ _Cons = misc.ConsList
 _MAX_HOPS = 256
 
 
+def object_at(resolver: HistoricalResolver, ref: generic.Reference) -> Any:
+    """What ``resolver(ref)`` returns, before the resolver copies it: the object as of the
+    resolver's revision, as the reader parsed it (its references name objects, and resolve in
+    the latest revision if followed through the object: resolve them with this function).
+    Only for a file without encryption."""
+    known = resolver.cache.get(ref)  # already copied by the resolver: the same structure
+    if known is not None:
+        return known
+    reader = resolver.reader
+    try:
+        last_change = reader.xrefs.get_last_change(ref)
+    except KeyError:
+        logger.warning(f"Could not determine history of {ref} in xref sections")
+        last_change = None
+    if last_change is not None and last_change <= resolver.revision:
+        return reader.get_object(ref, transparent_decrypt=False)
+    return reader.get_object(ref, resolver.revision, transparent_decrypt=False)
+
+
 def load_reverse_xref_cache(self: HistoricalResolver) -> None:
     """``HistoricalResolver._load_reverse_xref_cache``, reading the parsed objects in place."""
     if self._indirect_object_access_cache is not None:
@@ -39,31 +58,14 @@ def load_reverse_xref_cache(self: HistoricalResolver) -> None:
     if reader.security_handler is not None:  # lazily decrypted proxies: pyHanko's own way
         original(self)
         return
-    revision = self.revision
-    xrefs = reader.xrefs
     fetched: dict[generic.Reference, Any] = {}
 
     def fetch(ref: generic.Reference) -> Any:
-        """What ``self(ref)`` returns, before the resolver copies it."""
         try:
             return fetched[ref]
         except KeyError:
-            pass
-        known = self.cache.get(ref)  # already copied by the resolver: the same structure
-        if known is not None:
-            obj = known
-        else:
-            try:
-                last_change = xrefs.get_last_change(ref)
-            except KeyError:
-                logger.warning(f"Could not determine history of {ref} in xref sections")
-                last_change = None
-            if last_change is not None and last_change <= revision:
-                obj = reader.get_object(ref, transparent_decrypt=False)
-            else:
-                obj = reader.get_object(ref, revision, transparent_decrypt=False)
-        fetched[ref] = obj
-        return obj
+            obj = fetched[ref] = object_at(self, ref)
+            return obj
 
     def deref(obj: Any) -> Any:
         """``obj.get_object()`` as the resolver's copy would answer it (a loop of references

@@ -15,6 +15,7 @@ from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 
 from signer.verify.check import document_check
 from signer.verify.evidence import Evidence, VerifyOptions, _raw
+from signer.verify.pathmap import object_at
 from signer.verify.result import CheckResult, fail, ok
 
 
@@ -86,6 +87,8 @@ def _reachable(
     resolver: HistoricalResolver, start: list[generic.PdfObject | None]
 ) -> set[tuple[int, int]]:
     """Indirect objects reachable from ``start`` in the revision ``resolver`` shows."""
+    # the objects as parsed, not the resolver's copies: only their references are followed
+    read = resolver if resolver.reader.security_handler is not None else None
     seen: set[tuple[int, int]] = set()
     stack = list(start)
     while stack:
@@ -96,7 +99,9 @@ def _reachable(
                 continue
             seen.add(key)
             try:
-                obj = resolver(obj.reference)  # as of that revision, not the latest
+                # as of that revision, not the latest
+                ref = obj.reference
+                obj = read(ref) if read is not None else object_at(resolver, ref)
             except MemoryError:
                 raise
             except Exception:
