@@ -18,7 +18,8 @@ over 30 signed agreements; `tests/unit/test_speedups.py` compares each with the 
   time, so no reader's object is shared).
 - asn1crypto compares distinguished names attribute by attribute, each prepared, for every
   issuer lookup of every chain: :func:`names_equal` answers at once when both encodings are
-  the same bytes (equal values, by definition), and asks the original otherwise.
+  the same bytes (equal values, by definition), and otherwise compares the names' prepared
+  forms, remembered by their DER.
 - pyHanko's difference analysis maps every path to every object of each signed revision,
   copying each object it walks: :mod:`signer.verify.pathmap` walks them in place.
 - asn1crypto turns a distinguished name into its comparable form (every attribute prepared)
@@ -139,11 +140,21 @@ def decode_name(name_bytes: bytes) -> generic.NameObject:
 
 
 def names_equal(self: x509.Name, other: object) -> bool:
-    """asn1crypto's ``Name.__eq__`` (RFC 5280 7.1), at once for byte-identical encodings."""
-    if isinstance(other, x509.Name) and self.dump() == other.dump():
+    """asn1crypto's ``Name.__eq__`` (RFC 5280 7.1): at once for byte-identical encodings, else
+    by the remembered keys. The original finds two names equal when they have as many RDNs,
+    each RDN as many attributes, of the same types with the same prepared values (the last of
+    a repeated type); the hashable holds the types and values of each RDN, apart (string
+    preparation removes the separators), and the sizes hold the counts. A name the keys cannot
+    be made of (string preparation refuses it) is compared by the original."""
+    if not isinstance(other, x509.Name):
+        return False
+    if self.dump() == other.dump():
         return True
-    result: bool = _original_name_eq(self, other)
-    return result
+    try:
+        return _name_key(self) == _name_key(other)
+    except Exception:
+        result: bool = _original_name_eq(self, other)
+        return result
 
 
 class _Oid:
@@ -168,20 +179,26 @@ def dotted(self: core.ObjectIdentifier) -> str:
     return result
 
 
-_hashables: dict[bytes, str] = {}
-_MAX_HASHABLES = 8192
+_name_keys: dict[bytes, tuple[str, tuple[int, ...]]] = {}
+_MAX_NAMES = 8192
+
+
+def _name_key(name: x509.Name) -> tuple[str, tuple[int, ...]]:
+    """A name's comparable form (asn1crypto's ``hashable``) and the size of each of its RDNs,
+    remembered by the name's DER (at most 8,192 names)."""
+    der = name.dump()
+    found = _name_keys.get(der)
+    if found is None:
+        found = (_original_hashable.fget(name), tuple(len(rdn) for rdn in name.chosen))
+        if len(_name_keys) >= _MAX_NAMES:
+            _name_keys.clear()
+        _name_keys[der] = found
+    return found
 
 
 def name_hashable(self: x509.Name) -> str:
-    """asn1crypto's ``Name.hashable``, remembered by the name's DER (at most 8,192 names)."""
-    der = self.dump()
-    found = _hashables.get(der)
-    if found is None:
-        found = _original_hashable.fget(self)
-        if len(_hashables) >= _MAX_HASHABLES:
-            _hashables.clear()
-        _hashables[der] = found
-    return found
+    """asn1crypto's ``Name.hashable``, remembered by the name's DER."""
+    return _name_key(self)[0]
 
 
 _PDFDOC = {i: c for i, c in enumerate(generic._pdfDocEncoding)}

@@ -136,6 +136,44 @@ def test_decode_name_as_pyhanko(data: bytes) -> None:
         assert speedups.decode_name(data) is not speedups.decode_name(data)  # never shared
 
 
+def _rdn(*pairs: tuple[str, str]) -> x509.RelativeDistinguishedName:
+    return x509.RelativeDistinguishedName(
+        [
+            x509.NameTypeAndValue(
+                {"type": t, "value": x509.DirectoryString(name="utf8_string", value=v)}
+            )
+            for t, v in pairs
+        ]
+    )
+
+
+def _name(*rdns: x509.RelativeDistinguishedName) -> x509.Name:
+    return x509.Name.load(x509.Name(name="", value=x509.RDNSequence(list(rdns))).dump())
+
+
+CN, ORG = "common_name", "organization_name"
+MULTI = [
+    _name(_rdn((CN, "a"))),
+    _name(_rdn((CN, "a"), (CN, "a"))),  # a repeated type: the original counts it
+    _name(_rdn((CN, "b"), (CN, "a"))),
+    _name(_rdn((CN, "a"), (ORG, "x"))),
+    _name(_rdn((ORG, "x"), (CN, "a"))),  # the same set, in another order
+    _name(_rdn((CN, "a")), _rdn((ORG, "x"))),  # the same attributes, in two RDNs
+    _name(_rdn((ORG, "x")), _rdn((CN, "a"))),
+    _name(_rdn((CN, " A ")), _rdn((ORG, "X"))),  # spaces and case prepared away
+    _name(_rdn((CN, "a")), _rdn()),  # an empty RDN
+    _name(),
+]
+
+
+@pytest.mark.parametrize("i", range(len(MULTI)))
+def test_names_equal_as_asn1crypto_for_every_pair(i: int) -> None:
+    import signer.verify.evidence  # noqa: F401  (installs it)
+
+    for other in MULTI:
+        assert (MULTI[i] == other) == speedups._original_name_eq(MULTI[i], other)
+
+
 def test_names_equal_as_asn1crypto() -> None:
     import signer.verify.evidence  # noqa: F401  (installs it)
 
