@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import ClassVar
 
 import jinja2
 from docx.shared import Mm
@@ -160,9 +161,49 @@ def context(a: Agreement, sha256: str) -> dict[str, object]:
     }
 
 
+class _Compiled(jinja2.Environment):
+    """docxtpl compiles the template's XML with ``from_string`` for every document, though the
+    XML is the template's own and the same each time (half of rendering): the compiled
+    template is remembered by its source, for a few templates at a time."""
+
+    def __init__(self) -> None:
+        super().__init__(undefined=jinja2.StrictUndefined, autoescape=True)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(
+        self, source: str | jinja2.nodes.Template, *args: object, **kwargs: object
+    ) -> jinja2.Template:
+        if args or kwargs or not isinstance(source, str):
+            return super().from_string(source, *args, **kwargs)  # type: ignore[arg-type]
+        found = self._compiled.get(source)
+        if found is None:
+            found = super().from_string(source)
+            if len(self._compiled) >= 16:  # the kinds' templates, a user's few
+                self._compiled.clear()
+            self._compiled[source] = found
+        return found
+
+
+class _Template(DocxTemplate):  # type: ignore[misc]
+    """docxtpl's template, its XML clean-up (a pure function of the template's XML, a sixth of
+    rendering) remembered for a few templates at a time."""
+
+    _patched: ClassVar[dict[str, str]] = {}
+
+    def patch_xml(self, src_xml: str) -> str:
+        found = self._patched.get(src_xml)
+        if found is None:
+            found = super().patch_xml(src_xml)
+            if len(self._patched) >= 16:
+                self._patched.clear()
+            self._patched[src_xml] = found
+        return found
+
+
 @cache
 def jinja_env() -> jinja2.Environment:
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    """The one environment every rendering shares (so its compiled templates are reused)."""
+    env = _Compiled()
     env.filters.update(
         tanggal=formatting.tanggal,
         angka=formatting.angka,
@@ -201,7 +242,7 @@ def render(
     data = canonical.to_json(a)
     sha256 = canonical.digest(data)
     try:
-        tpl = DocxTemplate(io.BytesIO(template))
+        tpl = _Template(io.BytesIO(template))
         ctx = context(a, sha256)
         if logo:
             ctx["logo"] = InlineImage(tpl, io.BytesIO(logo), height=Mm(24))
