@@ -52,6 +52,7 @@ from signer.terminal import (
     print_report_stream,
     print_reports,
     report_outcomes,
+    write_json_stream,
 )
 
 
@@ -946,8 +947,11 @@ def verify(
             files, trust, trust_config, options.at, limits, dask, shared_files, as_json
         )
     stream = verify_iter(files, options, jobs or default_jobs(), not as_json, limits)
-    if not as_json and bsre is None:  # each report printed as it comes: flat over an archive
-        counts, unusable = print_report_stream(stream, len(files))
+    if bsre is None:  # each report printed (or written) as it comes: flat over an archive
+        if as_json:
+            counts, unusable = write_json_stream(stream, options.at)
+        else:
+            counts, unusable = print_report_stream(stream, len(files))
         if unusable:
             sys.exit(ExitCode.BAD_INPUT)
         if counts[Verdict.INVALID.value] or counts[Verdict.INDETERMINATE.value]:

@@ -8,18 +8,22 @@ printed (and, for the archive, recorded) as they come back, never held all at on
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
-from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from signer.display import json_text, shown
-from signer.errors import ExitCode, InputError
-from signer.terminal import console, console_err, print_report, print_unusable, print_verdict_table
+from signer.display import shown
+from signer.errors import ExitCode
+from signer.terminal import (
+    JsonArray,
+    console,
+    console_err,
+    print_report_stream,
+    write_json_stream,
+)
 
 if TYPE_CHECKING:
     from signer.archive import Registry
@@ -48,24 +52,6 @@ def shared_files_option(fn: F) -> F:
     )(fn)
 
 
-class JsonArray:
-    """A JSON array written element by element: one document at the end, built as it goes."""
-
-    def __init__(self, out: IO[str], opening: str = "[", closing: str = "]") -> None:
-        self.out, self.closing, self.first = out, closing, True
-        out.write(opening)
-
-    def add(self, value: object) -> None:
-        # indented as a whole: no line break can stand inside a JSON string
-        text = json_text(json.dumps(value, ensure_ascii=False, indent=1)).replace("\n", "\n ")
-        self.out.write(("\n " if self.first else ",\n ") + text)
-        self.out.flush()
-        self.first = False
-
-    def close(self) -> None:
-        self.out.write(("" if self.first else "\n") + self.closing)
-
-
 def verify_on_dask(
     files: Sequence[Path],
     trust_paths: Sequence[Path],
@@ -79,35 +65,14 @@ def verify_on_dask(
     """`kinerja verify --dask`: each verdict printed as it comes back; exits as verify does."""
     from signer.verify import Verdict
     from signer.verify.cluster import ClusterJob, connect, verify_paths_stream
-    from signer.verify.report import REPORT_SCHEMA
 
     job = ClusterJob.of(trust_paths, trust, at, limits)
-    verdicts: Counter[str] = Counter()
-    unusable: list[str] = []
-    quiet = len(files) > 3
     with connect(address) as client:
-        documents = None
+        results = (r for _, r in verify_paths_stream(client, files, job, shared))
         if as_json:
-            when = json.dumps(at.isoformat() if at else None)
-            sys.stdout.write(f'{{\n "schema": "{REPORT_SCHEMA}",\n "at": {when},\n "documents": ')
-            documents = JsonArray(sys.stdout)
-        for _, result in verify_paths_stream(client, files, job, shared):
-            if isinstance(result, InputError):
-                unusable.append(str(result))
-                if not as_json:
-                    print_unusable(result)
-                continue
-            verdicts[result.verdict.value] += 1
-            if documents is not None:
-                documents.add(result.as_dict())
-            else:
-                print_report(result, quiet)
-    if documents is not None:
-        documents.close()
-        sys.stdout.write(',\n "unusable": ' + json_text(json.dumps(unusable, ensure_ascii=False)))
-        sys.stdout.write("\n}\n")
-    elif quiet:
-        print_verdict_table(verdicts, len(unusable))
+            verdicts, unusable = write_json_stream(results, at)
+        else:
+            verdicts, unusable = print_report_stream(results, len(files))
     if unusable:
         sys.exit(ExitCode.BAD_INPUT)
     if set(verdicts) - {Verdict.VALID.value}:

@@ -4,12 +4,13 @@ that quote them) is printed through :mod:`signer.display`, never as markup."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -115,6 +116,49 @@ def print_report_stream(
         print_unusable(e)
     if total > 3:
         print_verdict_table(counts, len(unusable))
+    return counts, unusable
+
+
+class JsonArray:
+    """A JSON array written element by element: one document at the end, built as it goes."""
+
+    def __init__(self, out: IO[str], opening: str = "[", closing: str = "]") -> None:
+        self.out, self.closing, self.first = out, closing, True
+        out.write(opening)
+
+    def add(self, value: object) -> None:
+        # indented as a whole: no line break can stand inside a JSON string
+        text = json_text(json.dumps(value, ensure_ascii=False, indent=1)).replace("\n", "\n ")
+        self.out.write(("\n " if self.first else ",\n ") + text)
+        self.out.flush()
+        self.first = False
+
+    def close(self) -> None:
+        self.out.write(("" if self.first else "\n") + self.closing)
+
+
+def write_json_stream(
+    results: Iterable[Report | InputError], at: dt.datetime | None
+) -> tuple[Counter[str], list[InputError]]:
+    """The ``kinerja.verify/1`` document of `kinerja verify --json` (:func:`envelope`'s
+    fields), each report written as it comes: flat memory over an archive. The verdicts
+    counted and the unusable inputs, for the exit code."""
+    from signer.verify.report import REPORT_SCHEMA
+
+    when = json.dumps(at.isoformat() if at else None)
+    sys.stdout.write(f'{{\n "schema": "{REPORT_SCHEMA}",\n "at": {when},\n "documents": ')
+    documents = JsonArray(sys.stdout)
+    counts: Counter[str] = Counter()
+    unusable: list[InputError] = []
+    for r in results:
+        if isinstance(r, InputError):
+            unusable.append(r)
+            continue
+        counts[r.verdict.value] += 1
+        documents.add(r.as_dict())
+    documents.close()
+    text = json_text(json.dumps([str(e) for e in unusable], ensure_ascii=False))
+    sys.stdout.write(f',\n "unusable": {text}\n}}\n')
     return counts, unusable
 
 
