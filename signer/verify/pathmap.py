@@ -83,7 +83,8 @@ def load_reverse_xref_cache(self: HistoricalResolver) -> None:
             raise KeyError(key)
         return value
 
-    collected: defaultdict[generic.Reference, set[Any]] = defaultdict(set)
+    # each path is walked once, so a list holds each once: no path is hashed unless asked for
+    collected: defaultdict[generic.Reference, list[Any]] = defaultdict(list)
     root_path = _Cons.sing("/Root")
 
     def paths_to_refs(
@@ -98,7 +99,7 @@ def load_reverse_xref_cache(self: HistoricalResolver) -> None:
             obj_ref = obj.reference
             if obj_ref in seen_in_path:
                 return
-            collected[obj_ref].add(cur_path)
+            collected[obj_ref].append(cur_path)
             seen_in_path = seen_in_path.cons(obj_ref)
             obj = fetch(obj_ref)
             if isinstance(obj, generic.DecryptedObjectProxy):
@@ -198,7 +199,7 @@ class Usages(dict):  # type: ignore[type-arg]
     turned into pyHanko's paths when first asked for: the analysis asks for a few references
     of the hundreds mapped. pyHanko reads it only through ``map[ref]``."""
 
-    def __init__(self, collected: dict[generic.Reference, set[Any]]) -> None:
+    def __init__(self, collected: dict[generic.Reference, list[Any]]) -> None:
         super().__init__(collected)
         self._paths: dict[generic.Reference, set[RawPdfPath]] = {}
 
