@@ -41,6 +41,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from common import TreeMemory
 
@@ -75,7 +76,6 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=default_jobs())
     parser.add_argument("--workers", type=int, default=default_jobs(), help="LocalCluster's")
     parser.add_argument("--no-cluster", action="store_true")
-    parser.add_argument("--offline", action="store_true", help="no current revocation data")
     parser.add_argument("--pdfsig-sample", type=int, default=200)
     parser.add_argument("--build-only", action="store_true")
     logging.basicConfig(level=logging.CRITICAL)  # pyHanko logs what the benchmark ignores
@@ -181,12 +181,14 @@ def _timed(
     }
 
 
-def _figures(run: dict[str, float], count: int) -> dict[str, float]:
+def _figures(run: dict[str, float], count: int, cpu: str = "cpu_ms_per_doc") -> dict[str, float]:
+    """``cpu``: what the CPU time counts (a LocalCluster's workers are not this process's
+    children: only the client's own time is counted there)."""
     per_doc = run["wall_s"] / count
     return {
         "documents_per_s": round(count / run["wall_s"], 2),
         "wall_ms_per_doc": round(per_doc * 1000, 1),
-        "cpu_ms_per_doc": round(run["cpu_s"] / count * 1000, 1),
+        cpu: round(run["cpu_s"] / count * 1000, 1),
         "first_half_ms_per_doc": round(run["first_half_ms_per_doc"], 1),
         "second_half_ms_per_doc": round(run["second_half_ms_per_doc"], 1),
         "peak_tree_rss_mb": round(run["peak_tree_rss_mb"], 1),
@@ -205,8 +207,10 @@ def _pdfsig_ms(files: list[Path], sample: int) -> float:
 
 
 def measure(files: list[Path], args: argparse.Namespace) -> dict[str, object]:
-    trust_paths = sorted({f.parent.parent / "keys" for f in files})  # their ceremonies' PKIs
-    options = VerifyOptions(load_trust_config(trust_paths, online=not args.offline))
+    # their ceremonies' roots; offline, as an archive is re-verified years later: the proofs
+    # each B-LTA file carries (a demo store's in-process services would answer for one PKI only)
+    trust_paths = sorted({f.parent.parent / "keys" / "ca" / "root.crt" for f in files})
+    options = VerifyOptions(load_trust_config(trust_paths, online=False))
     count = len(files)
 
     def locally() -> Iterator[tuple[str, Report | InputError]]:
@@ -227,7 +231,8 @@ def measure(files: list[Path], args: argparse.Namespace) -> dict[str, object]:
         job = ClusterJob.of(trust_paths, options.trust)
         with connect(f"local:{args.workers}") as client:
             cluster_verdicts, cluster = _timed(verify_paths_stream(client, files, job), count)
-        out["local_cluster"] = {"workers": args.workers, **_figures(cluster, count)}
+        client_cpu = "client_cpu_ms_per_doc"
+        out["local_cluster"] = {"workers": args.workers, **_figures(cluster, count, client_cpu)}
         differ = [n for n in single_verdicts if single_verdicts[n] != cluster_verdicts.get(n)]
         out["same_verdicts"] = not differ
         out["differing"] = differ[:10]
@@ -247,7 +252,7 @@ def main() -> None:
     )
     if args.build_only:
         return
-    by_size = {}
+    by_size: dict[str, dict[str, Any]] = {}
     for size in args.sizes:
         by_size[str(size)] = measure(archive[:size], args)
         print(json.dumps({size: by_size[str(size)]}), file=sys.stderr)
@@ -255,18 +260,16 @@ def main() -> None:
     growth: dict[str, object] = {}
     for way in ("one_machine", "local_cluster"):
         if way in large:
-            a, b = small[way], large[way]  # type: ignore[index]
+            a, b = small[way], large[way]
             growth[f"{way}_ms_per_doc_{args.sizes[-1]}_over_{args.sizes[0]}"] = round(
                 b["wall_ms_per_doc"] / a["wall_ms_per_doc"], 3
             )
     best = min(
-        large[w]["projected_100000_h"]  # type: ignore[index]
-        for w in ("one_machine", "local_cluster")
-        if w in large
+        large[w]["projected_100000_h"] for w in ("one_machine", "local_cluster") if w in large
     )
     result = {
         "machine_cores": os.cpu_count(),
-        "online_revocation": not args.offline,
+        "online_revocation": False,
         "sizes": by_size,
         "growth": growth,
         "projected_100000_h_best": best,
