@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -98,12 +98,10 @@ def print_reports(
         print_verdict_table(Counter(r.verdict.value for r in reports), len(unusable))
 
 
-def print_report_stream(
-    results: Iterable[Report | InputError], total: int
+def _each_report(
+    results: Iterable[Report | InputError], handle: Callable[[Report], None]
 ) -> tuple[Counter[str], list[InputError]]:
-    """:func:`print_reports` for reports as they come (``verify_iter``): each printed and let
-    go, so an archive of any size prints in flat memory. The verdicts counted (by name), and the
-    unusable inputs (a line each), for the exit code."""
+    """``handle`` each report as it comes; the verdicts counted, the unusable inputs kept."""
     counts: Counter[str] = Counter()
     unusable: list[InputError] = []
     for r in results:
@@ -111,7 +109,17 @@ def print_report_stream(
             unusable.append(r)
             continue
         counts[r.verdict.value] += 1
-        print_report(r, total > 3)
+        handle(r)
+    return counts, unusable
+
+
+def print_report_stream(
+    results: Iterable[Report | InputError], total: int
+) -> tuple[Counter[str], list[InputError]]:
+    """:func:`print_reports` for reports as they come (``verify_iter``): each printed and let
+    go, so an archive of any size prints in flat memory. The verdicts counted (by name), and the
+    unusable inputs (a line each), for the exit code."""
+    counts, unusable = _each_report(results, lambda r: print_report(r, total > 3))
     for e in unusable:
         print_unusable(e)
     if total > 3:
@@ -148,14 +156,7 @@ def write_json_stream(
     when = json.dumps(at.isoformat() if at else None)
     sys.stdout.write(f'{{\n "schema": "{REPORT_SCHEMA}",\n "at": {when},\n "documents": ')
     documents = JsonArray(sys.stdout)
-    counts: Counter[str] = Counter()
-    unusable: list[InputError] = []
-    for r in results:
-        if isinstance(r, InputError):
-            unusable.append(r)
-            continue
-        counts[r.verdict.value] += 1
-        documents.add(r.as_dict())
+    counts, unusable = _each_report(results, lambda r: documents.add(r.as_dict()))
     documents.close()
     text = json_text(json.dumps([str(e) for e in unusable], ensure_ascii=False))
     sys.stdout.write(f',\n "unusable": {text}\n}}\n')
