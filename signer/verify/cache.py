@@ -15,11 +15,12 @@ the archive.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Generic, TypeVar
 
 from asn1crypto import crl as asn1_crl
@@ -138,3 +139,31 @@ def settle_worker() -> None:
     _settled_in = os.getpid()
     gc.collect()
     gc.freeze()
+
+
+FULL_COLLECTION_EVERY = 100
+"""Documents between two full collections in a worker: what the caches above let go of."""
+_documents = 0
+
+
+@contextlib.contextmanager
+def one_document() -> Iterator[None]:
+    """One document in a long-lived worker: Python's cyclic collector is off while it is
+    verified, and its garbage is collected once, at its end.
+
+    A document's parsed objects live through its whole verification, so the automatic collector
+    moves them to the oldest generation, and then runs a full collection (over everything the
+    worker holds, its caches included) every few documents: measured on the bench archive, 20 ms
+    per document after 100 documents and 57 ms after 1,000. Here each document's garbage is
+    collected in the youngest generation, where it still is, and the rest once every
+    :data:`FULL_COLLECTION_EVERY` documents."""
+    global _documents
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        _documents += 1
+        gc.collect(0 if _documents % FULL_COLLECTION_EVERY else 2)
+        if enabled:
+            gc.enable()

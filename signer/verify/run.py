@@ -115,7 +115,8 @@ def verify_iter(
 
     def one(path: Path) -> Outcome[Report | InputError]:
         try:
-            report: Report | InputError = verify_file(path, options, policy)
+            with cache.one_document():
+                report: Report | InputError = verify_file(path, options, policy)
         except InputError as e:
             report = e
         if os.getpid() != parent:  # in a forked worker, which goes on to the next document

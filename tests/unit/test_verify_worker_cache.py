@@ -86,3 +86,35 @@ def test_settle_worker_freezes_once_per_process() -> None:
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.me = self  # a cycle: only the cyclic collector frees it
+
+
+def test_one_document_collects_its_own_garbage_at_its_end() -> None:
+    import weakref
+
+    before = gc.isenabled()
+    gc.enable()
+    try:
+        with cache.one_document():
+            assert not gc.isenabled()  # no automatic collection while the document is verified
+            node = _Node()
+            gone = weakref.ref(node)
+            del node
+            for _ in range(20_000):  # enough allocations to trigger a collection were gc on
+                _Node().me = None
+            assert gone() is not None
+        assert gone() is None
+        assert gc.isenabled()
+        gc.disable()
+        with pytest.raises(ValueError), cache.one_document():
+            node = _Node()
+            gone = weakref.ref(node)
+            del node
+            raise ValueError("a document that fails")
+        assert gone() is None and not gc.isenabled()  # its caller's setting comes back
+    finally:
+        (gc.enable if before else gc.disable)()
