@@ -78,6 +78,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--no-cluster", action="store_true")
     parser.add_argument("--pdfsig-sample", type=int, default=200)
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)  # a child of the bench
+    parser.add_argument("--way", choices=("one_machine", "local_cluster"), help=argparse.SUPPRESS)
     logging.basicConfig(level=logging.CRITICAL)  # pyHanko logs what the benchmark ignores
     args = parser.parse_args()
     args.sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -206,44 +208,76 @@ def _pdfsig_ms(files: list[Path], sample: int) -> float:
     return statistics.mean(times) * 1000
 
 
-def measure(files: list[Path], args: argparse.Namespace) -> dict[str, object]:
+def _trust(files: list[Path]) -> tuple[list[Path], VerifyOptions]:
     # their ceremonies' roots; offline, as an archive is re-verified years later: the proofs
     # each B-LTA file carries (a demo store's in-process services would answer for one PKI only)
     trust_paths = sorted({f.parent.parent / "keys" / "ca" / "root.crt" for f in files})
-    options = VerifyOptions(load_trust_config(trust_paths, online=False))
+    return trust_paths, VerifyOptions(load_trust_config(trust_paths, online=False))
+
+
+def measure_way(files: list[Path], args: argparse.Namespace) -> dict[str, Any]:
+    """In a fresh process (``--measure``): one way over ``files``, its verdicts and figures."""
+    trust_paths, options = _trust(files)
     count = len(files)
+    if args.way == "one_machine":
 
-    def locally() -> Iterator[tuple[str, Report | InputError]]:
-        for path, result in zip(
-            files, verify_iter(files, options, args.jobs, progress=False), strict=True
-        ):
-            yield str(path), result
+        def locally() -> Iterator[tuple[str, Report | InputError]]:
+            results = verify_iter(files, options, args.jobs, progress=False)
+            for path, result in zip(files, results, strict=True):
+                yield str(path), result
 
-    single_verdicts, single = _timed(locally(), count)
-    invalid = [n for n, v in single_verdicts.items() if v != "VALID"]
+        verdicts, run = _timed(locally(), count)
+        return {"verdicts": verdicts, "figures": {"jobs": args.jobs, **_figures(run, count)}}
+    job = ClusterJob.of(trust_paths, options.trust)
+    with connect(f"local:{args.workers}") as client:
+        verdicts, run = _timed(verify_paths_stream(client, files, job), count)
+    figures = _figures(run, count, "client_cpu_ms_per_doc")
+    return {"verdicts": verdicts, "figures": {"workers": args.workers, **figures}}
+
+
+def _in_fresh_process(size: int, way: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Each way at each size starts from a new interpreter: no size inherits the memory, the
+    caches or the imports of the one measured before it."""
+    command = [sys.executable, __file__, "--measure", str(size), "--way", way]
+    command += ["--store", str(args.store), "--jobs", str(args.jobs)]
+    command += ["--workers", str(args.workers)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"measuring {way} at {size} failed:\n{done.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def measure(files: list[Path], args: argparse.Namespace) -> dict[str, object]:
+    count = len(files)
+    single = _in_fresh_process(count, "one_machine", args)
+    verdicts: dict[str, str] = single["verdicts"]
+    invalid = [n for n, v in verdicts.items() if v != "VALID"]
     assert not invalid, f"the corpus must verify: {invalid[:5]}"
     out: dict[str, object] = {
         "documents": count,
-        "verdicts": dict(Counter(single_verdicts.values())),
-        "one_machine": {"jobs": args.jobs, **_figures(single, count)},
+        "verdicts": dict(Counter(verdicts.values())),
+        "one_machine": single["figures"],
     }
     if not args.no_cluster:
-        job = ClusterJob.of(trust_paths, options.trust)
-        with connect(f"local:{args.workers}") as client:
-            cluster_verdicts, cluster = _timed(verify_paths_stream(client, files, job), count)
-        client_cpu = "client_cpu_ms_per_doc"
-        out["local_cluster"] = {"workers": args.workers, **_figures(cluster, count, client_cpu)}
-        differ = [n for n in single_verdicts if single_verdicts[n] != cluster_verdicts.get(n)]
+        cluster = _in_fresh_process(count, "local_cluster", args)
+        out["local_cluster"] = cluster["figures"]
+        differ = [n for n in verdicts if verdicts[n] != cluster["verdicts"].get(n)]
         out["same_verdicts"] = not differ
         out["differing"] = differ[:10]
     pdfsig = _pdfsig_ms(files, args.pdfsig_sample)
     out["pdfsig_ms_per_file"] = round(pdfsig, 1)
-    out["one_machine_over_pdfsig"] = round(single["wall_s"] / count * 1000 / pdfsig, 2)
+    one_machine_ms = single["figures"]["wall_ms_per_doc"]
+    out["one_machine_over_pdfsig"] = round(one_machine_ms / pdfsig, 2)
     return out
 
 
 def main() -> None:
     args = _arguments()
+    if args.measure:
+        files = build(args.store, args.measure, args.jobs)
+        print(json.dumps(measure_way(files, args)))
+        return
     started = time.perf_counter()
     archive = build(args.store, args.sizes[-1], args.jobs)
     print(
