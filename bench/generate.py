@@ -3,8 +3,10 @@
 kinerja's way: `generate()` with warm LibreOffice workers (render + convert + prepare + the
 read-back by verify's content checks, end to end). The naive way, in the same run, on the same
 .docx files: `soffice --convert-to pdf` once per file (conversion only, so the comparison
-flatters the naive way). Also a second kinerja run with nothing changed, and the peak memory of
-the whole process tree.
+flatters the naive way). Also the conversion floor: the same .docx files converted by the same
+warm LibreOffice workers and nothing else (``--jobs`` workers, as generate uses them), and
+generate's time over it; a second kinerja run with nothing changed; the peak memory of the whole
+process tree.
 
     .venv/bin/python bench/generate.py [--jobs N] [--naive-sample K]
 """
@@ -21,12 +23,32 @@ from pathlib import Path
 
 from common import TreeMemory, arguments
 
-from signer.batch import Status
+from signer.batch import Batch, Outcome, Status
 from signer.example.workspace import write_workspace
 from signer.generate.render import builtin_template, render
 from signer.generate.stage import GenerateOptions, generate
+from signer.office.convert import OfficePool
 from signer.verify.run import prepared_problems
 from signer.workbooks.ceremony_read import read_workbook
+
+
+def _conversion_floor(files: list[Path], out: Path, jobs: int) -> float:
+    """Seconds to convert ``files`` with ``jobs`` warm LibreOffice workers and nothing else (the
+    workers are started and warmed on one file first, as generate's are by its first files)."""
+    out.mkdir()
+    with OfficePool(jobs) as office:
+
+        def convert(docx: Path) -> Outcome[None]:
+            office.convert(docx, out / docx.with_suffix(".pdf").name)
+            return Outcome(docx.name, Status.DONE)
+
+        warm = Batch("warm", convert, str, jobs=jobs, progress=False)
+        warm.run(files[:jobs])
+        start = time.perf_counter()
+        outcomes = Batch("convert", convert, str, jobs=jobs, progress=False).run(files)
+        took = time.perf_counter() - start
+    assert all(o.status is Status.DONE for o in outcomes), outcomes[:3]
+    return took
 
 
 def main() -> None:
@@ -69,6 +91,7 @@ def main() -> None:
             path = docx_dir / f"{a.id}.docx"
             path.write_bytes(render(a, templates[a.jenis], logo).docx)
             files.append(path)
+        floor = _conversion_floor(files, work / "floor", args.jobs)
         if args.naive_sample:
             files = files[: args.naive_sample]
         profile = work / "naive-profile"
@@ -102,6 +125,8 @@ def main() -> None:
             "kinerja_total_s": round(first, 2),
             "kinerja_per_document_ms": round(per_doc * 1000, 1),
             "kinerja_second_run_s": round(second, 3),
+            "conversion_floor_per_document_ms": round(floor / n * 1000, 1),
+            "kinerja_over_conversion_floor": round(first / floor, 2),
             "naive_files": len(files),
             "naive_per_document_ms": round(naive_per_doc * 1000, 1),
             "naive_median_ms": round(statistics.median(times) * 1000, 1),
