@@ -29,7 +29,7 @@ import datetime as dt
 import hashlib
 import json
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -420,6 +420,13 @@ def from_dict(d: dict[str, Any]) -> Agreement:
 
 def from_json(data: bytes) -> Agreement:
     """Parse canonical agreement bytes back into the model (the inverse of :func:`to_json`)."""
+    return _from_json(bytes(data))
+
+
+@lru_cache(maxsize=8)
+def _from_json(data: bytes) -> Agreement:
+    # a verification reads one document's embedded agreement four times (the file, its signed
+    # revision, and the canonical check of each); the model is immutable, a failure not kept
     return from_dict(parse(data))
 
 

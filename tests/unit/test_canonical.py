@@ -203,3 +203,16 @@ def test_version_2_fields_round_trip_and_a_version_1_document_still_reads(agreem
     assert json.loads(data)["pihak"]["pihak-kedua"] is None
     assert canonical.from_json(data) == kd and kd.id == "pkd-2026-kota"
     assert kd.peran == (canonical.Peran.PIHAK_PERTAMA,)
+
+
+def test_reading_the_same_bytes_again_gives_the_same_agreement_and_the_same_refusal(
+    agreements,  # type: ignore[no-untyped-def]
+) -> None:
+    data = canonical.to_json(agreements[0])
+    first = canonical.from_json(data)
+    assert canonical.from_json(bytearray(data)) is first  # remembered: parsed once per document
+    assert canonical.from_json(canonical.to_json(agreements[1])) == agreements[1]
+    broken = data.replace(b'"jenis"', b'"jenis", "jenis"', 1)
+    for _ in range(2):  # a refusal is never remembered as an answer
+        with pytest.raises(CanonicalError):
+            canonical.from_json(broken)
