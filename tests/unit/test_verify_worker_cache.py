@@ -118,3 +118,31 @@ def test_one_document_collects_its_own_garbage_at_its_end() -> None:
         assert gone() is None and not gc.isenabled()  # its caller's setting comes back
     finally:
         (gc.enable if before else gc.disable)()
+
+
+def test_overlapping_documents_in_threads_leave_the_collector_as_it_was() -> None:
+    import threading
+
+    before = gc.isenabled()
+    gc.enable()
+    try:
+        first_in, second_done = threading.Event(), threading.Event()
+        seen: list[bool] = []
+
+        def first() -> None:
+            with cache.one_document():
+                first_in.set()
+                second_done.wait(10)
+                seen.append(gc.isenabled())
+
+        thread = threading.Thread(target=first)
+        thread.start()
+        first_in.wait(10)
+        with cache.one_document():
+            pass
+        second_done.set()
+        thread.join()
+        assert seen == [False]  # the other's end did not turn it back on under the first
+        assert gc.isenabled()
+    finally:
+        (gc.enable if before else gc.disable)()
