@@ -25,6 +25,9 @@ over 30 signed agreements; `tests/unit/test_speedups.py` compares each with the 
 - asn1crypto turns a distinguished name into its comparable form (every attribute prepared)
   for every certificate a registry takes in, again for each of the dozens per agreement:
   :func:`name_hashable` remembers that pure function of the name's DER.
+- pyHanko skips whitespace before every token through a loop that reads one byte at a time, even
+  when (as almost always) the next byte is the token: :func:`read_non_whitespace` reads that
+  byte and answers at once, and hands anything else (whitespace, a comment, the end) to pyHanko.
 - pyHanko decodes each PDFDocEncoding string a character at a time through a generator:
   :func:`decode_pdfdocencoding` maps the bytes through the same table in one call.
 - asn1crypto spells out every object identifier it meets (algorithms, extensions, attributes:
@@ -53,6 +56,7 @@ _original_name_eq = x509.Name.__eq__
 _original_dotted = core.ObjectIdentifier.dotted
 _original_hashable = x509.Name.hashable
 _original_pdfdoc = generic.decode_pdfdocencoding
+_original_non_whitespace: Any = misc.read_non_whitespace
 _CHUNK = 1 << 16
 _DELIMITER = re.compile(b"[" + re.escape(PDF_WHITESPACE + PDF_DELIMITERS) + b"]")
 _WHITESPACE = re.compile(b"[" + re.escape(PDF_WHITESPACE) + b"]")
@@ -103,6 +107,20 @@ def read_until_delimiter(stream: Any) -> bytes:
             stream.seek(start + len(token), io.SEEK_SET)
             return token
         parts.append(chunk)
+
+
+def read_non_whitespace(stream: Any, seek_back: bool = False, allow_eof: bool = False) -> bytes:
+    """pyHanko's ``read_non_whitespace``: the next byte that is neither whitespace nor in a
+    comment (read, unless ``seek_back``)."""
+    tok: bytes = stream.read(1)
+    if tok and tok not in PDF_WHITESPACE and tok != b"%":
+        if seek_back:
+            stream.seek(-1, io.SEEK_CUR)
+        return tok
+    if tok:
+        stream.seek(-1, io.SEEK_CUR)  # pyHanko's loop from the same place
+    result: bytes = _original_non_whitespace(stream, seek_back, allow_eof)
+    return result
 
 
 def read_until_whitespace(stream: Any, maxchars: int | None = None) -> bytes:
@@ -238,6 +256,8 @@ def install() -> None:
     generic.read_until_delimiter = read_until_delimiter  # type: ignore[attr-defined]  # imported there by name
     misc.read_until_delimiter = read_until_delimiter
     misc.read_until_whitespace = read_until_whitespace
+    generic.read_non_whitespace = read_non_whitespace  # type: ignore[attr-defined]  # imported there by name
+    misc.read_non_whitespace = read_non_whitespace
     generic._decode_name = decode_name
     x509.Name.__eq__ = names_equal
     core.ObjectIdentifier.dotted = property(dotted)

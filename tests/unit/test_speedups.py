@@ -239,3 +239,32 @@ def test_pdfdocencoding_as_pyhanko(data: bytes) -> None:
 def test_pdfdocencoding_every_byte_as_pyhanko() -> None:
     for b in range(256):
         test_pdfdocencoding_as_pyhanko(bytes((b,)))
+
+
+NON_WHITESPACE_CASES = [
+    b"/Type",
+    b" /Type",
+    b"\r\n\t\x00\x0c 1",
+    b"%c\n/A",
+    b"  %c\r\n%d\n>",
+    b"",
+    b"   ",
+    b"%only",
+    b"x",
+]
+
+
+@pytest.mark.parametrize("data", NON_WHITESPACE_CASES, ids=range(len(NON_WHITESPACE_CASES)))
+@pytest.mark.parametrize("seek_back", [False, True])
+@pytest.mark.parametrize("allow_eof", [False, True])
+def test_read_non_whitespace_as_pyhanko(data: bytes, seek_back: bool, allow_eof: bool) -> None:
+    def run(reader: object) -> tuple[object, int]:
+        stream = io.BytesIO(b"<" + data)
+        stream.read(1)  # as in pyHanko: somewhere inside an object
+        try:
+            got: object = reader(stream, seek_back, allow_eof)  # type: ignore[operator]
+        except Exception as e:
+            got = (type(e), str(e))
+        return got, stream.tell()
+
+    assert run(speedups.read_non_whitespace) == run(speedups._original_non_whitespace)
