@@ -29,6 +29,8 @@ logger = logging.getLogger("pyhanko.pdf_utils.reader")
 
 _Cons = misc.ConsList
 _MAX_HOPS = 256
+_WALKED = (generic.IndirectObject, generic.DictionaryObject, generic.ArrayObject)
+"""What the walk goes into (StreamObject is a DictionaryObject); anything else ends a path."""
 
 
 def object_at(resolver: HistoricalResolver, ref: generic.Reference) -> Any:
@@ -113,6 +115,8 @@ def load_reverse_xref_cache(self: HistoricalResolver) -> None:
             for k, v in obj.items():
                 if k == "/Parent" or (is_struct_tree and k == "/P"):
                     continue
+                if not isinstance(v, _WALKED):  # a number, name or string: no path goes on
+                    continue
                 paths_to_refs(
                     v,
                     cur_path.cons(k),
@@ -128,6 +132,8 @@ def load_reverse_xref_cache(self: HistoricalResolver) -> None:
                 )
         elif isinstance(obj, generic.ArrayObject):
             for ix, v in enumerate(obj):
+                if not isinstance(v, _WALKED):
+                    continue
                 paths_to_refs(
                     v,
                     cur_path.cons(ix),
