@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,7 +50,6 @@ from signer.terminal import (
     print_checks,
     print_evaluation,
     print_report_stream,
-    print_reports,
     report_outcomes,
     write_json_stream,
 )
@@ -798,18 +797,16 @@ def keys_list(folder: Path, as_json: bool) -> None:
     console.print(table)
 
 
-def _second_opinions(
-    reports: Sequence[Report], url: str | None, ca: Path | None
-) -> dict[str, SecondOpinion]:
+def _second_opinion(url: str | None, ca: Path | None) -> Callable[[Report], SecondOpinion] | None:
     """BSrE's verify API on each file, with ``--bsre``: shown, never in place of the verdict."""
     if url is None:
-        return {}
+        return None
     from signer.remote.bsre import BsreClient
     from signer.verify.second_opinion import ask_bsre
 
     user, password = _bsre_client_credentials()
     client = BsreClient(url, user, password, ca)
-    return {r.file: ask_bsre(client, Path(r.file)) for r in reports}
+    return lambda report: ask_bsre(client, Path(report.file))
 
 
 @bsre.command("emulator")
@@ -929,7 +926,7 @@ def verify(
     """
     from signer.batch import Limits, default_jobs, expand_inputs
     from signer.trust import load_trust_config
-    from signer.verify import Verdict, VerifyOptions, envelope, every_check, verify_iter
+    from signer.verify import Verdict, VerifyOptions, every_check, verify_iter
 
     if list_checks:
         print_checks(every_check(), as_json)
@@ -947,32 +944,15 @@ def verify(
             files, trust, trust_config, options.at, limits, dask, shared_files, as_json
         )
     stream = verify_iter(files, options, jobs or default_jobs(), not as_json, limits)
-    if bsre is None:  # each report printed (or written) as it comes: flat over an archive
-        if as_json:
-            counts, unusable = write_json_stream(stream, options.at)
-        else:
-            counts, unusable = print_report_stream(stream, len(files))
-        if unusable:
-            sys.exit(ExitCode.BAD_INPUT)
-        if counts[Verdict.INVALID.value] or counts[Verdict.INDETERMINATE.value]:
-            sys.exit(ExitCode.FAILED)
-        return
-    results = list(stream)
-    unusable = [r for r in results if isinstance(r, InputError)]
-    reports = [r for r in results if not isinstance(r, InputError)]
-    opinions = _second_opinions(reports, bsre, bsre_ca)
+    # each report printed (or written) as it comes, BSrE's opinion asked for it then: flat
+    opinion = _second_opinion(bsre, bsre_ca)
     if as_json:
-        document = envelope(reports, unusable, options.at)
-        documents: Any = document["documents"]
-        for entry, report in zip(documents, reports, strict=True):
-            if report.file in opinions:
-                entry["bsre"] = opinions[report.file].as_dict()
-        print(json_text(json.dumps(document, ensure_ascii=False, indent=1)))
+        counts, unusable = write_json_stream(stream, options.at, opinion)
     else:
-        print_reports(reports, unusable, opinions)
+        counts, unusable = print_report_stream(stream, len(files), opinion)
     if unusable:
         sys.exit(ExitCode.BAD_INPUT)
-    if any(r.verdict is not Verdict.VALID for r in reports):
+    if counts[Verdict.INVALID.value] or counts[Verdict.INDETERMINATE.value]:
         sys.exit(ExitCode.FAILED)
 
 

@@ -83,21 +83,6 @@ def print_checks(checks: Sequence[Check], as_json: bool) -> None:
     console.print(table)
 
 
-def print_reports(
-    reports: Sequence[Report],
-    unusable: Sequence[InputError],
-    opinions: dict[str, SecondOpinion] | None = None,
-) -> None:
-    opinions = opinions or {}
-    many = len(reports) + len(unusable) > 3
-    for r in reports:
-        print_report(r, many, opinions.get(r.file))
-    for e in unusable:
-        print_unusable(e)
-    if many:
-        print_verdict_table(Counter(r.verdict.value for r in reports), len(unusable))
-
-
 def _each_report(
     results: Iterable[Report | InputError], handle: Callable[[Report], None]
 ) -> tuple[Counter[str], list[InputError]]:
@@ -114,12 +99,16 @@ def _each_report(
 
 
 def print_report_stream(
-    results: Iterable[Report | InputError], total: int
+    results: Iterable[Report | InputError],
+    total: int,
+    opinion: Callable[[Report], SecondOpinion] | None = None,
 ) -> tuple[Counter[str], list[InputError]]:
-    """:func:`print_reports` for reports as they come (``verify_iter``): each printed and let
-    go, so an archive of any size prints in flat memory. The verdicts counted (by name), and the
-    unusable inputs (a line each), for the exit code."""
-    counts, unusable = _each_report(results, lambda r: print_report(r, total > 3))
+    """Each report as it comes (``verify_iter``), printed and let go, so that an archive of
+    any size prints in flat memory; ``opinion`` (BSrE's) asked for each as it is printed. The
+    verdicts counted (by name), and the unusable inputs (a line each), for the exit code."""
+    counts, unusable = _each_report(
+        results, lambda r: print_report(r, total > 3, opinion(r) if opinion else None)
+    )
     for e in unusable:
         print_unusable(e)
     if total > 3:
@@ -146,17 +135,27 @@ class JsonArray:
 
 
 def write_json_stream(
-    results: Iterable[Report | InputError], at: dt.datetime | None
+    results: Iterable[Report | InputError],
+    at: dt.datetime | None,
+    opinion: Callable[[Report], SecondOpinion] | None = None,
 ) -> tuple[Counter[str], list[InputError]]:
     """The ``kinerja.verify/1`` document of `kinerja verify --json` (:func:`envelope`'s
-    fields), each report written as it comes: flat memory over an archive. The verdicts
-    counted and the unusable inputs, for the exit code."""
+    fields), each report written as it comes: flat memory over an archive; with ``opinion``,
+    each document's ``bsre`` entry too. The verdicts counted and the unusable inputs, for the
+    exit code."""
     from signer.verify.report import REPORT_SCHEMA
 
     when = json.dumps(at.isoformat() if at else None)
     sys.stdout.write(f'{{\n "schema": "{REPORT_SCHEMA}",\n "at": {when},\n "documents": ')
     documents = JsonArray(sys.stdout)
-    counts, unusable = _each_report(results, lambda r: documents.add(r.as_dict()))
+
+    def add(r: Report) -> None:
+        entry = r.as_dict()
+        if opinion is not None:
+            entry["bsre"] = opinion(r).as_dict()
+        documents.add(entry)
+
+    counts, unusable = _each_report(results, add)
     documents.close()
     text = json_text(json.dumps([str(e) for e in unusable], ensure_ascii=False))
     sys.stdout.write(f',\n "unusable": {text}\n}}\n')

@@ -48,3 +48,25 @@ def test_each_report_is_written_before_the_next_is_asked_for(
     document = json.loads(written[0] + rest)
     assert document == json.loads(json.dumps(envelope([report, report], [unusable], at)))
     assert counts == {report.verdict.value: 2} and errors == [unusable]
+
+
+def test_bsre_opinion_is_asked_for_each_report_as_it_is_written(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from signer.verify.second_opinion import SecondOpinion
+
+    report = verify_bytes(_blank_pdf(), "kosong.pdf", VerifyOptions(TrustConfig(())))
+    asked: list[str] = []
+
+    def opinion(r: Report) -> SecondOpinion:
+        asked.append(capsys.readouterr().out)  # what was written before BSrE was asked
+        return SecondOpinion("NO_SIGNATURE", f"{r.file}, {len(asked)}")
+
+    counts, _ = write_json_stream(iter([report, report]), None, opinion)
+    document = json.loads("".join(asked) + capsys.readouterr().out)
+    assert [d["bsre"]["description"] for d in document["documents"]] == [
+        "kosong.pdf, 1",
+        "kosong.pdf, 2",
+    ]
+    assert '"file": "kosong.pdf"' in asked[1]  # the first was out before the second was asked
+    assert counts == {report.verdict.value: 2}
