@@ -82,11 +82,23 @@ ocsp: ByDigest[OCSPContainer] = ByDigest(_first_ocsp)
 """A DER OCSP response, parsed: its first single response, as pyHanko's validation takes it."""
 
 _managers: OrderedDict[tuple[bytes, ...], SimpleTrustManager] = OrderedDict()
+_last: tuple[Sequence[asn1_x509.Certificate], tuple[bytes, ...]] | None = None
+
+
+def _anchors_key(anchors: Sequence[asn1_x509.Certificate]) -> tuple[bytes, ...]:
+    global _last
+    # the same sequence object again (a batch's trust): its digests are not worked out anew
+    # for every signature and timestamp (an archive's verifier may trust hundreds of roots)
+    if _last is not None and _last[0] is anchors and isinstance(anchors, tuple):
+        return _last[1]
+    key = tuple(hashlib.sha256(a.dump()).digest() for a in anchors)
+    _last = (anchors, key)
+    return key
 
 
 def trust_manager(anchors: Sequence[asn1_x509.Certificate]) -> SimpleTrustManager:
     """pyHanko's trust manager for exactly these anchors (by their DER's digests, in order)."""
-    key = tuple(hashlib.sha256(a.dump()).digest() for a in anchors)
+    key = _anchors_key(anchors)
     manager = _managers.get(key)
     if manager is None:
         manager = SimpleTrustManager.build(trust_roots=list(anchors))
@@ -98,9 +110,11 @@ def trust_manager(anchors: Sequence[asn1_x509.Certificate]) -> SimpleTrustManage
 
 def clear() -> None:
     """Forget everything (tests; a worker never needs to)."""
+    global _last
     for cache in (certificate, crl, ocsp):
         cache.clear()
     _managers.clear()
+    _last = None
 
 
 def warm() -> None:

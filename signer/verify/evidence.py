@@ -291,11 +291,11 @@ def _judge_timestamp(
     """A document timestamp judged like a signature timestamp: intact, and its TSA's chain
     trusted and valid at the time it states, with the revocation data the file carries."""
     tst = es.signed_data["encap_content_info"]["content"].parsed
-    kwargs: dict[str, object] = {
-        "trust_roots": list(trust.anchors) or None,
-        "allow_fetching": False,
-        "moment": tst["gen_time"].native,
-    }
+    kwargs: dict[str, object] = {"allow_fetching": False, "moment": tst["gen_time"].native}
+    if trust.anchors:  # built once for the batch, not again for every timestamp
+        kwargs["trust_manager"] = cache.trust_manager(trust.anchors)
+    else:
+        kwargs["trust_roots"] = None
     vc = (
         dss.as_validation_context(kwargs) if dss is not None else ValidationContext(**kwargs)  # type: ignore[arg-type]
     )

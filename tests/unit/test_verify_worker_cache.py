@@ -73,6 +73,10 @@ def test_trust_manager_per_set_of_anchors() -> None:
     assert cache.trust_manager([a]) is cache.trust_manager([x509.Certificate.load(a.dump())])
     assert cache.trust_manager([a]) is not cache.trust_manager([b])
     assert cache.trust_manager([a, b]) is not cache.trust_manager([a])
+    trusted = (a, b)  # a batch's trust, asked for again and again
+    assert cache.trust_manager(trusted) is cache.trust_manager(trusted)
+    assert cache.trust_manager(trusted) is cache.trust_manager([a, b])
+    assert cache.trust_manager((b,)) is cache.trust_manager([b]) is not cache.trust_manager(trusted)
 
 
 def test_settle_worker_freezes_once_per_process() -> None:
