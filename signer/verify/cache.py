@@ -89,10 +89,11 @@ def _anchors_key(anchors: Sequence[asn1_x509.Certificate]) -> tuple[bytes, ...]:
     global _last
     # the same sequence object again (a batch's trust): its digests are not worked out anew
     # for every signature and timestamp (an archive's verifier may trust hundreds of roots)
-    if _last is not None and _last[0] is anchors and isinstance(anchors, tuple):
+    if _last is not None and _last[0] is anchors:
         return _last[1]
     key = tuple(hashlib.sha256(a.dump()).digest() for a in anchors)
-    _last = (anchors, key)
+    if isinstance(anchors, tuple):  # a list may change under the same identity
+        _last = (anchors, key)
     return key
 
 

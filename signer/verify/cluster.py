@@ -34,7 +34,6 @@ from signer.demo_pki import pki
 from signer.errors import InputError
 from signer.names import PartyPin
 from signer.trust import TrustConfig, load_trust_config, trust_paths
-from signer.verify import cache
 from signer.verify.evidence import VerifyOptions
 from signer.verify.policy import Policy, policy_for
 from signer.verify.report import Report
@@ -198,7 +197,7 @@ def verify_task(job: ClusterJob, name: str, source: bytes | str) -> Report | Inp
     """On a worker: the verdict on one document (its bytes, or a path the worker reads)."""
     _single_threaded()
     options, policy = _warm(job)
-    with bounded(job.limits), cache.one_document():
+    with bounded(job.limits):
         try:
             data = source if isinstance(source, bytes) else read_agreement(Path(source))
             return verify_bytes(data, name, options, policy)

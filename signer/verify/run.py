@@ -27,7 +27,8 @@ def verify_bytes(
     A file that needs more memory than the worker may use is unusable input, not a verdict.
     """
     try:
-        return _verify_bytes(data, name, options, policy)
+        with cache.one_document():  # workers verify thousands: see one_document
+            return _verify_bytes(data, name, options, policy)
     except MemoryError:
         raise InputError(
             f"{name}: needs more memory than a verification may use (--max-memory); a "
@@ -115,8 +116,7 @@ def verify_iter(
 
     def one(path: Path) -> Outcome[Report | InputError]:
         try:
-            with cache.one_document():
-                report: Report | InputError = verify_file(path, options, policy)
+            report: Report | InputError = verify_file(path, options, policy)
         except InputError as e:
             report = e
         if os.getpid() != parent:  # in a forked worker, which goes on to the next document
@@ -147,8 +147,7 @@ class SigningAudit:
     trust: TrustConfig
 
     def __call__(self, data: bytes, source: str, signed: tuple[Peran, ...]) -> list[str]:
-        with cache.one_document():  # a signing worker verifies every document twice
-            report = verify_bytes(data, source, VerifyOptions(self.trust, expect=signed))
+        report = verify_bytes(data, source, VerifyOptions(self.trust, expect=signed))
         return [
             str(c) for c in report.failures if c.verdict is Verdict.INVALID or self.trust.anchors
         ]

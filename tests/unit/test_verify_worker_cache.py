@@ -108,9 +108,10 @@ def test_one_document_collects_its_own_garbage_at_its_end() -> None:
             node = _Node()
             gone = weakref.ref(node)
             del node
-            for _ in range(20_000):  # enough allocations to trigger a collection were gc on
-                _Node().me = None
+            # kept alive: enough tracked objects to trigger a collection were the collector on
+            survivors = [[] for _ in range(20_000)]
             assert gone() is not None
+            del survivors
         assert gone() is None
         assert gc.isenabled()
         gc.disable()
