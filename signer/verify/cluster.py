@@ -53,6 +53,10 @@ WINDOW_PER_WORKER = 4
 """Documents in flight per worker thread: enough to keep workers busy, few enough that the
 client's memory stays flat."""
 
+LOW_LEVEL_LOG_LENGTH = 20
+"""Dask's debugging logs of recent messages, kept short on a LocalCluster (see the README for
+a cluster of its own)."""
+
 Source = bytes | str | InputError
 """A document as it travels: its bytes, a path every worker can read, or why it cannot go."""
 
@@ -193,9 +197,15 @@ def bounded(limits: Limits) -> Iterator[None]:
             resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
 
 
-def verify_task(job: ClusterJob, name: str, source: bytes | str) -> Report | InputError:
-    """On a worker: the verdict on one document (its bytes, or a path the worker reads)."""
+def verify_task(job_name: str, name: str, source: bytes | str) -> Report | InputError:
+    """On a worker: the verdict on one document (its bytes, or a path the worker reads) under
+    the job its run delivered as the plugin ``job_name``."""
+    from signer.verify.cluster_delivery import delivered
+
     _single_threaded()
+    job = delivered(job_name)
+    if job is None:
+        raise WorkerSetupError(f"a Dask worker was not given this run's job ({job_name})")
     options, policy = _warm(job)
     with bounded(job.limits):
         try:
@@ -264,6 +274,9 @@ def connect(address: str, connect_seconds: float = 10) -> Iterator[Client]:
         # a worker holds one document at a time: a worker that dies suspects only that one
         "distributed.scheduler.worker-saturation": 1.0,
         "distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+        # the scheduler and each worker keep this many recent messages and events for
+        # debugging, each with its document's bytes: 1,000 by default, 700 MB and more
+        "distributed.admin.low-level-log-length": LOW_LEVEL_LOG_LENGTH,
     }
     with dask.config.set(settings):
         cluster = LocalCluster(
@@ -301,12 +314,15 @@ def verify_stream(
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
 
+    from signer.verify.cluster_delivery import JobDelivery
+
     limit = window or WINDOW_PER_WORKER * _threads(client)
     pending = iter(documents)
     names: dict[str, str] = {}
     live: dict[str, Any] = {}  # in flight, by key: cancelled if the run stops early
     flying = as_completed()
     ready: list[tuple[str, InputError]] = []
+    delivery = JobDelivery(job)  # the job goes to each worker once, the tasks only name it
 
     def send() -> bool:
         for name, source in pending:
@@ -315,13 +331,14 @@ def verify_stream(
                 continue
             key = f"kinerja-verify-{uuid.uuid4().hex}"
             future = client.submit(
-                verify_task, job, name, source, key=key, retries=RETRIES, pure=False
+                verify_task, delivery.name, name, source, key=key, retries=RETRIES, pure=False
             )
             names[key], live[key] = name, future
             flying.add(future)
             return True
         return False
 
+    client.register_plugin(delivery)
     try:
         while len(names) < limit and send():
             pass
@@ -348,6 +365,8 @@ def verify_stream(
     finally:
         if live:
             client.cancel(list(live.values()))
+        with contextlib.suppress(Exception):  # a client already closed has no plugins left
+            client.unregister_worker_plugin(delivery.name)
 
 
 def _drain(ready: list[tuple[str, InputError]]) -> Iterator[tuple[str, InputError]]:
