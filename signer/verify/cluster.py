@@ -277,6 +277,8 @@ def connect(address: str, connect_seconds: float = 10) -> Iterator[Client]:
         # the scheduler and each worker keep this many recent messages and events for
         # debugging, each with its document's bytes: 1,000 by default, 700 MB and more
         "distributed.admin.low-level-log-length": LOW_LEVEL_LOG_LENGTH,
+        # its sampling profiler walks the verifying thread's stack every 10 ms: 2-8% of the time
+        "distributed.worker.profile.enabled": False,
     }
     with dask.config.set(settings):
         cluster = LocalCluster(
