@@ -39,3 +39,8 @@ class JobDelivery(WorkerPlugin):
 def delivered(name: str) -> ClusterJob | None:
     """The job this worker was given by the plugin ``name``, if it was."""
     return _JOBS.get(name)
+
+
+def held() -> int:
+    """How many runs' jobs this worker holds (each run's plugin is removed at its end)."""
+    return len(_JOBS)

@@ -21,7 +21,7 @@ import pytest
 from signer.archive import open_registry
 from signer.errors import InputError
 from signer.trust import load_trust_config
-from signer.verify import Report, Verdict
+from signer.verify import Report, Verdict, cluster_delivery
 from signer.verify.cluster import ALLOWED_FAILURES, ClusterJob, connect, verify_stream
 from tests.archive_db import backends, fresh_database
 from tests.conftest import run_kinerja
@@ -134,6 +134,32 @@ def test_a_document_whose_worker_keeps_dying_is_unusable_and_the_run_goes_on(
     client.wait_for_workers(2, timeout=60)  # the nannies started new workers: the run goes on
     after = dict(verify_stream(client, [("after.pdf", pdf.read_bytes())], job))
     assert isinstance(after["after.pdf"], Report) and after["after.pdf"].verdict.value == "VALID"
+
+
+def test_a_worker_that_joins_mid_run_is_given_the_job_and_none_stays_after_the_run(
+    signed_example: Path, demo_store: Path
+) -> None:
+    """The job (every trust anchor) goes to each worker once, not with every document: a
+    worker that joins later must get it too, and a run leaves none behind on the workers."""
+    files = sorted(signed_example.glob("pk-*.pdf"))[:4]
+    job = ClusterJob.of([demo_store], load_trust_config([demo_store]))
+    documents = [(f"{n}/{f.name}", f.read_bytes()) for n in range(3) for f in files]
+    with connect("local:1") as one:
+        results: dict[str, Report | InputError] = {}
+        during: dict[str, int] = {}
+        for name, result in verify_stream(one, documents, job, window=1):
+            if not results:
+                assert one.cluster is not None
+                one.cluster.scale(2)
+                one.wait_for_workers(2, timeout=60)
+                during = one.run(cluster_delivery.held)
+            results[name] = result
+        after = one.run(cluster_delivery.held)
+    assert sorted(during.values()) == [1, 1]  # the worker started mid-run holds the job too
+    assert sorted(after.values()) == [0, 0]
+    assert len(results) == len(documents)
+    assert {r.verdict for r in results.values() if isinstance(r, Report)} == {Verdict.VALID}
+    assert all(isinstance(r, Report) for r in results.values())
 
 
 @pytest.fixture(params=backends())
