@@ -1,7 +1,8 @@
 """Verifying on a Dask cluster: documents go to the workers, verdicts come back as they finish.
 
-The client reads each document (or names it on a path every worker shares) and sends it with a
-:class:`ClusterJob`: the trust as certificates and the demo key stores to load, never a loaded
+The client reads each document (or names it on a path every worker shares) and sends it under
+a :class:`ClusterJob`, which goes to each worker once (:mod:`signer.verify.cluster_delivery`):
+the trust as certificates and the demo key stores to load, never a loaded
 :class:`~signer.trust.TrustConfig` (a demo store's in-process responders hold locks and keys).
 Each worker loads the trust once per job and keeps it warm across documents, keyed by the job's
 content; it refuses to verify when the trust it loaded differs from the client's. A document

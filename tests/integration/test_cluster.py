@@ -158,8 +158,8 @@ def test_a_worker_that_joins_mid_run_is_given_the_job_and_none_stays_after_the_r
     assert sorted(during.values()) == [1, 1]  # the worker started mid-run holds the job too
     assert sorted(after.values()) == [0, 0]
     assert len(results) == len(documents)
-    assert {r.verdict for r in results.values() if isinstance(r, Report)} == {Verdict.VALID}
     assert all(isinstance(r, Report) for r in results.values())
+    assert {r.verdict for r in results.values() if isinstance(r, Report)} == {Verdict.VALID}
 
 
 @pytest.fixture(params=backends())
