@@ -25,9 +25,9 @@ over 30 signed agreements; `tests/unit/test_speedups.py` compares each with the 
 - asn1crypto turns a distinguished name into its comparable form (every attribute prepared)
   for every certificate a registry takes in, again for each of the dozens per agreement:
   :func:`name_hashable` remembers that pure function of the name's DER.
-- pyHanko skips whitespace before every token through a loop that reads one byte at a time, even
-  when (as almost always) the next byte is the token: :func:`read_non_whitespace` reads that
-  byte and answers at once, and hands anything else (whitespace, a comment, the end) to pyHanko.
+- pyHanko skips whitespace before every token through a loop that reads one byte at a time:
+  :func:`read_non_whitespace` strips it from a few bytes read at once, and hands anything else
+  (a comment, a long run of whitespace, the end) to pyHanko.
 - pyHanko decodes each PDFDocEncoding string a character at a time through a generator:
   :func:`decode_pdfdocencoding` maps the bytes through the same table in one call.
 - asn1crypto spells out every object identifier it meets (algorithms, extensions, attributes:
@@ -58,6 +58,7 @@ _original_hashable = x509.Name.hashable
 _original_pdfdoc = generic.decode_pdfdocencoding
 _original_non_whitespace: Any = misc.read_non_whitespace
 _CHUNK = 1 << 16
+_LOOKAHEAD = 32  # LibreOffice writes one or two whitespace bytes between tokens
 _DELIMITER = re.compile(b"[" + re.escape(PDF_WHITESPACE + PDF_DELIMITERS) + b"]")
 _WHITESPACE = re.compile(b"[" + re.escape(PDF_WHITESPACE) + b"]")
 
@@ -112,13 +113,14 @@ def read_until_delimiter(stream: Any) -> bytes:
 def read_non_whitespace(stream: Any, seek_back: bool = False, allow_eof: bool = False) -> bytes:
     """pyHanko's ``read_non_whitespace``: the next byte that is neither whitespace nor in a
     comment (read, unless ``seek_back``)."""
-    tok: bytes = stream.read(1)
-    if tok and tok not in PDF_WHITESPACE and tok != b"%":
-        if seek_back:
-            stream.seek(-1, io.SEEK_CUR)
-        return tok
-    if tok:
-        stream.seek(-1, io.SEEK_CUR)  # pyHanko's loop from the same place
+    start = stream.tell()
+    chunk: bytes = stream.read(_LOOKAHEAD)
+    rest = chunk.lstrip(PDF_WHITESPACE)
+    if rest and rest[:1] != b"%":
+        at = start + len(chunk) - len(rest)
+        stream.seek(at if seek_back else at + 1, io.SEEK_SET)
+        return rest[:1]
+    stream.seek(start, io.SEEK_SET)  # a comment, a long run of whitespace, or the end
     result: bytes = _original_non_whitespace(stream, seek_back, allow_eof)
     return result
 

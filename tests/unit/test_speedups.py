@@ -251,6 +251,11 @@ NON_WHITESPACE_CASES = [
     b"   ",
     b"%only",
     b"x",
+    b" " * 31 + b"/A",  # the last byte of the lookahead
+    b" " * 32 + b"/A",  # just past it
+    b"\n" * 40,  # whitespace to the end, longer than the lookahead
+    b"\n %c\n/A",  # a comment after whitespace
+    b"\x00\x0c" * 20 + b"%c\n" + b" " * 40 + b"1",
 ]
 
 
