@@ -22,6 +22,7 @@ import logging
 import re
 import resource
 import signal
+import ssl
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -263,11 +264,8 @@ def connect(address: str, connect_seconds: float = 10) -> Iterator[Client]:
     if isinstance(target, str):
         try:
             client = Client(target, timeout=connect_seconds)
-        except (OSError, TimeoutError) as e:
-            raise InputError(
-                f"--dask {address}: no Dask scheduler answered within {connect_seconds:g} s "
-                f"({e.__class__.__name__})"
-            ) from None
+        except (OSError, TimeoutError, TypeError) as e:
+            raise _not_connected(address, e, connect_seconds) from None
         with client:
             yield client
         return
@@ -295,6 +293,64 @@ def connect(address: str, connect_seconds: float = 10) -> Iterator[Client]:
                 yield client
         finally:
             cluster.close()
+
+
+TLS_SETTINGS = (
+    "DASK_DISTRIBUTED__COMM__TLS__CA_FILE, DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT and "
+    "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY"
+)
+"""Where a client of a TLS scheduler finds its CA and its own certificate (Dask's settings)."""
+
+
+def _not_connected(address: str, e: Exception, seconds: float) -> InputError:
+    """Why no client came of ``address``, in one line that says what to change."""
+    if isinstance(e, TypeError):  # Dask's words for a tls:// address with no TLS settings
+        if not address.startswith("tls://"):
+            raise e  # not a connection problem: a bug, to be seen whole
+        return InputError(f"--dask {address}: a TLS scheduler needs {TLS_SETTINGS} set")
+    why = _tls_failure(e) if address.startswith("tls://") else None
+    if why is not None:
+        return InputError(
+            f"--dask {address}: the TLS handshake with the scheduler failed ({why}): "
+            f"check {TLS_SETTINGS}"
+        )
+    if isinstance(e, FileNotFoundError | PermissionError) and address.startswith("tls://"):
+        return InputError(f"--dask {address}: cannot read a file of {TLS_SETTINGS}: {e.strerror}")
+    closed = any(c.__name__ == "CommClosedError" for c in type(e).__mro__)
+    if closed and not address.startswith("tls://"):
+        return InputError(
+            f"--dask {address}: the scheduler closed the connection (one started with "
+            "--protocol tls is reached at tls://)"
+        )
+    return InputError(
+        f"--dask {address}: no Dask scheduler answered within {seconds:g} s "
+        f"({e.__class__.__name__})"
+    )
+
+
+_SSL_IN_WORDS = re.compile(r"SSL\w*Error: (?:\[SSL: \w+\] )?([^(]+?)\s*\(")
+
+
+def _tls_failure(e: Exception) -> str | None:
+    """What went wrong in a TLS handshake, from the error Dask raised (the SSL error is its
+    cause, its context, or only named in its message, depending on where the handshake broke)."""
+    for error in (e, e.__cause__, e.__context__):
+        if isinstance(error, ssl.SSLEOFError):  # the scheduler hung up mid-handshake
+            return "the scheduler refused this client's certificate"
+        if isinstance(error, ssl.SSLError):
+            reason = (error.reason or "").replace("_", " ").lower()
+            text = getattr(error, "verify_message", None) or reason or str(error)
+            break
+    else:
+        found = _SSL_IN_WORDS.search(str(e))
+        if found is None:
+            return None
+        text = found.group(1)
+    if "eof occurred" in text.lower():
+        return "the scheduler refused this client's certificate"
+    if "alert" in text.lower():  # the scheduler's answer to this client's certificate
+        return f"the scheduler refused this client's certificate: {text.lower()}"
+    return str(text)
 
 
 def _threads(client: Client) -> int:
