@@ -6,7 +6,6 @@ usage, 3 a program kinerja needs is missing, 130 interrupted.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
@@ -42,6 +41,7 @@ from cli_common import (
     jobs_option,
     json_option,
     out_option,
+    parse_datetime,
     user_errors,
 )
 from signer.terminal import (
@@ -828,19 +828,6 @@ def bsre_emulator(folder: Path, workbook: Path | None, listen: str, tls: bool) -
     serve_emulator(folder, workbook, listen, tls)
 
 
-def _parse_at(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError(
-            f"--at {value}: expected a date or date and time, e.g. 2031-06-30 or "
-            "2031-06-30T09:00+07:00"
-        ) from None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-
-
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -935,7 +922,7 @@ def verify(
         raise click.UsageError("give the PDF files or folders to verify")
     files = [f.path for f in expand_inputs(paths)]
     trust_config = load_trust_config(trust, online=not offline, pinned=pin, party_pins=party_pins)
-    options = VerifyOptions(trust_config, _parse_at(at))
+    options = VerifyOptions(trust_config, parse_datetime("--at", at))
     limits = Limits(memory_mb=max_memory, seconds=timeout)
     if (bsre and dask) or (shared_files and not dask):
         raise InputError("--bsre is not for --dask, and --shared-files only for --dask")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from cli_common import (
     db_option,
     jobs_option,
     json_option,
+    parse_datetime,
     trust_for,
     trust_options,
     trusted_paths,
@@ -23,10 +25,12 @@ from cli_common import (
 )
 from signer.display import cell, json_text, shown
 from signer.errors import ExitCode, InputError
-from signer.terminal import console, console_err
+from signer.terminal import JsonArray, console, console_err
 
 if TYPE_CHECKING:
-    from signer.archive import ArchivedAgreement, Registry
+    from collections.abc import Iterator
+
+    from signer.archive import ArchivedAgreement, Registry, Reverified
 
 
 @click.group()
@@ -65,7 +69,7 @@ def archive_add(
 
     Exit 1 when a document is not archived because it does not verify, 2 for unusable input.
     """
-    from signer.archive import add_files, workspace_of
+    from signer.archive import add_stream, workspace_of
     from signer.batch import default_jobs, expand_inputs
     from signer.verify import VerifyOptions
 
@@ -73,14 +77,20 @@ def archive_add(
     workspace = workspace_of(files[0])
     options = VerifyOptions(trust_for(trust, offline, workspace))
     with _open(db, workspace) as registry:
-        added = add_files(
-            registry,
-            inputs,
-            options,
-            jobs=jobs or default_jobs(),
-            progress=not as_json,
-            keep_failed=keep_failed,
-        )
+        # each file is archived as it is verified; only what became of it is kept, not its
+        # report (an archive's worth of reports would not fit in memory)
+        kept = {
+            index: dataclasses.replace(a, report=None)
+            for index, a in add_stream(
+                registry,
+                inputs,
+                options,
+                jobs=jobs or default_jobs(),
+                progress=not as_json,
+                keep_failed=keep_failed,
+            )
+        }
+        added = [kept[i] for i in sorted(kept)]
         where = registry.url
     if as_json:
         print(
@@ -214,6 +224,13 @@ def archive_show(code: str, db: str | None, as_json: bool) -> None:
 @trust_options
 @jobs_option
 @dask_option
+@click.option(
+    "--not-verified-since",
+    "since",
+    metavar="DATETIME",
+    help="Only the agreements whose last verification is older: carries on a run that was "
+    "interrupted (it prints the time to give).",
+)
 @json_option
 @user_errors
 def archive_reverify(
@@ -222,34 +239,70 @@ def archive_reverify(
     offline: bool,
     jobs: int | None,
     dask: str | None,
+    since: str | None,
     as_json: bool,
 ) -> None:
     """Verify every archived agreement again and record the verdicts (after a revocation,
     before an extend). Exit 1 when any is not VALID. With --dask, on a Dask cluster."""
-    from signer.archive import reverify, workspace_of
+    from signer.archive import plan_reverify, reverify, workspace_of
     from signer.batch import default_jobs
     from signer.trust import load_trust_config
     from signer.verify import VerifyOptions
 
     workspace = workspace_of(Path.cwd())
-    if dask:
-        paths = trusted_paths(trust, workspace)
-        config = load_trust_config(paths, online=not offline)
-        with _open(db, workspace) as registry:
-            reverify_on_dask(registry, paths, config, dask, as_json)
-        return
-    options = VerifyOptions(trust_for(trust, offline, workspace))
     with _open(db, workspace) as registry:
-        done = reverify(registry, options, jobs=jobs or default_jobs(), progress=not as_json)
-    if as_json:
-        print(json_text(json.dumps([vars(r) for r in done], ensure_ascii=False, indent=1)))
-    else:
+        run = plan_reverify(registry, parse_datetime("--not-verified-since", since))
+        carry_on = f"--not-verified-since {run.started.isoformat()}"
+        if since is None:
+            console_err.print(
+                f"re-verifying {run.total} archived agreements; if this is interrupted, "
+                f"{carry_on} carries on",
+                markup=False,
+            )
+        else:
+            console_err.print(
+                f"carrying on: {sum(run.done.values())} of {run.total} archived agreements "
+                f"verified since {run.started.isoformat()}, {len(run.todo)} to go",
+                markup=False,
+            )
+        if dask:
+            paths = trusted_paths(trust, workspace)
+            config = load_trust_config(paths, online=not offline)
+            done = reverify_on_dask(registry, paths, config, dask, run.todo)
+        else:
+            options = VerifyOptions(trust_for(trust, offline, workspace))
+            jobs = jobs or default_jobs()
+            done = reverify(registry, options, jobs=jobs, progress=not as_json, codes=run.todo)
+        try:
+            valid, total = _print_reverified(done, as_json)
+        except KeyboardInterrupt:
+            console_err.print(f"interrupted; {carry_on} carries on", markup=False)
+            sys.exit(ExitCode.INTERRUPTED)
+    valid += run.done.get("VALID", 0)
+    total += sum(run.done.values())
+    if not as_json:
+        console.print(f"{valid} of {total} VALID", markup=False)
+    if valid != total:
+        sys.exit(ExitCode.FAILED)
+
+
+def _print_reverified(done: Iterator[Reverified], as_json: bool) -> tuple[int, int]:
+    """Each re-verification as it is recorded (JSON, or the changes and failures); how many
+    were VALID of how many."""
+    valid = total = 0
+    rows = JsonArray(sys.stdout) if as_json else None
+    try:
         for r in done:
-            if r.after != "VALID" or r.before != r.after:
+            total += 1
+            valid += r.after == "VALID"
+            if rows is not None:
+                rows.add(vars(r))
+            elif r.after != "VALID" or r.before != r.after:
                 console_err.print(
                     f"{shown(r.id)}: {r.before} -> {r.after}: {shown(r.detail)}", markup=False
                 )
-        valid = sum(1 for r in done if r.after == "VALID")
-        console.print(f"{valid} of {len(done)} VALID", markup=False)
-    if any(r.after != "VALID" for r in done):
-        sys.exit(ExitCode.FAILED)
+    finally:  # interrupted too: what was recorded is one JSON document
+        if rows is not None:
+            rows.close()
+            sys.stdout.write("\n")
+    return valid, total

@@ -9,24 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from signer.display import shown
 from signer.errors import ExitCode
-from signer.terminal import (
-    JsonArray,
-    console,
-    console_err,
-    print_report_stream,
-    write_json_stream,
-)
+from signer.terminal import print_report_stream, write_json_stream
 
 if TYPE_CHECKING:
-    from signer.archive import Registry
+    from signer.archive import Registry, Reverified
     from signer.batch import Limits
     from signer.trust import TrustConfig
 
@@ -84,29 +77,12 @@ def reverify_on_dask(
     trust_paths: Sequence[Path],
     trust: TrustConfig,
     address: str,
-    as_json: bool,
-) -> None:
-    """`kinerja archive reverify --dask`: each verdict recorded and printed as it comes back."""
+    codes: Sequence[str],
+) -> Iterator[Reverified]:
+    """`kinerja archive reverify --dask`: each verdict of ``codes``, recorded, as it comes back."""
     from signer.archive import reverify_on_cluster
     from signer.verify.cluster import ClusterJob, connect
 
     job = ClusterJob.of(trust_paths, trust)
-    valid = total = 0
     with connect(address) as client:
-        rows = JsonArray(sys.stdout) if as_json else None
-        for r in reverify_on_cluster(registry, client, job):
-            total += 1
-            valid += r.after == "VALID"
-            if rows is not None:
-                rows.add(vars(r))
-            elif r.after != "VALID" or r.before != r.after:
-                console_err.print(
-                    f"{shown(r.id)}: {r.before} -> {r.after}: {shown(r.detail)}", markup=False
-                )
-    if rows is not None:
-        rows.close()
-        sys.stdout.write("\n")
-    else:
-        console.print(f"{valid} of {total} VALID", markup=False)
-    if valid != total:
-        sys.exit(ExitCode.FAILED)
+        yield from reverify_on_cluster(registry, client, job, codes)

@@ -5,6 +5,7 @@ Apart from cli.py so that command groups in modules of their own (cli_archive.py
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import sys
 from collections.abc import Callable
@@ -15,7 +16,7 @@ import click
 
 from signer import lock
 from signer.display import lines
-from signer.errors import ExitCode, KinerjaError
+from signer.errors import ExitCode, InputError, KinerjaError
 from signer.terminal import console_err
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -145,3 +146,17 @@ def trusted_paths(trust: tuple[Path, ...], workspace: Path) -> tuple[Path, ...]:
         )
         return (workspace / "keys",)
     return trust
+
+
+def parse_datetime(option: str, value: str | None) -> dt.datetime | None:
+    """A date, or date and time, given to ``option`` (ISO 8601; UTC unless it says otherwise)."""
+    if value is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"{option} {value}: expected a date or date and time, e.g. 2031-06-30 or "
+            "2031-06-30T09:00+07:00"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)

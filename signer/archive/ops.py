@@ -7,12 +7,13 @@ and what is stored is exactly the bytes that were verified.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from signer.archive.registry import ArchivedAgreement, Registry, Stored
+from signer.archive.registry import ArchivedAgreement, Registry, Stored, now
 from signer.batch import Batch, Limits, Outcome, Status
 from signer.errors import InputError
 from signer.evaluate.results import Evaluation
@@ -70,16 +71,17 @@ class Reverified:
 Verified = tuple[Report, bytes]
 
 
-def _verify_many(
+def _verify_stream(
     items: Sequence[tuple[str, Path | bytes]],
     options: VerifyOptions,
     jobs: int,
     progress: bool,
     limits: Limits,
     registry: Registry,
-) -> list[Outcome[Verified]]:
-    """Verify files (read in the worker) or archived bytes, each in a bounded worker; the bytes
-    come back with the report so that what is stored is what was verified."""
+) -> Iterator[tuple[int, Outcome[Verified]]]:
+    """Verify files (read in the worker) or archived bytes, each in a bounded worker, each
+    outcome (with the item's index) as it completes; the bytes come back with the report so
+    that what is stored is what was verified."""
     policy = policy_for(options.trust)
 
     def one(item: tuple[str, Path | bytes]) -> Outcome[Verified]:
@@ -97,11 +99,29 @@ def _verify_many(
         processes=True,
         limits=limits,
     )
-    return batch.run(items)
+    return batch.stream(items)
 
 
 def _reasons(report: Report) -> str:
     return "; ".join(str(c) for c in report.failures[:3])
+
+
+def add_stream(
+    registry: Registry,
+    files: Sequence[Path],
+    options: VerifyOptions,
+    *,
+    jobs: int = 1,
+    progress: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    keep_failed: bool = False,
+) -> Iterator[tuple[int, Added]]:
+    """Verify each file and archive the VALID ones (all with a verdict, with ``keep_failed``),
+    each as soon as it is verified: what each file became, with its index in ``files``. An
+    interrupted run keeps what it archived; the same files again carry it on."""
+    items = [(str(f), f) for f in files]
+    for index, outcome in _verify_stream(items, options, jobs, progress, limits, registry):
+        yield index, _add_one(registry, outcome, keep_failed)
 
 
 def add_files(
@@ -114,9 +134,19 @@ def add_files(
     limits: Limits = DEFAULT_LIMITS,
     keep_failed: bool = False,
 ) -> list[Added]:
-    """Verify each file and archive the VALID ones (all with a verdict, with ``keep_failed``)."""
-    outcomes = _verify_many([(str(f), f) for f in files], options, jobs, progress, limits, registry)
-    return [_add_one(registry, o, keep_failed) for o in outcomes]
+    """:func:`add_stream`, what became of each file in the files' order (with its report)."""
+    found = dict(
+        add_stream(
+            registry,
+            files,
+            options,
+            jobs=jobs,
+            progress=progress,
+            limits=limits,
+            keep_failed=keep_failed,
+        )
+    )
+    return [found[i] for i in sorted(found)]
 
 
 def _add_one(registry: Registry, outcome: Outcome[Verified], keep_failed: bool) -> Added:
@@ -156,6 +186,35 @@ def _add_one(registry: Registry, outcome: Outcome[Verified], keep_failed: bool) 
     )
 
 
+@dataclass(frozen=True)
+class ReverifyRun:
+    """One re-verification of the whole archive. Each verdict is recorded as it comes, so a run
+    that is interrupted is carried on by another from the same start: what was verified at or
+    after it is done."""
+
+    started: dt.datetime
+    todo: list[str]
+    """The codes still to verify."""
+    done: dict[str, int]
+    """Verified since ``started`` already (carrying on), how many by verdict."""
+
+    @property
+    def total(self) -> int:
+        return len(self.todo) + sum(self.done.values())
+
+
+def plan_reverify(registry: Registry, carry_on_from: dt.datetime | None = None) -> ReverifyRun:
+    """A new run of every archived agreement, or the rest of the run started ``carry_on_from``
+    (the agreements not verified since)."""
+    if carry_on_from is None:
+        return ReverifyRun(now(), registry.codes(), {})
+    return ReverifyRun(
+        carry_on_from,
+        registry.codes(verified_before=carry_on_from),
+        registry.verdicts_since(carry_on_from),
+    )
+
+
 def reverify(
     registry: Registry,
     options: VerifyOptions,
@@ -164,10 +223,9 @@ def reverify(
     progress: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     codes: Sequence[str] | None = None,
-) -> list[Reverified]:
-    """Verify every archived file again (e.g. after a revocation, or before an extend) and
-    record each verdict, a chunk at a time."""
-    out: list[Reverified] = []
+) -> Iterator[Reverified]:
+    """Verify every archived file again (e.g. after a revocation, or before an extend), or
+    those of ``codes``, and record each verdict as it comes, a chunk at a time."""
     todo = list(codes) if codes is not None else registry.codes()
     for start in range(0, len(todo), CHUNK):
         items: list[tuple[str, Path | bytes]] = []
@@ -178,10 +236,9 @@ def reverify(
                 raise InputError(f"archive {registry.url}: {code} is not archived")
             archived[code] = row
             items.append((code, pdf))
-        for outcome in _verify_many(items, options, jobs, progress, limits, registry):
+        for _, outcome in _verify_stream(items, options, jobs, progress, limits, registry):
             verified = outcome.value[0] if outcome.value else InputError(outcome.detail)
-            out.append(_record(registry, archived[outcome.name], verified))
-    return out
+            yield _record(registry, archived[outcome.name], verified)
 
 
 def _record(

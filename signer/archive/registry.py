@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,11 @@ def normalise_code(text: str) -> str | None:
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _utc(when: dt.datetime) -> dt.datetime:
+    """A time to compare with stored ones: SQLite compares the UTC wall time it keeps."""
+    return _aware(when).astimezone(dt.UTC)
 
 
 def _aware(when: dt.datetime) -> dt.datetime:
@@ -222,9 +227,25 @@ class Registry:
         with self._session() as s:
             return [_archived(r) for r in s.scalars(query).all()]
 
-    def codes(self) -> list[str]:
+    def codes(self, verified_before: dt.datetime | None = None) -> list[str]:
+        """Every archived code, or those whose last verification is older than
+        ``verified_before``."""
+        query = select(Perjanjian.kode).order_by(Perjanjian.kode)
+        if verified_before is not None:
+            query = query.where(Perjanjian.diverifikasi < _utc(verified_before))
         with self._session() as s:
-            return list(s.scalars(select(Perjanjian.kode).order_by(Perjanjian.kode)).all())
+            return list(s.scalars(query).all())
+
+    def verdicts_since(self, when: dt.datetime) -> dict[str, int]:
+        """How many archived agreements were last verified at or after ``when``, by verdict
+        (their reports are not read)."""
+        query = (
+            select(Perjanjian.verdict, func.count())
+            .where(Perjanjian.diverifikasi >= _utc(when))
+            .group_by(Perjanjian.verdict)
+        )
+        with self._session() as s:
+            return {verdict: count for verdict, count in s.execute(query).tuples()}
 
     # writing (the CLI's job; the web opens the registry read-only)
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
+import sqlite3
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +18,7 @@ import pytest
 
 from signer.archive import open_registry
 from tests.archive_db import backends, fresh_database
-from tests.conftest import run_kinerja
+from tests.conftest import KINERJA, run_kinerja
 
 pytestmark = [pytest.mark.slow, pytest.mark.office]
 
@@ -86,6 +91,50 @@ def test_add_twice_list_show_reverify_and_evaluate_into_the_archive(
             "VALID",
             "INDETERMINATE",
         ]
+
+
+def test_an_interrupted_reverify_is_carried_on_and_verifies_each_agreement_once(
+    signed_example: Path, demo_store: Path, tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'arsip.sqlite'}"
+    trust = ("--trust", str(demo_store), "--db", db)
+    assert run_kinerja("archive", "add", str(signed_example), *trust).returncode == 0
+    count = len(list(signed_example.glob("*.pdf")))
+
+    def reverified() -> int:  # verifications recorded since the archive was filled
+        with sqlite3.connect(tmp_path / "arsip.sqlite") as c:
+            return int(c.execute("SELECT count(*) FROM riwayat_verifikasi").fetchone()[0]) - count
+
+    first = subprocess.Popen(
+        [KINERJA, "archive", "reverify", *trust, "--jobs", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 300
+    while reverified() == 0 and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    first.send_signal(signal.SIGINT)  # Ctrl-C, after the first verdict is recorded
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 130, err
+    assert "Traceback" not in err
+    stamp = re.search(r"--not-verified-since (\S+) carries on", err)
+    assert stamp is not None, err
+    assert err.strip().splitlines()[-1] == f"interrupted; {stamp.group(0)}"
+    before = reverified()
+    assert 0 < before < count  # some recorded, some not: the run was cut in the middle
+
+    rest = run_kinerja("archive", "reverify", *trust, "--not-verified-since", stamp.group(1))
+    assert rest.returncode == 0, rest.stderr
+    assert f"carrying on: {before} of {count} archived agreements" in rest.stderr
+    assert rest.stdout.strip() == f"{count} of {count} VALID"
+    assert reverified() == count  # each agreement once, over the two runs
+    with open_registry(db) as registry:
+        for code in registry.codes():
+            assert [h.verdict for h in registry.history(code)] == ["VALID", "VALID"]
+
+    bad = run_kinerja("archive", "reverify", *trust, "--not-verified-since", "kemarin")
+    assert bad.returncode == 2 and "--not-verified-since kemarin" in bad.stderr
 
 
 def test_a_tampered_copy_is_not_archived_and_a_later_revision_replaces(

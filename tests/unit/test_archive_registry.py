@@ -4,6 +4,7 @@ revisions linked, the web's read-only view refuses writes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
@@ -125,6 +126,36 @@ def test_reverification_is_recorded_with_its_reason(url: str) -> None:
             ("VALID", None),
             ("INVALID", "certificate-trust: revoked"),
         ]
+
+
+def test_a_run_interrupted_is_carried_on_by_the_agreements_not_verified_since_it_started(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from signer.archive import ops, plan_reverify
+    from signer.archive import registry as registry_module
+
+    data, revised = pk_and_revision()
+    clock = [dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)]
+    for module in (registry_module, ops):  # the run's start and the records: one clock
+        monkeypatch.setattr(module, "now", lambda: clock[0])
+    with open_registry(url) as r:
+        r.store(b"%PDF-pk", "pk.pdf", REPORT, "VALID", data)
+        r.store(b"%PDF-r1", "pk-r1.pdf", REPORT, "VALID", revised)
+        first, second = sorted(r.codes())
+        clock[0] = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+        run = plan_reverify(r)
+        assert (run.started, run.todo, run.done) == (clock[0], [first, second], {})
+        r.record_verification(first, "INVALID", REPORT)  # the run, interrupted after one
+        # the same start, as the run printed it, in another zone: 17:00 in Jakarta
+        started = dt.datetime.fromisoformat("2026-12-01T17:00:00+07:00")
+        rest = plan_reverify(r, started)
+        assert (rest.todo, rest.done, rest.total) == ([second], {"INVALID": 1}, 2)
+        later = started + dt.timedelta(seconds=1)
+        assert r.codes(verified_before=later) == [first, second]
+        assert r.verdicts_since(later) == {}
+        r.record_verification(second, "VALID", REPORT)
+        done = plan_reverify(r, started)
+        assert (done.todo, done.done) == ([], {"INVALID": 1, "VALID": 1})
 
 
 def test_the_read_only_registry_refuses_writes_and_an_unmigrated_database(
