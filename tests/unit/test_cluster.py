@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from cli_cluster import JsonArray
 from signer.batch import Limits, default_jobs
 from signer.errors import InputError
+from signer.terminal import JsonArray
 from signer.trust import load_trust_config
 from signer.verify import cluster
 from signer.verify.cluster import ClusterJob, WorkerSetupError, bounded, parse_address
