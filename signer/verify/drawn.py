@@ -163,7 +163,7 @@ class _Text:
 # pypdfium2 each character made a pointer object, and casting it to an address a reference
 # cycle (ctypes keeps the source alive), some 2,000 per document for the collector
 _text_object_address = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
-    ctypes.cast(raw.FPDFText_GetTextObject, ctypes.c_void_p).value
+    ctypes.cast(raw.FPDFText_GetTextObject, ctypes.c_void_p).value or 0
 )
 
 
