@@ -30,6 +30,10 @@ over 30 signed agreements; `tests/unit/test_speedups.py` compares each with the 
   (a comment, a long run of whitespace, the end) to pyHanko.
 - pyHanko decodes each PDFDocEncoding string a character at a time through a generator:
   :func:`decode_pdfdocencoding` maps the bytes through the same table in one call.
+- pyHanko finds the revision that last changed an object by asking every cross-reference
+  section from the newest, each answering "not here" with an exception, again each time the
+  difference analysis meets the object in another revision: :func:`get_last_change` remembers
+  the answer per file by the object's numbers.
 - asn1crypto spells out every object identifier it meets (algorithms, extensions, attributes:
   thousands per agreement) byte by byte: :func:`install` caches the dotted form by the
   identifier's bytes.
@@ -44,7 +48,7 @@ import re
 from typing import Any
 
 from asn1crypto import core, x509
-from pyhanko.pdf_utils import generic, misc
+from pyhanko.pdf_utils import generic, misc, xref
 from pyhanko.pdf_utils.misc import PDF_DELIMITERS, PDF_WHITESPACE, PdfStreamError
 
 _original = generic.read_hex_string_from_stream
@@ -56,6 +60,7 @@ _original_name_eq = x509.Name.__eq__
 _original_dotted = core.ObjectIdentifier.dotted
 _original_hashable = x509.Name.hashable
 _original_pdfdoc = generic.decode_pdfdocencoding
+_original_last_change = xref.XRefCache.get_last_change
 _original_non_whitespace: Any = misc.read_non_whitespace
 _CHUNK = 1 << 16
 _LOOKAHEAD = 32  # LibreOffice writes one or two whitespace bytes between tokens
@@ -238,6 +243,30 @@ def decode_pdfdocencoding(byte_array: bytes) -> str:
     return text
 
 
+_NOWHERE = -1  # remembered for an object no section has: get_last_change raises KeyError
+
+
+def get_last_change(self: xref.XRefCache, ref: generic.Reference) -> int:
+    """pyHanko's ``XRefCache.get_last_change``, remembered in the cache by the reference's
+    numbers (sections are only ever added, and the memory starts over when one is)."""
+    sections = len(self._xref_sections)
+    memory: tuple[int, dict[tuple[int, int], int]] | None = self.__dict__.get("_last_changes")
+    if memory is None or memory[0] != sections:
+        memory = (sections, {})
+        self.__dict__["_last_changes"] = memory
+    key = (ref.idnum, ref.generation)
+    found = memory[1].get(key)
+    if found is None:
+        try:
+            found = int(_original_last_change(self, ref))
+        except KeyError:
+            found = _NOWHERE
+        memory[1][key] = found
+    if found == _NOWHERE:
+        raise KeyError(ref)
+    return found
+
+
 @functools.lru_cache(maxsize=8192)
 def _string_prep(string: str) -> str:
     result: str = _original_string_prep(None, string)
@@ -266,3 +295,4 @@ def install() -> None:
     x509.NameTypeAndValue._ldap_string_prep = _cached_string_prep
     x509.Name.hashable = property(name_hashable)
     generic.decode_pdfdocencoding = decode_pdfdocencoding
+    xref.XRefCache.get_last_change = get_last_change  # type: ignore[method-assign]

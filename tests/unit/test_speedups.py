@@ -273,3 +273,35 @@ def test_read_non_whitespace_as_pyhanko(data: bytes, seek_back: bool, allow_eof:
         return got, stream.tell()
 
     assert run(speedups.read_non_whitespace) == run(speedups._original_non_whitespace)
+
+
+def test_get_last_change_as_pyhanko_and_again_from_memory() -> None:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from tests.unit.test_pathmap import base, update
+
+    data, n = base()
+    extra = n["size"]
+    for revision in range(3):  # each update changes the first page and adds an object
+        data = update(
+            data,
+            {
+                n["page1"]: b"<< /Type /Page /Parent %d 0 R /Annots [%d 0 R] >>"
+                % (n["pages"], extra + revision),
+                extra + revision: b"<< /Type /Annot /Subtype /Text /Rect [0 0 1 1] >>",
+            },
+        )
+    xrefs = PdfFileReader(io.BytesIO(data)).xrefs
+    assert xrefs.total_revisions == 4
+
+    def answer(fn: object, ref: generic.Reference) -> object:
+        try:
+            return fn(xrefs, ref)  # type: ignore[operator]
+        except KeyError:
+            return KeyError
+
+    refs = [generic.Reference(i, g) for i in range(extra + 5) for g in (0, 1)]
+    theirs = [answer(speedups._original_last_change, r) for r in refs]
+    for _ in range(2):  # worked out, then remembered
+        assert [answer(speedups.get_last_change, r) for r in refs] == theirs
+    assert set(theirs) >= {0, 1, 2, 3, KeyError}
