@@ -88,6 +88,7 @@ def archive_add(
                 jobs=jobs or default_jobs(),
                 progress=not as_json,
                 keep_failed=keep_failed,
+                skip_archived=True,
             )
         }
         added = [kept[i] for i in sorted(kept)]

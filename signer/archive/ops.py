@@ -8,6 +8,7 @@ and what is stored is exactly the bytes that were verified.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,13 +116,40 @@ def add_stream(
     progress: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     keep_failed: bool = False,
+    skip_archived: bool = False,
 ) -> Iterator[tuple[int, Added]]:
     """Verify each file and archive the VALID ones (all with a verdict, with ``keep_failed``),
     each as soon as it is verified: what each file became, with its index in ``files``. An
-    interrupted run keeps what it archived; the same files again carry it on."""
-    items = [(str(f), f) for f in files]
-    for index, outcome in _verify_stream(items, options, jobs, progress, limits, registry):
-        yield index, _add_one(registry, outcome, keep_failed)
+    interrupted run keeps what it archived, and the same files again carry it on; with
+    ``skip_archived``, a file archived byte for byte already is not verified again (keeping it
+    changes nothing; ``archive reverify`` verifies the archive again)."""
+    todo: list[tuple[int, tuple[str, Path | bytes]]] = []
+    for index, f in enumerate(files):
+        archived = _archived_copy(registry, f) if skip_archived else None
+        if archived is None:
+            todo.append((index, (str(f), f)))
+            continue
+        detail = (
+            f"already archived, unchanged (verified {archived.verified_at:%Y-%m-%d %H:%M} UTC: "
+            f"{archived.verdict}; not verified again)"
+        )
+        yield (
+            index,
+            Added(str(f), Stored.SAME, detail, archived.verdict, archived.code, archived.id),
+        )
+    items = [item for _, item in todo]
+    for i, outcome in _verify_stream(items, options, jobs, progress, limits, registry):
+        yield todo[i][0], _add_one(registry, outcome, keep_failed)
+
+
+def _archived_copy(registry: Registry, path: Path) -> ArchivedAgreement | None:
+    """The agreement archived as exactly this file's bytes, if any (a file that cannot be read
+    is left to the verification, which says why)."""
+    try:
+        data = read_agreement(path)
+    except InputError:
+        return None
+    return registry.find_file(hashlib.sha256(data).hexdigest())
 
 
 def add_files(

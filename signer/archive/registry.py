@@ -167,6 +167,14 @@ class Registry:
             row = s.get(Perjanjian, key)
             return _archived(row) if row else None
 
+    def find_file(self, file_sha256: str) -> ArchivedAgreement | None:
+        """The agreement archived as exactly the file of this SHA-256 (hex), if any."""
+        with self._session() as s:
+            row = s.scalars(
+                select(Perjanjian).where(Perjanjian.berkas_sha256 == file_sha256.lower())
+            ).first()
+            return _archived(row) if row else None
+
     def pdf(self, code: str) -> bytes | None:
         key = normalise_code(code)
         if key is None:

@@ -51,7 +51,7 @@ class Perjanjian(Base):
     diverifikasi: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     ditambahkan: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     nama_berkas: Mapped[str] = mapped_column(String(255))
-    berkas_sha256: Mapped[str] = mapped_column(String(64))
+    berkas_sha256: Mapped[str] = mapped_column(String(64), index=True)
     ukuran: Mapped[int] = mapped_column(BigInteger)
 
 

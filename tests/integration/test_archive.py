@@ -45,9 +45,15 @@ def test_add_twice_list_show_reverify_and_evaluate_into_the_archive(
     assert added.returncode == 0, added.stderr
     files = _json(added.stdout)["files"]  # type: ignore[index]
     assert [f["stored"] for f in files] == ["added"] * len(pdfs)
-    again = run_kinerja("archive", "add", str(signed_example), *trust, "--json", env=_env(db))
+    # the same files again (an interrupted add run again) are not verified again: even with
+    # nothing trusted, where a verification could prove nothing, they are kept as they were
+    again = run_kinerja(
+        "archive", "add", str(signed_example), "--offline", "--json", env=_env(db), cwd=tmp_path
+    )
     assert again.returncode == 0, again.stderr
-    assert {f["stored"] for f in _json(again.stdout)["files"]} == {"same"}  # type: ignore[index]
+    kept = _json(again.stdout)["files"]  # type: ignore[index]
+    assert {(f["stored"], f["verdict"]) for f in kept} == {("same", "VALID")}
+    assert all("not verified again" in f["detail"] for f in kept)
 
     listed = _json(run_kinerja("archive", "list", "--json", env=_env(db)).stdout)
     assert isinstance(listed, list) and len(listed) == len(pdfs)

@@ -47,6 +47,28 @@ def test_a_new_database_gets_the_head_schema_and_the_tables_match_the_models(url
         assert again.codes() == []
 
 
+def test_an_archive_of_the_first_schema_is_upgraded_with_what_it_holds(url: str) -> None:
+    from alembic import command
+
+    from signer.archive import db
+
+    data, code = _pk()
+    engine = db.make_engine(url)
+    with engine.begin() as connection:
+        config = db._config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    engine.dispose()
+    with open_registry(url) as r:
+        assert current_revision(r.engine) == head_revision() != "0001"
+        r.store(b"%PDF-pk", "pk.pdf", REPORT, "VALID", data)
+        indexes = {i["name"] for i in inspect(r.engine).get_indexes("perjanjian")}
+        assert "ix_perjanjian_berkas_sha256" in indexes
+        found = r.find_file(hashlib.sha256(b"%PDF-pk").hexdigest().upper())
+        assert found is not None and found.code == code
+        assert r.find_file(hashlib.sha256(b"%PDF-other").hexdigest()) is None
+
+
 def test_one_file_per_code_same_is_a_no_op_a_later_revision_replaces_another_is_refused(
     url: str,
 ) -> None:
