@@ -19,8 +19,24 @@ GENERATED = frozenset({"prepared_example", "signed_example", "prepared_with_url"
 """The session fixtures that start LibreOffice: a test that takes one is `slow` and `office`."""
 
 
+LONGEST_FIRST = (
+    "test_demo_bsre.py",
+    "test_ceremony_lain.py",
+    "test_demo.py",
+    "test_verify_fuzz.py",
+    "test_hostile_workbooks.py",
+    "test_lampiran_sizes.py",
+)
+"""The longest test files (1 to 6 minutes each in CI), handed to the test workers first: with
+`--dist loadfile` a file runs whole on one worker, and a long one started last leaves the
+other workers idle until it ends."""
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep the markers honest: `-m "not office"` never reaches a fixture that needs LibreOffice."""
+    """The longest files first; and keep the markers honest: `-m "not office"` never reaches a
+    fixture that needs LibreOffice."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest as found
     unmarked = [
         item.nodeid
         for item in items
