@@ -70,7 +70,7 @@ def archive_add(
     Exit 1 when a document is not archived because it does not verify, 2 for unusable input.
     """
     from signer.archive import add_stream, workspace_of
-    from signer.batch import default_jobs, expand_inputs
+    from signer.batch import default_jobs, expand_inputs, in_order
     from signer.verify import VerifyOptions
 
     inputs = [f.path for f in expand_inputs(files)]
@@ -79,8 +79,8 @@ def archive_add(
     with _open(db, workspace) as registry:
         # each file is archived as it is verified; only what became of it is kept, not its
         # report (an archive's worth of reports would not fit in memory)
-        kept = {
-            index: dataclasses.replace(a, report=None)
+        added = in_order(
+            (index, dataclasses.replace(a, report=None))
             for index, a in add_stream(
                 registry,
                 inputs,
@@ -90,8 +90,7 @@ def archive_add(
                 keep_failed=keep_failed,
                 skip_archived=True,
             )
-        }
-        added = [kept[i] for i in sorted(kept)]
+        )
         where = registry.url
     if as_json:
         print(

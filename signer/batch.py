@@ -140,6 +140,15 @@ def _died(exitcode: int | None, limits: Limits) -> str:
     return f"made its worker end unexpectedly (exit {exitcode})"
 
 
+V = TypeVar("V")
+
+
+def in_order(indexed: Iterable[tuple[int, V]]) -> list[V]:
+    """Values that came with their index, in any order, put in the order of the indexes."""
+    found = dict(indexed)
+    return [found[i] for i in sorted(found)]
+
+
 @dataclass
 class Batch(Generic[T, R]):
     """Run ``work`` over items with ``jobs`` workers, showing progress on stderr.
@@ -208,8 +217,7 @@ class Batch(Generic[T, R]):
 
     def run(self, items: Sequence[T] | Iterable[T]) -> list[Outcome[R]]:
         """Every item's outcome, in the items' order."""
-        results = dict(self.stream(items))
-        return [results[i] for i in sorted(results)]
+        return in_order(self.stream(items))
 
     def stream(self, items: Sequence[T] | Iterable[T]) -> Iterator[tuple[int, Outcome[R]]]:
         """Each item's index and outcome as it completes, so that a caller need not hold every

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from signer.archive import DB_FILE, add_files, default_url, open_registry, store_evaluation
-from signer.batch import InputFile, Outcome, Status, default_jobs, expand_inputs, summary
+from signer.archive import DB_FILE, add_stream, default_url, open_registry, store_evaluation
+from signer.batch import InputFile, Outcome, Status, default_jobs, expand_inputs, in_order, summary
 from signer.demo_pki import pki
 from signer.demo_pki.pki import build_demo_pki, is_demo_store, passphrase_from_env, write_demo_pki
 from signer.errors import InputError, VerificationFailed
@@ -109,7 +109,7 @@ def run(
     start = time.perf_counter()
     options = EvaluateOptions(trust, jobs=default_jobs())
     with open_registry(default_url(folder)) as registry:
-        added = add_files(registry, pdfs, VerifyOptions(trust), jobs=default_jobs())
+        added = in_order(add_stream(registry, pdfs, VerifyOptions(trust), jobs=default_jobs()))
         refused = [a for a in added if a.stored is None]
         if refused:
             raise VerificationFailed(

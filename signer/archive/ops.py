@@ -152,31 +152,6 @@ def _archived_copy(registry: Registry, path: Path) -> ArchivedAgreement | None:
     return registry.find_file(hashlib.sha256(data).hexdigest())
 
 
-def add_files(
-    registry: Registry,
-    files: Sequence[Path],
-    options: VerifyOptions,
-    *,
-    jobs: int = 1,
-    progress: bool = False,
-    limits: Limits = DEFAULT_LIMITS,
-    keep_failed: bool = False,
-) -> list[Added]:
-    """:func:`add_stream`, what became of each file in the files' order (with its report)."""
-    found = dict(
-        add_stream(
-            registry,
-            files,
-            options,
-            jobs=jobs,
-            progress=progress,
-            limits=limits,
-            keep_failed=keep_failed,
-        )
-    )
-    return [found[i] for i in sorted(found)]
-
-
 def _add_one(registry: Registry, outcome: Outcome[Verified], keep_failed: bool) -> Added:
     if outcome.value is None:
         return Added(outcome.name, None, outcome.detail)

@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from signer.archive import add_files, open_registry
+from signer.archive import add_stream, open_registry
+from signer.batch import in_order
 from signer.trust import load_trust_config
 from signer.verify import VerifyOptions
 from tests.archive_db import backends, fresh_database
@@ -67,7 +68,7 @@ def portal(
         files = sorted(p for p in signed_example.glob("*.pdf") if p.stem != LEFT_OUT)
         options = VerifyOptions(load_trust_config([demo_store]))
         with open_registry(db) as registry:
-            added = add_files(registry, files, options)
+            added = in_order(add_stream(registry, files, options))
             assert all(a.stored for a in added), added
             codes = {a.id: a.code for a in added if a.id and a.code}
         env = {**os.environ, "KINERJA_DB": db, "KINERJA_ADMIN_TOKEN": ADMIN_TOKEN}
