@@ -20,8 +20,11 @@ from pathlib import Path
 from typing import ClassVar
 
 import jinja2
+import numpy as np
+import zxingcpp
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
+from PIL import Image
 
 from signer import canonical, formatting
 from signer.canonical import page_qr_payload
@@ -47,14 +50,14 @@ def builtin_template(jenis: JenisDokumen) -> Path:
 
 
 def qr_png(payload: str) -> bytes:
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
-
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=6, border=1)
-    qr.add_data(payload)
-    qr.make(fit=True)
+    """The QR code of ``payload`` as a PNG: error correction M, 6 pixels per module and a quiet
+    zone of one module (the page around it is white). zxing-cpp's encoder, in C++: the Python
+    ``qrcode`` package took 17 ms per code, a tenth of generate's own work per document."""
+    code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    modules = np.asarray(zxingcpp.write_barcode_to_image(code, scale=1, add_quiet_zones=False))
+    pixels = np.pad(modules, 1, constant_values=255).repeat(6, axis=0).repeat(6, axis=1)
     buf = io.BytesIO()
-    qr.make_image(fill_color="black", back_color="white").save(buf)
+    Image.fromarray(pixels).convert("1").save(buf, format="PNG")
     return buf.getvalue()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -22,8 +23,9 @@ EDGE_TOLERANCE = 1.0
 RULE_THICKNESS = 2.0  # a ruling line is at most this thick
 
 
-@dataclass(frozen=True)
-class Box:
+class Box(NamedTuple):
+    """A rectangle in page coordinates (a tuple: a page makes thousands, one per object)."""
+
     x0: float
     y0: float
     x1: float

@@ -481,8 +481,9 @@ def _gather_agreement(ev: Evidence, options: VerifyOptions) -> None:
     except Exception as e:
         ev.embedded_error = f"unreadable ({e.__class__.__name__})"
         return
-    # PDFium inflates whatever the signed revision holds: measure it first
-    if too_large := oversized(content):
+    # PDFium inflates whatever the signed revision holds: measure it first (the file as it is
+    # was measured with qpdf's check)
+    if content is not ev.data and (too_large := oversized(content)):
         ev.text_error = f"the signed revision is not read: {'; '.join(too_large)}"
         return
     read_pages(ev, content)
