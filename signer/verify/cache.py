@@ -81,6 +81,11 @@ crl: ByDigest[CRLContainer] = ByDigest(lambda d: CRLContainer(asn1_crl.Certifica
 ocsp: ByDigest[OCSPContainer] = ByDigest(_first_ocsp)
 """A DER OCSP response, parsed: its first single response, as pyHanko's validation takes it."""
 
+ocsp_responses: ByDigest[tuple[OCSPContainer, ...]] = ByDigest(
+    lambda d: tuple(OCSPContainer.load_multi(OCSPResponse.load(d)))
+)
+"""A DER OCSP response, parsed: every single response in it (as a DSS is read)."""
+
 _managers: OrderedDict[tuple[bytes, ...], SimpleTrustManager] = OrderedDict()
 _last: tuple[Sequence[asn1_x509.Certificate], tuple[bytes, ...]] | None = None
 
@@ -112,7 +117,7 @@ def trust_manager(anchors: Sequence[asn1_x509.Certificate]) -> SimpleTrustManage
 def clear() -> None:
     """Forget everything (tests; a worker never needs to)."""
     global _last
-    for cache in (certificate, crl, ocsp):
+    for cache in (certificate, crl, ocsp, ocsp_responses):
         cache.clear()
     _managers.clear()
     _last = None

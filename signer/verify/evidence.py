@@ -298,10 +298,19 @@ def _judge_timestamp(
         kwargs["trust_manager"] = cache.trust_manager(trust.anchors)
     else:
         kwargs["trust_roots"] = None
-    vc = (
-        dss.as_validation_context(kwargs) if dss is not None else ValidationContext(**kwargs)  # type: ignore[arg-type]
-    )
+    if dss is not None:  # pyHanko's dss.as_validation_context, parsing once per worker
+        kwargs["other_certs"] = [cache.certificate(_dss_data(r)) for r in dss.certs.values()]
+        kwargs["crls"] = [cache.crl(_dss_data(r)) for r in dss.crls]
+        kwargs["ocsps"] = [o for r in dss.ocsps for o in cache.ocsp_responses(_dss_data(r))]
+    vc = ValidationContext(**kwargs)  # type: ignore[arg-type]
     return validate_pdf_timestamp(es, validation_context=vc, skip_diff=True)
+
+
+def _dss_data(ref: generic.IndirectObject) -> bytes:
+    stream = ref.get_object()
+    if not isinstance(stream, generic.StreamObject):
+        raise TypeError(f"the DSS names {ref.reference}, which is not a stream")
+    return stream.data
 
 
 def _intact(es: EmbeddedPdfSignature) -> bool:
