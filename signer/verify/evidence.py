@@ -55,7 +55,6 @@ from signer.trust import TrustConfig
 from signer.verify import cache, speedups
 from signer.verify.bounds import (
     MAX_STREAM_BYTES,
-    oversized,
     oversized_streams,
     too_many_objects,
 )
@@ -490,17 +489,34 @@ def _gather_agreement(ev: Evidence, options: VerifyOptions) -> None:
     except Exception as e:
         ev.embedded_error = f"unreadable ({e.__class__.__name__})"
         return
-    # PDFium inflates whatever the signed revision holds: measure it first (the file as it is
-    # was measured with qpdf's check)
-    if content is not ev.data and (too_large := oversized(content)):
-        ev.text_error = f"the signed revision is not read: {'; '.join(too_large)}"
-        return
-    read_pages(ev, content)
+    # qpdf's view of the signed revision, opened once for its bounds and its fonts
+    try:
+        signed: pikepdf.Pdf | None = pikepdf.open(io.BytesIO(content), attempt_recovery=False)
+    except pikepdf.PdfError:
+        signed = None  # its own parse errors are the second parser's findings
+    try:
+        # PDFium inflates whatever the signed revision holds: measure it first (the file as it
+        # is was measured with qpdf's check)
+        if content is not ev.data and signed is not None and (too := _oversized(signed)):
+            ev.text_error = f"the signed revision is not read: {'; '.join(too)}"
+            return
+        read_pages(ev, content, signed)
+    finally:
+        if signed is not None:
+            signed.close()
 
 
-def read_pages(ev: Evidence, pdf: bytes) -> None:
+def _oversized(signed: pikepdf.Pdf) -> list[str]:
+    try:
+        return oversized_streams(signed)
+    except pikepdf.PdfError:
+        return []  # an object qpdf cannot parse: its check reports it
+
+
+def read_pages(ev: Evidence, pdf: bytes, signed: pikepdf.Pdf | None = None) -> None:
     """The pages, and the QR codes on them, as PDFium (Chrome's PDF engine) draws them: a
-    second parser, independent of pyHanko's, reading what viewers show."""
+    second parser, independent of pyHanko's, reading what viewers show. ``signed``: the same
+    bytes opened with qpdf, for the fonts (opened here, recovering what it can, when None)."""
     import pypdfium2 as pdfium
 
     try:
@@ -523,8 +539,11 @@ def read_pages(ev: Evidence, pdf: bytes) -> None:
     finally:
         doc.close()
     try:
-        with pikepdf.open(io.BytesIO(pdf)) as signed:
+        if signed is not None:
             ev.glyphs = glyph_problems(signed)
+        else:
+            with pikepdf.open(io.BytesIO(pdf)) as recovered:
+                ev.glyphs = glyph_problems(recovered)
     except pikepdf.PdfError as e:
         ev.text_error = f"qpdf cannot read the signed revision's fonts ({e})"
 
