@@ -158,7 +158,7 @@ def _font(obj: raw.FPDF_PAGEOBJECT) -> tuple[float, bool]:
 class _Text:
     obj: int
     index: int  # the object's place in the painting order
-    chars: list[tuple[str, float]] = field(default_factory=list)  # (char, origin x)
+    chars: list[tuple[str, float]] = field(default_factory=list)  # (char, origin x; 0 if space)
 
 
 # PDFium's FPDFText_GetTextObject answering the object's address (None for none): through
@@ -194,8 +194,11 @@ def _page_text(textpage: pdfium.PdfTextPage) -> dict[int, _Text]:
             if char == " " and last in out:
                 out[last].chars.append((char, out[last].chars[-1][1]))
             continue
-        get_origin(tp, i, x, y)
-        out.setdefault(key, _Text(key, -1)).chars.append((char, x.value))
+        if char.isspace():  # a space's origin is never compared: no call for it
+            out.setdefault(key, _Text(key, -1)).chars.append((char, 0.0))
+        else:
+            get_origin(tp, i, x, y)
+            out.setdefault(key, _Text(key, -1)).chars.append((char, x.value))
         last = key
     return out
 
