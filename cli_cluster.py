@@ -31,8 +31,9 @@ def dask_option(fn: F) -> F:
         "--dask",
         "dask",
         metavar="ADDRESS",
-        help="Verify on a Dask cluster: a scheduler address (tcp://host:8786), or local[:N] "
-        "to start N worker processes here (default: one per core). Needs kinerja[cluster].",
+        help="Verify on a Dask cluster: a scheduler address (tcp://host:8786, or tls://host:8786 "
+        "with Dask's TLS settings), or local[:N] to start N worker processes here (default: one "
+        "per core). Needs kinerja[cluster].",
     )(fn)
 
 

@@ -45,7 +45,9 @@ if TYPE_CHECKING:
     from distributed import Client
 
 MISSING = "--dask needs Dask's distributed scheduler: pip install 'kinerja[cluster]'"
-ADDRESS_HELP = "expected local, local:N, or a scheduler address such as tcp://host:8786"
+ADDRESS_HELP = (
+    "expected local, local:N, or a scheduler address such as tcp://host:8786 or tls://host:8786"
+)
 RETRIES = 2
 """A document whose task raises is tried this many times more (a worker's passing trouble)."""
 ALLOWED_FAILURES = 3
