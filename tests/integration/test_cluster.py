@@ -1,10 +1,12 @@
 """`--dask` end to end on a LocalCluster of 2 worker processes: the same verdicts as on one
 machine, a tampered copy INVALID on both, the archive re-verified into its registry, a worker
-killed mid-run costing only a retry, and a scheduler that does not answer said in a line."""
+killed mid-run costing only a retry, a document past --timeout ending its workers until it is
+unusable, and a scheduler that does not answer said in a line."""
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -134,6 +136,41 @@ def test_a_document_whose_worker_keeps_dying_is_unusable_and_the_run_goes_on(
     client.wait_for_workers(2, timeout=60)  # the nannies started new workers: the run goes on
     after = dict(verify_stream(client, [("after.pdf", pdf.read_bytes())], job))
     assert isinstance(after["after.pdf"], Report) and after["after.pdf"].verdict.value == "VALID"
+
+
+def _slow_to_verify(signed: Path) -> bytes:
+    """A signed agreement with an update after its signatures that costs many seconds of change
+    analysis: 19,000 objects (under the object bound), each an array of 60 numbers, reachable
+    from the catalog."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed.read_bytes()))
+    numbers = generic.ArrayObject(generic.NumberObject(n) for n in range(60))
+    junk = generic.ArrayObject(writer.add_object(numbers) for _ in range(19_000))
+    writer.root["/Junk"] = writer.add_object(junk)
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_document_past_the_timeout_ends_its_worker_and_is_unusable(
+    signed_example: Path, demo_store: Path, tmp_path: Path
+) -> None:
+    """--timeout on a Dask worker: the alarm ends the worker process, the scheduler tries the
+    document on new workers until it gives up, and the document is unusable (exit 2)."""
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(_slow_to_verify(next(iter(sorted(signed_example.glob("pk-*.pdf"))))))
+    trust = ("--trust", str(demo_store))
+    start = time.monotonic()
+    done = run_kinerja("verify", str(slow), *trust, "--dask", "local:2", "--timeout", "1")
+    took = time.monotonic() - start
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    said = done.stdout + done.stderr
+    assert "slow.pdf" in said and "kept ending its Dask worker (past --timeout" in said, said
+    assert "Traceback" not in said
+    print(f"killed {ALLOWED_FAILURES + 1} times past --timeout 1 in {took:.1f} s")
 
 
 def test_a_worker_that_joins_mid_run_is_given_the_job_and_none_stays_after_the_run(
