@@ -145,9 +145,6 @@ class Evidence:
     second_parser: list[str] = field(default_factory=list)  # what qpdf objects to
     beyond_bounds: list[str] = field(default_factory=list)  # what is past signer.verify.bounds
     text_error: str | None = None
-    # qpdf's view of the whole file while gather() runs (closed when it returns): read again
-    # for the fonts when the file as it is is the document read
-    qpdf: pikepdf.Pdf | None = field(default=None, repr=False, compare=False)
 
     @property
     def agreement(self) -> Agreement | None:
@@ -342,24 +339,15 @@ def _qpdf_problems(ev: Evidence) -> list[str]:
     import pikepdf
 
     try:
-        pdf = pikepdf.open(io.BytesIO(ev.data), attempt_recovery=False)
+        with pikepdf.open(io.BytesIO(ev.data), attempt_recovery=False) as pdf:
+            if too_large := oversized_streams(pdf):  # qpdf's check would inflate them all
+                ev.beyond_bounds = too_large
+                return too_large
+            problems = list(pdf.check_pdf_syntax())
+            return problems + [str(w) for w in pdf.get_warnings()]
     except MemoryError:
         raise
     except Exception as e:
-        return [f"qpdf cannot open it: {str(e)[:200]}"]
-    try:
-        if too_large := oversized_streams(pdf):  # qpdf's check would inflate them all
-            ev.beyond_bounds = too_large
-            pdf.close()
-            return too_large
-        problems = list(pdf.check_pdf_syntax())
-        ev.qpdf = pdf  # gather() closes it
-        return problems + [str(w) for w in pdf.get_warnings()]
-    except MemoryError:
-        pdf.close()
-        raise
-    except Exception as e:
-        pdf.close()
         return [f"qpdf cannot open it: {str(e)[:200]}"]
 
 
@@ -371,22 +359,11 @@ DECODE_LIMITS = DecodeLimits(per_stream=StreamDecodeLimits(max_output_size=MAX_S
 
 def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
     ev = Evidence(path, data)
-    try:
-        _gather(ev, options)
-    finally:
-        if ev.qpdf is not None:
-            ev.qpdf.close()
-            ev.qpdf = None
-    return ev
-
-
-def _gather(ev: Evidence, options: VerifyOptions) -> None:
-    data = ev.data
     ev.beyond_bounds = too_many_objects(data)
     ev.second_parser = ev.beyond_bounds or _qpdf_problems(ev)
     if ev.beyond_bounds:  # not an agreement: reading it further would only cost
         ev.parse_error = f"beyond what an agreement can be: {'; '.join(ev.beyond_bounds)}"
-        return
+        return ev
     try:
         ev.reader = PdfFileReader(io.BytesIO(data), strict=True, decode_limits=DECODE_LIMITS)
         _ = ev.reader.root
@@ -396,7 +373,7 @@ def _gather(ev: Evidence, options: VerifyOptions) -> None:
     except Exception as e:  # any parser failure is a format failure, never a pass
         ev.parse_error = f"{e.__class__.__name__}: {str(e)[:200]}"
         ev.reader = None
-        return
+        return ev
     reader = ev.reader
     dss_revs = _dss_revisions(reader)  # once: the proofs and the levels both need them
     spec = _spec(
@@ -464,6 +441,7 @@ def _gather(ev: Evidence, options: VerifyOptions) -> None:
     _proofs_of_existence(ev)
     _gather_agreement(ev, options)
     bind_roles(ev)  # by order, once the agreement says which roles its kind has
+    return ev
 
 
 def _proofs_of_existence(ev: Evidence) -> None:
@@ -511,17 +489,15 @@ def _gather_agreement(ev: Evidence, options: VerifyOptions) -> None:
     except Exception as e:
         ev.embedded_error = f"unreadable ({e.__class__.__name__})"
         return
-    if content is ev.data:  # nothing after the last signature: measured by qpdf's check
-        read_pages(ev, content, ev.qpdf)
-        return
     # qpdf's view of the signed revision, opened once for its bounds and its fonts
     try:
         signed: pikepdf.Pdf | None = pikepdf.open(io.BytesIO(content), attempt_recovery=False)
     except pikepdf.PdfError:
         signed = None  # its own parse errors are the second parser's findings
     try:
-        # PDFium inflates whatever the signed revision holds: measure it first
-        if signed is not None and (too := _oversized(signed)):
+        # PDFium inflates whatever the signed revision holds: measure it first (the file as it
+        # is was measured with qpdf's check)
+        if content is not ev.data and signed is not None and (too := _oversized(signed)):
             ev.text_error = f"the signed revision is not read: {'; '.join(too)}"
             return
         read_pages(ev, content, signed)
