@@ -69,22 +69,14 @@ class ByDigest(Generic[V]):
         self.hits = 0
 
 
-def _first_ocsp(data: bytes) -> OCSPContainer:
-    [first, *_] = OCSPContainer.load_multi(OCSPResponse.load(data))
-    return first
-
-
 certificate: ByDigest[asn1_x509.Certificate] = ByDigest(asn1_x509.Certificate.load)
 """A DER certificate, parsed."""
 crl: ByDigest[CRLContainer] = ByDigest(lambda d: CRLContainer(asn1_crl.CertificateList.load(d)))
 """A DER CRL, parsed, as pyHanko's validation takes it."""
-ocsp: ByDigest[OCSPContainer] = ByDigest(_first_ocsp)
-"""A DER OCSP response, parsed: its first single response, as pyHanko's validation takes it."""
-
-ocsp_responses: ByDigest[tuple[OCSPContainer, ...]] = ByDigest(
+ocsp: ByDigest[tuple[OCSPContainer, ...]] = ByDigest(
     lambda d: tuple(OCSPContainer.load_multi(OCSPResponse.load(d)))
 )
-"""A DER OCSP response, parsed: every single response in it (as a DSS is read)."""
+"""A DER OCSP response, parsed: each single response in it, as pyHanko's validation takes it."""
 
 _managers: OrderedDict[tuple[bytes, ...], SimpleTrustManager] = OrderedDict()
 _last: tuple[Sequence[asn1_x509.Certificate], tuple[bytes, ...]] | None = None
@@ -117,7 +109,7 @@ def trust_manager(anchors: Sequence[asn1_x509.Certificate]) -> SimpleTrustManage
 def clear() -> None:
     """Forget everything (tests; a worker never needs to)."""
     global _last
-    for cache in (certificate, crl, ocsp, ocsp_responses):
+    for cache in (certificate, crl, ocsp):
         cache.clear()
     _managers.clear()
     _last = None

@@ -194,11 +194,14 @@ def _page_text(textpage: pdfium.PdfTextPage) -> dict[int, _Text]:
             if char == " " and last in out:
                 out[last].chars.append((char, out[last].chars[-1][1]))
             continue
-        if char.isspace():  # a space's origin is never compared: no call for it
-            out.setdefault(key, _Text(key, -1)).chars.append((char, 0.0))
-        else:
+        origin = 0.0  # a space's origin is never compared: no call for it
+        if not char.isspace():
             get_origin(tp, i, x, y)
-            out.setdefault(key, _Text(key, -1)).chars.append((char, x.value))
+            origin = x.value
+        text = out.get(key)
+        if text is None:
+            text = out[key] = _Text(key, -1)
+        text.chars.append((char, origin))
         last = key
     return out
 

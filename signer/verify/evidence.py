@@ -196,7 +196,7 @@ def _earlier_proofs(reader: PdfFileReader, final: int, dss_revs: list[int]) -> L
                     elif key == "/CRLs" and data not in crls:
                         crls[data] = cache.crl(data)
                     elif key == "/OCSPs" and data not in ocsps:
-                        ocsps[data] = cache.ocsp(data)
+                        ocsps[data] = cache.ocsp(data)[0]  # its first single response only
                 except MemoryError:
                     raise
                 except Exception:
@@ -300,7 +300,7 @@ def _judge_timestamp(
     if dss is not None:  # pyHanko's dss.as_validation_context, parsing once per worker
         kwargs["other_certs"] = [cache.certificate(_dss_data(r)) for r in dss.certs.values()]
         kwargs["crls"] = [cache.crl(_dss_data(r)) for r in dss.crls]
-        kwargs["ocsps"] = [o for r in dss.ocsps for o in cache.ocsp_responses(_dss_data(r))]
+        kwargs["ocsps"] = [o for r in dss.ocsps for o in cache.ocsp(_dss_data(r))]
     vc = ValidationContext(**kwargs)  # type: ignore[arg-type]
     return validate_pdf_timestamp(es, validation_context=vc, skip_diff=True)
 
@@ -513,7 +513,7 @@ def _oversized(signed: pikepdf.Pdf) -> list[str]:
         return []  # an object qpdf cannot parse: its check reports it
 
 
-def read_pages(ev: Evidence, pdf: bytes, signed: pikepdf.Pdf | None = None) -> None:
+def read_pages(ev: Evidence, pdf: bytes, signed: pikepdf.Pdf | None) -> None:
     """The pages, and the QR codes on them, as PDFium (Chrome's PDF engine) draws them: a
     second parser, independent of pyHanko's, reading what viewers show. ``signed``: the same
     bytes opened with qpdf, for the fonts (opened here, recovering what it can, when None)."""
