@@ -31,6 +31,10 @@ from pyhanko.stamp import StaticStampStyle
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_IMAGE_PIXELS = 4096 * 4096
+RESERVED_HEX = 32768
+"""Hex digits kept for a signature's /Contents, fixed as signing services keep them: an
+emulator's B-T signature with its chain and token is about 9,800 bytes (19,600 digits).
+pyHanko's own estimate would sign every document twice."""
 
 
 class Fault(StrEnum):
@@ -285,7 +289,7 @@ def sign_one(data: bytes, t: Tampilan, how: Signing, fault: Fault | None = None)
     )
     out = io.BytesIO()
     try:
-        asyncio.run(pdf_signer.async_sign_pdf(writer, output=out))
+        asyncio.run(pdf_signer.async_sign_pdf(writer, bytes_reserved=RESERVED_HEX, output=out))
     except (PdfError, ValueError, KeyError, TypeError) as e:
         raise BadFile(f"dokumen tidak dapat ditandatangani ({e})") from None
     signed = out.getvalue()

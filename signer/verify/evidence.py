@@ -7,7 +7,7 @@ revision, never a later one.
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -60,6 +60,7 @@ from signer.verify.bounds import (
 )
 from signer.verify.drawn import DrawnPage, drawn_page
 from signer.verify.glyphs import GlyphProblem, glyph_problems
+from signer.verify.online import run_validation
 from signer.verify.qr import DrawnQr, page_qr_codes
 from signer.verify.result import CheckResult, Verdict, fail
 from signer.verify.roles import ROLE_FIELDS, bind_roles
@@ -259,15 +260,21 @@ def _validate(
     data needs no long-term proofs, and that check is three times cheaper; only when it does not
     pass, or at another time (--at), does the long-term process weigh the proofs in the file.
     """
+    signature_spec = spec.signature_validation_spec
     if timing is None and not isinstance(es.signer_info["unsigned_attrs"], asn1_core.Void):
-        now = asyncio.run(
-            ades_with_time_validation(
-                es.signed_data, spec.signature_validation_spec, raw_digest=es.compute_digest()
-            )
+        digest = es.compute_digest()
+        now = run_validation(
+            signature_spec,
+            lambda s: ades_with_time_validation(es.signed_data, s, raw_digest=digest),
         )
         if now.ades_subindic.status.name == "PASSED" and _chain_valid_at_signing(now):
             return now
-    return asyncio.run(ades_lta_validation(es, spec, timing_info=timing))
+    return run_validation(
+        signature_spec,
+        lambda s: ades_lta_validation(
+            es, dataclasses.replace(spec, signature_validation_spec=s), timing_info=timing
+        ),
+    )
 
 
 def _chain_valid_at_signing(result: AdESWithTimeValidationResult) -> bool:
