@@ -34,7 +34,7 @@ serve: $(STAMP)
 test: system $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q -n auto --dist loadfile
+	$(BIN)/pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 # the quick loop while working: no LibreOffice conversions, no demo, no fuzzing
 quick: $(STAMP)

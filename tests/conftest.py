@@ -20,16 +20,26 @@ GENERATED = frozenset({"prepared_example", "signed_example", "prepared_with_url"
 
 
 LONGEST_FIRST = (
+    "test_verify_attacks.py",
     "test_demo_bsre.py",
     "test_ceremony_lain.py",
-    "test_demo.py",
     "test_verify_fuzz.py",
     "test_hostile_workbooks.py",
-    "test_lampiran_sizes.py",
+    "test_sign.py",
+    "test_demo.py",
+    "test_generate.py",
+    "test_cluster.py",
+    "test_evaluate.py",
+    "test_verify_remote.py",
+    "test_bsre_sign.py",
+    "test_archive.py",
+    "test_verify.py",
 )
-"""The longest test files (1 to 6 minutes each in CI), handed to the test workers first: with
-`--dist loadfile` a file runs whole on one worker, and a long one started last leaves the
-other workers idle until it ends."""
+"""The longest test files (1 to 6 minutes each in CI), longest first, handed to the test
+workers first: with `--dist loadfile` a file runs whole on one worker, and a long one started
+last leaves the other workers idle until it ends. (`make test` passes --no-loadscope-reorder:
+by default xdist re-sorts the files by their number of tests, which put the long one-test files
+last.)"""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -182,5 +182,5 @@ def stamp_png(drawn: Stamp, box: tuple[float, float, float, float], scale: float
     finally:
         document.close()
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")  # optimize=True: 2% smaller, 60 ms more per stamp
     return out.getvalue()
