@@ -28,7 +28,7 @@ from signer.verify.run import verify_bytes
 
 pytestmark = [pytest.mark.slow, pytest.mark.office]
 
-CASES = int(os.environ.get("KINERJA_FUZZ_CASES", "600"))  # 500 take 45-110 s on 2 cores
+CASES = int(os.environ.get("KINERJA_FUZZ_CASES", "600"))  # about 40 s on 2 cores
 FIRST = 20_000  # the sample's seeds: fixed, so a failure is replayed with the same seed
 
 
