@@ -167,12 +167,11 @@ class Batch(Generic[T, R]):
     """With ``processes``: what each item may cost; every item then runs in a forked worker,
     even with one job, and a worker that dies costs its item only."""
 
-    def _forking(self) -> bool:
-        return self.processes and (max(1, self.jobs) > 1 or self.limits is not None)
-
-    def _pool(self) -> tuple[Executor, Callable[[T], Future[Outcome[R]]]]:
-        jobs = max(1, self.jobs)
-        if not self._forking():
+    def _pool(self, items: int) -> tuple[Executor, Callable[[T], Future[Outcome[R]]]]:
+        # never more workers than items: forking a worker for one document costs more than the
+        # document (its first steps copy much of the parent's memory)
+        jobs = max(1, min(self.jobs, items))
+        if not (self.processes and (jobs > 1 or self.limits is not None)):
             threads = ThreadPoolExecutor(jobs)
             return threads, lambda item: threads.submit(self._one, item)
         global _FORKED_WORK, _FORKED_LIMITS, _FORKED_BY
@@ -225,7 +224,7 @@ class Batch(Generic[T, R]):
         items = list(items)
         show = self.progress and sys.stderr.isatty() and len(items) > 1
         console = Console(stderr=True)
-        pool, submit = self._pool()
+        pool, submit = self._pool(len(items))
         with (
             pool,
             Progress(
@@ -262,7 +261,7 @@ class Batch(Generic[T, R]):
                         suspects += pending.values()
                         pending.clear()
                         pool.shutdown(wait=True, cancel_futures=True)
-                        pool, submit = self._pool()
+                        pool, submit = self._pool(len(items))
                     yield from sorted(finished, key=lambda f: f[0])
                     # each suspect again, alone, now: an outcome is never held back to the end
                     # (a caller that keeps the items' order would have to hold every later one)
