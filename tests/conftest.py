@@ -21,17 +21,17 @@ GENERATED = frozenset({"prepared_example", "signed_example", "prepared_with_url"
 
 LONGEST_FIRST = (
     "test_verify_attacks.py",
-    "test_demo_bsre.py",
     "test_ceremony_lain.py",
-    "test_verify_fuzz.py",
+    "test_demo_bsre.py",
+    "test_demo.py",
     "test_hostile_workbooks.py",
     "test_sign.py",
-    "test_demo.py",
     "test_generate.py",
     "test_cluster.py",
     "test_evaluate.py",
     "test_verify_remote.py",
     "test_bsre_sign.py",
+    "test_verify_fuzz.py",
     "test_archive.py",
     "test_verify.py",
 )
