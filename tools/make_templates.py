@@ -882,8 +882,34 @@ def pakta_integritas() -> DocumentObject:
     return doc
 
 
+def drop_unused_styles(doc: DocumentObject) -> None:
+    """Keep only the styles the document uses (and those they are based on, linked to or
+    followed by, and the defaults). python-docx's default styles.xml holds 164 styles, 100 of
+    them table styles, 350 KB that docxtpl parsed and LibreOffice imported for every agreement:
+    without them rendering took half the CPU and converting a quarter less time."""
+    styles = doc.styles.element
+    parts = [doc.element, *(s.footer._element for s in doc.sections)]
+    parts += [doc.part.numbering_part.element]
+    refs = ("w:pStyle", "w:rStyle", "w:tblStyle", "w:numStyleLink", "w:styleLink")
+    used = {e.get(qn("w:val")) for part in parts for r in refs for e in part.iter(qn(r))}
+    by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+    used |= {i for i, s in by_id.items() if s.get(qn("w:default")) == "1"}
+    todo = list(used)
+    while todo:
+        style = by_id.get(todo.pop())
+        for tag in ("w:basedOn", "w:link", "w:next"):
+            e = style.find(qn(tag)) if style is not None else None
+            if e is not None and e.get(qn("w:val")) not in used:
+                used.add(e.get(qn("w:val")))
+                todo.append(e.get(qn("w:val")))
+    for i, style in by_id.items():
+        if i not in used:
+            styles.remove(style)
+
+
 def save(doc: DocumentObject, path: Path) -> None:
     """Save with fixed zip timestamps, so that the same script writes the same bytes."""
+    drop_unused_styles(doc)
     buf = io.BytesIO()
     doc.save(buf)
     out = io.BytesIO()
