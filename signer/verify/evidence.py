@@ -340,9 +340,10 @@ def _dss_revisions(reader: PdfFileReader) -> list[int]:
     return out
 
 
-def _qpdf_problems(ev: Evidence) -> list[str]:
+def _qpdf_problems(ev: Evidence, syntax: bool = True) -> list[str]:
     """A second, independent parser (qpdf): any disagreement is a parser differential. First
-    the bounds (:mod:`signer.verify.bounds`): past them nothing more is read."""
+    the bounds (:mod:`signer.verify.bounds`): past them nothing more is read. ``syntax=False``:
+    the bounds only."""
     import pikepdf
 
     try:
@@ -350,6 +351,8 @@ def _qpdf_problems(ev: Evidence) -> list[str]:
             if too_large := oversized_streams(pdf):  # qpdf's check would inflate them all
                 ev.beyond_bounds = too_large
                 return too_large
+            if not syntax:
+                return []
             problems = list(pdf.check_pdf_syntax())
             return problems + [str(w) for w in pdf.get_warnings()]
     except MemoryError:
@@ -364,10 +367,12 @@ def _qpdf_problems(ev: Evidence) -> list[str]:
 DECODE_LIMITS = DecodeLimits(per_stream=StreamDecodeLimits(max_output_size=MAX_STREAM_BYTES))
 
 
-def gather(path: str, data: bytes, options: VerifyOptions) -> Evidence:
+def gather(path: str, data: bytes, options: VerifyOptions, structure: bool = True) -> Evidence:
+    """Everything the checks judge. ``structure=False`` leaves qpdf's syntax check out (the
+    bounds stay): for a file kinerja has just written and reads back only for its content."""
     ev = Evidence(path, data)
     ev.beyond_bounds = too_many_objects(data)
-    ev.second_parser = ev.beyond_bounds or _qpdf_problems(ev)
+    ev.second_parser = ev.beyond_bounds or _qpdf_problems(ev, structure)
     if ev.beyond_bounds:  # not an agreement: reading it further would only cost
         ev.parse_error = f"beyond what an agreement can be: {'; '.join(ev.beyond_bounds)}"
         return ev

@@ -27,7 +27,8 @@ def embedded_agreement(ev: Evidence, options: VerifyOptions) -> list[CheckResult
     reader = ev.reader
     assert reader is not None
     try:
-        current = read_embedded(reader.root)
+        # unsigned, it was read from the file as it is (see evidence._gather_agreement)
+        current = ev.embedded if not ev.signatures else read_embedded(reader.root)
     except MemoryError:
         raise
     except Exception as e:
