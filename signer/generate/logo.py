@@ -5,7 +5,8 @@ pipe that blocks a reader forever, a folder, a huge file, a file outside the wor
 (``../../etc/passwd``, whose bytes would then be printed into every agreement) or a file that
 is not an image. Only a regular file inside the workbook's folder (a link is followed only if it
 stays inside), under :data:`MAX_LOGO_BYTES`, is read, opened without blocking; and only a PNG or
-JPEG image that Pillow can read, of at most :data:`MAX_LOGO_PIXELS` per side, is embedded.
+JPEG image that Pillow can read, of at most :data:`MAX_LOGO_PIXELS` per side, is embedded:
+upright, and no larger than it prints (:func:`printed_logo`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ MAX_LOGO_BYTES = 5 * 1024 * 1024
 MAX_LOGO_PIXELS = 8000
 """Per side: 24 mm at 1200 dpi is some 1,100 pixels."""
 _FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG"}  # a phone's JPEG reads as MPO
+HEIGHT_MM = 24
+"""The logo's height in the kop (its width follows its shape)."""
+PRINTED_PIXELS = round(HEIGHT_MM / 25.4 * 600)
+"""Its height in pixels at 600 dpi, twice the 300 ppi to which LibreOffice reduces every image
+in the PDF: a taller logo is scaled to this once per ceremony, instead of LibreOffice decoding
+all its pixels again for every agreement (a 2,000-pixel logo doubled each conversion)."""
+_ORIENTATION = 0x0112  # EXIF: how a camera's picture is turned
 
 
 def read_logo(name: str, workbook: Path) -> bytes:
@@ -75,3 +83,33 @@ def _check_image(data: bytes, where: str, path: Path) -> None:
             f"{where}: {path} is {width} x {height} pixels, over {MAX_LOGO_PIXELS} per side; "
             "save it smaller"
         )
+
+
+def printed_logo(data: bytes) -> bytes:
+    """``data`` (a logo :func:`read_logo` accepted) as it is printed: upright, as every image
+    viewer shows a phone's picture (LibreOffice ignores the EXIF orientation), and no taller
+    than :data:`PRINTED_PIXELS`. Anything else is returned unchanged."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data)) as image:
+        turned = image.getexif().get(_ORIENTATION, 1) not in (1, None)
+        if not turned and image.height <= PRINTED_PIXELS:
+            return data
+        kind = _FORMATS[image.format or ""]
+        if kind == "JPEG" and not turned:  # decoded at a fraction of its size, when it can be
+            image.draft(image.mode, (1, PRINTED_PIXELS))
+        upright = ImageOps.exif_transpose(image)
+        icc = image.info.get("icc_profile")
+    if upright.height > PRINTED_PIXELS:
+        if upright.mode == "1":  # a bilevel image is resampled in grey
+            upright = upright.convert("L")
+        width = max(1, round(upright.width * PRINTED_PIXELS / upright.height))
+        upright = upright.resize((width, PRINTED_PIXELS), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if kind == "JPEG":
+        upright.save(out, "JPEG", quality=95, subsampling=0, icc_profile=icc)
+    else:
+        if upright.mode not in ("1", "L", "LA", "RGB", "RGBA"):
+            upright = upright.convert("RGBA")  # a palette, 16 bits: what PNG and resizing share
+        upright.save(out, "PNG", icc_profile=icc)
+    return out.getvalue()

@@ -29,6 +29,7 @@ from PIL import Image
 from signer import canonical, formatting
 from signer.canonical import page_qr_payload
 from signer.errors import InputError
+from signer.generate.logo import HEIGHT_MM as LOGO_HEIGHT_MM
 from signer.kinds import JenisDokumen
 from signer.model import Agreement, Pihak
 
@@ -248,7 +249,7 @@ def render(
         tpl = _Template(io.BytesIO(template))
         ctx = context(a, sha256)
         if logo:
-            ctx["logo"] = InlineImage(tpl, io.BytesIO(logo), height=Mm(24))
+            ctx["logo"] = InlineImage(tpl, io.BytesIO(logo), height=Mm(LOGO_HEIGHT_MM))
         ctx["qr"] = InlineImage(tpl, io.BytesIO(qr_png(page_qr_payload(a, sha256))), width=Mm(18))
         tpl.render(ctx, jinja_env=jinja_env(), autoescape=True)
         width, height = kertas.size_mm

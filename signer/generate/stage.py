@@ -21,7 +21,7 @@ import pikepdf
 from signer import __version__, fsio
 from signer.batch import Batch, Outcome, Status, default_jobs
 from signer.errors import InputError
-from signer.generate.logo import read_logo
+from signer.generate.logo import printed_logo, read_logo
 from signer.generate.prepare import prepare
 from signer.generate.render import Kertas, builtin_template, load_template, render
 from signer.generate.template_check import check_template
@@ -122,7 +122,9 @@ class _Manifest:
 
 
 def _load_logo(ceremony: Ceremony, workbook: Path) -> bytes | None:
-    return read_logo(ceremony.instansi.logo, workbook) if ceremony.instansi.logo else None
+    if not ceremony.instansi.logo:
+        return None
+    return printed_logo(read_logo(ceremony.instansi.logo, workbook))
 
 
 def generate(
