@@ -4,9 +4,10 @@ and no file holds more objects than an agreement could.
 A few kilobytes of FlateDecode can inflate to gigabytes. pyHanko bounds its own decoding
 (:data:`signer.verify.evidence.DECODE_LIMITS`), but qpdf's syntax check (the second parser) and
 PDFium (the pages) decode every stream they meet in full. So before either reads a file, its
-streams are measured here: a FlateDecode stream is inflated only up to the limit and dropped, and
-a chain of filters that kinerja's documents never use (LZW, RunLength, several compressions) is
-not decoded at all. A stream past a limit is a finding (the document is not valid), never a
+streams are measured here: a FlateDecode stream whose length could inflate past a limit (deflate
+inflates a byte to 1,032 at most) is inflated up to the limit and dropped, and a chain of
+filters that kinerja's documents never use (LZW, RunLength, several compressions) is not
+decoded at all. A stream past a limit is a finding (the document is not valid), never a
 reason to read further.
 """
 
@@ -29,6 +30,10 @@ MAX_DOCUMENT_BYTES = 256 * MB
 MAX_OBJECTS = 20_000
 """Objects in the file: a signed Perjanjian Kinerja has about 600, its archival updates add
 tens each; past this the change analysis after signing alone would take minutes."""
+
+DEFLATE_RATIO = 1032
+"""What one byte of deflated data can inflate to, at most (zlib's technical notes: the format's
+limit is 1032:1): a stream of N bytes that N x 1032 keeps within the limits needs no inflating."""
 
 _FLATE = {"/FlateDecode", "/Fl"}
 _COMPRESSING = _FLATE | {"/LZWDecode", "/LZW", "/RunLengthDecode", "/RL"}
@@ -72,8 +77,8 @@ def oversized_streams(pdf: pikepdf.Pdf) -> list[str]:
         return [f"{count} objects, more than an agreement has ({MAX_OBJECTS})"]
     if len(pdf.objects) > MAX_OBJECTS:
         return [f"{len(pdf.objects)} objects, more than an agreement has ({MAX_OBJECTS})"]
-    found: list[str] = []
-    total = 0
+    found: list[tuple[tuple[int, int], str]] = []  # by object, as qpdf lists them
+    deflated: list[tuple[int, tuple[int, int], bytes]] = []  # (bound, object, raw bytes)
     for obj in pdf.objects:
         if not isinstance(obj, pikepdf.Stream):
             continue
@@ -81,22 +86,34 @@ def oversized_streams(pdf: pikepdf.Pdf) -> list[str]:
         compressing = [f for f in filters if f in _COMPRESSING]
         if not compressing:
             continue
-        where = f"object {obj.objgen[0]} {obj.objgen[1]}"
         if filters not in (["/FlateDecode"], ["/Fl"]):
-            found.append(f"{where}: compressed with {' '.join(filters)}, not read")
+            found.append((obj.objgen, f"compressed with {' '.join(filters)}, not read"))
             continue
         try:
-            size = _inflated(obj.read_raw_bytes())
-        except (pikepdf.PdfError, zlib.error):
+            raw = obj.read_raw_bytes()
+        except pikepdf.PdfError:
             continue  # damaged: the parsers report it themselves, and it inflates to nothing
+        deflated.append((len(raw) * DEFLATE_RATIO, obj.objgen, raw))
+    # inflated only while the bounds leave a doubt, the largest first: an agreement's streams
+    # all fit in them (about 100 KB of deflated bytes), a bomb's do not
+    deflated.sort(key=lambda d: d[0], reverse=True)
+    total = sum(bound for bound, _, _ in deflated)
+    for bound, objgen, raw in deflated:
+        if bound <= MAX_STREAM_BYTES and total <= MAX_DOCUMENT_BYTES:
+            break  # so is every smaller one, and their sum
+        try:
+            size = _inflated(raw)
+        except zlib.error:
+            size = 0  # damaged: as above
+        total -= bound
         if size > MAX_STREAM_BYTES:
-            found.append(f"{where}: inflates past {MAX_STREAM_BYTES // MB} MB (not read)")
+            found.append((objgen, f"inflates past {MAX_STREAM_BYTES // MB} MB (not read)"))
             continue
         total += size
-        if total > MAX_DOCUMENT_BYTES:
-            found.append(f"the streams together inflate past {MAX_DOCUMENT_BYTES // MB} MB")
-            break
-    return found
+    problems = [f"object {n} {g}: {what}" for (n, g), what in sorted(found)]
+    if total > MAX_DOCUMENT_BYTES:
+        problems.append(f"the streams together inflate past {MAX_DOCUMENT_BYTES // MB} MB")
+    return problems
 
 
 def _inflated_size(raw: bytes) -> int:

@@ -13,7 +13,7 @@ from pyhanko.pdf_utils import generic
 
 from signer.embedded import MAX_EMBEDDED_BYTES, NotPrepared, _stream_bytes
 from signer.errors import InputError
-from signer.verify.bounds import MAX_OBJECTS, MAX_STREAM_BYTES, oversized
+from signer.verify.bounds import DEFLATE_RATIO, MAX_OBJECTS, MAX_STREAM_BYTES, oversized
 from signer.verify.run import MAX_FILE_BYTES, read_agreement
 
 
@@ -38,6 +38,47 @@ def test_a_flate_bomb_is_found_without_inflating_it() -> None:
     assert len(bomb) < MAX_STREAM_BYTES // 100
     [finding] = oversized(bomb)
     assert "inflates past 64 MB" in finding
+
+
+def test_deflate_inflates_a_byte_to_at_most_the_bound() -> None:
+    # a run of one byte is deflate's best case: it comes within 0.5% of the bound, never past it
+    for size in (1 << 20, 64 << 20):
+        assert size <= DEFLATE_RATIO * len(_deflated_zeros(size))
+    assert 0.995 * DEFLATE_RATIO * len(_deflated_zeros(64 << 20)) < (64 << 20)
+
+
+def test_streams_each_within_the_limit_are_bounded_together() -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    part = _deflated_zeros(MAX_STREAM_BYTES - (4 << 20))  # 60 MB each, 5 of them
+    for i in range(5):
+        s = pikepdf.Stream(pdf, part)
+        s.Filter = pikepdf.Name.FlateDecode
+        pdf.Root[f"/Extra{i}"] = pdf.make_indirect(s)
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    [finding] = oversized(out.getvalue())
+    assert "together inflate past 256 MB" in finding
+
+
+def test_streams_whose_length_keeps_them_in_bounds_are_not_inflated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import signer.verify.bounds as bounds
+
+    inflated: list[int] = []
+
+    def counted(raw: bytes) -> int:
+        inflated.append(len(raw))
+        return len(zlib.decompressobj().decompress(raw, MAX_STREAM_BYTES + 1))
+
+    monkeypatch.setattr(bounds, "_inflated", counted)
+    small = zlib.compress(os.urandom(20_000))  # a font's or a page's size
+    assert oversized(_pdf_with(small, pikepdf.Name.FlateDecode)) == []
+    assert inflated == []
+    bomb = _deflated_zeros(MAX_STREAM_BYTES + (1 << 20))
+    assert oversized(_pdf_with(bomb, pikepdf.Name.FlateDecode))
+    assert inflated == [len(bomb)]
 
 
 def test_an_ordinary_stream_is_within_bounds() -> None:
