@@ -11,10 +11,13 @@ By default the example ceremony is generated and signed in a scratch folder (88 
 ``--folder`` takes signed agreements already made (``kinerja demo -o /tmp/perf`` once, then
 ``--folder /tmp/perf/keluaran --trust /tmp/perf/keys``). ``--profile FILE`` also runs the batch
 in one process under cProfile and writes the statistics (``python -m pstats FILE``), printing
-the top items.
+the top items. ``--shares`` also measures, in this process with warm caches, the CPU time per
+document of the whole verification, of gathering its evidence, and of the gathering's pyHanko
+part alone (parsing, the difference analysis, AdES validation; qpdf and the pages left out),
+beside the CPU a document may take on ``--jobs`` cores to meet the goal.
 
     .venv/bin/python bench/verify.py [--jobs N] [--naive-sample K] [--folder DIR --trust KEYS]
-        [--offline] [--profile FILE] [--repeat R]
+        [--offline] [--profile FILE] [--repeat R] [--shares]
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--offline", action="store_true", help="no current revocation data")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the batch here")
     parser.add_argument("--repeat", type=int, default=1, help="batches timed; the best counts")
+    parser.add_argument("--shares", action="store_true", help="CPU of pyHanko's part alone")
     logging.basicConfig(level=logging.CRITICAL)  # pyHanko logs what the benchmark ignores
     args = parser.parse_args()
     if (args.folder is None) != (args.trust is None):
@@ -104,6 +108,42 @@ def _profile(files: list[Path], options: VerifyOptions, out: Path) -> list[str]:
     text = io.StringIO()
     pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(45)
     return text.getvalue().splitlines()
+
+
+def _shares(files: list[Path], options: VerifyOptions) -> dict[str, float]:
+    """CPU ms per document in this process, caches warm: the whole verification, gathering its
+    evidence, and the gathering with qpdf and the pages switched off (pyHanko's part)."""
+    from collections.abc import Callable
+
+    from signer.verify import cache, evidence
+    from signer.verify.policy import policy_for
+    from signer.verify.run import verify_bytes
+
+    documents = [(str(p), p.read_bytes()) for p in files]
+    policy = policy_for(options.trust)
+    cache.warm()
+    verify_bytes(documents[0][1], documents[0][0], options, policy)
+    cache.settle_worker()
+
+    def cpu_ms(one: Callable[[str, bytes], object]) -> float:
+        start = time.process_time()
+        for name, data in documents:
+            with cache.one_document():  # the collector as verify_bytes has it
+                one(name, data)
+        return round((time.process_time() - start) / len(documents) * 1000, 1)
+
+    out = {
+        "verify_cpu_ms": cpu_ms(lambda n, d: verify_bytes(d, n, options, policy)),
+        "gather_cpu_ms": cpu_ms(lambda n, d: evidence.gather(n, d, options)),
+    }
+    saved = evidence._qpdf_problems, evidence._gather_agreement
+    evidence._qpdf_problems = lambda ev, syntax=True: []  # type: ignore[assignment]
+    evidence._gather_agreement = lambda ev, options: None  # type: ignore[assignment]
+    try:
+        out["pyhanko_part_cpu_ms"] = cpu_ms(lambda n, d: evidence.gather(n, d, options))
+    finally:
+        evidence._qpdf_problems, evidence._gather_agreement = saved
+    return out
 
 
 def main() -> None:
@@ -167,6 +207,11 @@ def main() -> None:
             result["pyhanko_validate_per_file_ms"] = round(per_pyhanko * 1000, 1)
             result["pyhanko_files"] = min(len(files), args.naive_sample)
             result["speedup_vs_pyhanko_cli"] = round(per_pyhanko / ours, 2)
+        if args.shares:
+            shares = _shares(files, options)
+            # at 2x pdfsig per document, with every core busy all the time
+            shares["goal_cpu_budget_ms"] = round(2 * per_pdfsig * args.jobs * 1000, 1)
+            result["one_process"] = shares
         if args.profile is not None:
             top = _profile(files, options, args.profile)
             print("\n".join(top), file=sys.stderr)
